@@ -1,0 +1,34 @@
+# Splot — the two commands a new developer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run demo test test-fast system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Demo data goes only into an empty store; then serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/splot demo --if-empty
+	$(BIN)/splot serve --host $(HOST) --port $(PORT)
+
+system-deps:
+	bash scripts/ensure-system-deps.sh
+
+test: install system-deps
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not postgres and not slow"
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,271 @@
+"""Who is who: municipalities, networks (and who belongs to them when), institutions, firms,
+and firms' cluster memberships. A cluster is an institution of kind `cluster`."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from domain.base import SplotEvent, actor_fields, intervals_cover
+from domain.errors import InvariantViolated, ValidationFailed
+from domain.values import Actor, InstitutionKind, NetworkKind
+
+
+class Municipality(Aggregate):
+    """A local government unit (JST). Networks belong to one or more municipalities."""
+
+    TOPIC = "splot:Municipality"
+
+    class Created(SplotEvent, Aggregate.Created):
+        TOPIC = "splot:Municipality.Created"
+
+    class Registered(Created):
+        TOPIC = "splot:Municipality.Registered"
+        name: str
+        teryt: str | None
+
+        def apply(self, municipality: Municipality) -> None:
+            municipality.name = self.name
+            municipality.teryt = self.teryt
+
+    @classmethod
+    def register(cls, *, name: str, teryt: str | None, actor: Actor, id: UUID | None = None) -> Municipality:
+        return cls._create(cls.Registered, id=id or uuid4(), name=name, teryt=teryt, **actor_fields(actor))
+
+
+class Network(Aggregate):
+    """A cooperation network. Institutions join and leave it on business dates."""
+
+    TOPIC = "splot:Network"
+
+    class Created(SplotEvent, Aggregate.Created):
+        TOPIC = "splot:Network.Created"
+
+    class Registered(Created):
+        TOPIC = "splot:Network.Registered"
+        name: str
+        kind: str
+        municipality_ids: list[UUID]
+
+        def apply(self, network: Network) -> None:
+            network.name = self.name
+            network.kind = self.kind
+            network.municipality_ids = list(self.municipality_ids)
+            network.members = {}
+
+    class InstitutionJoined(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Network.InstitutionJoined"
+        institution_id: UUID
+        joined_on: date
+
+        def apply(self, network: Network) -> None:
+            network.members.setdefault(self.institution_id, []).append([self.joined_on, None])
+
+    class InstitutionLeft(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Network.InstitutionLeft"
+        institution_id: UUID
+        left_on: date
+
+        def apply(self, network: Network) -> None:
+            network.members[self.institution_id][-1][1] = self.left_on
+
+
+    @classmethod
+    def register(
+        cls, *, name: str, kind: str, municipality_ids: list[UUID], actor: Actor, id: UUID | None = None
+    ) -> Network:
+        if kind not in NetworkKind.__members__.values():
+            raise ValidationFailed(f"Unknown network kind {kind!r}.", field="kind")
+        return cls._create(
+            cls.Registered, id=id or uuid4(), name=name, kind=kind,
+            municipality_ids=list(municipality_ids), **actor_fields(actor),
+        )
+
+    def is_member(self, institution_id: UUID, on: date) -> bool:
+        return intervals_cover(self.members.get(institution_id, []), on)
+
+    def is_current_member(self, institution_id: UUID) -> bool:
+        intervals = self.members.get(institution_id)
+        return bool(intervals) and intervals[-1][1] is None
+
+    def admit(self, institution_id: UUID, joined_on: date, actor: Actor) -> None:
+        intervals = self.members.get(institution_id, [])
+        if intervals and intervals[-1][1] is None:
+            raise InvariantViolated("The institution is already a member of this network.", field="institution_id")
+        if intervals and joined_on <= intervals[-1][1]:
+            raise InvariantViolated(
+                f"The institution left on {intervals[-1][1].isoformat()}; it can rejoin only after that date.",
+                field="joined_on",
+            )
+        self.trigger_event(self.InstitutionJoined, institution_id=institution_id, joined_on=joined_on,
+                           **actor_fields(actor))
+
+    def release(self, institution_id: UUID, left_on: date, actor: Actor) -> None:
+        intervals = self.members.get(institution_id)
+        if not intervals or intervals[-1][1] is not None:
+            raise InvariantViolated("The institution is not a member of this network.", field="institution_id")
+        if left_on < intervals[-1][0]:
+            raise InvariantViolated(
+                f"left_on is before the institution joined ({intervals[-1][0].isoformat()}).", field="left_on"
+            )
+        self.trigger_event(self.InstitutionLeft, institution_id=institution_id, left_on=left_on,
+                           **actor_fields(actor))
+
+
+class Institution(Aggregate):
+    """A business-support institution. Clusters are institutions whose members are firms."""
+
+    TOPIC = "splot:Institution"
+
+    class Created(SplotEvent, Aggregate.Created):
+        TOPIC = "splot:Institution.Created"
+
+    class Registered(Created):
+        TOPIC = "splot:Institution.Registered"
+        network_id: UUID
+        name: str
+        short_name: str
+        kind: str
+        coordinator_id: UUID | None  # for a cluster: the institution that runs it (e.g. LCB)
+
+        def apply(self, institution: Institution) -> None:
+            institution.network_id = self.network_id
+            institution.name = self.name
+            institution.short_name = self.short_name
+            institution.kind = self.kind
+            institution.coordinator_id = self.coordinator_id
+            institution.active = True
+            institution.firm_members = {}
+
+    class Renamed(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Institution.Renamed"
+        name: str
+        short_name: str
+
+        def apply(self, institution: Institution) -> None:
+            institution.name = self.name
+            institution.short_name = self.short_name
+
+    class Deactivated(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Institution.Deactivated"
+        reason: str
+
+        def apply(self, institution: Institution) -> None:
+            institution.active = False
+
+    class FirmJoinedCluster(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Institution.FirmJoinedCluster"
+        firm_id: UUID
+        joined_on: date
+
+        def apply(self, cluster: Institution) -> None:
+            cluster.firm_members.setdefault(self.firm_id, []).append([self.joined_on, None])
+
+    class FirmLeftCluster(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Institution.FirmLeftCluster"
+        firm_id: UUID
+        left_on: date
+
+        def apply(self, cluster: Institution) -> None:
+            cluster.firm_members[self.firm_id][-1][1] = self.left_on
+
+
+    @classmethod
+    def register(
+        cls, *, network_id: UUID, name: str, short_name: str, kind: str, actor: Actor,
+        coordinator_id: UUID | None = None, id: UUID | None = None,
+    ) -> Institution:
+        return cls._create(
+            cls.Registered, id=id or uuid4(), network_id=network_id, name=name, short_name=short_name,
+            kind=kind, coordinator_id=coordinator_id, **actor_fields(actor),
+        )
+
+    def rename(self, *, name: str, short_name: str, actor: Actor) -> None:
+        self._require_active()
+        if (name, short_name) == (self.name, self.short_name):
+            raise InvariantViolated("The new name equals the current one.", field="name")
+        self.trigger_event(self.Renamed, name=name, short_name=short_name, **actor_fields(actor))
+
+    def deactivate(self, *, reason: str, actor: Actor) -> None:
+        self._require_active()
+        self.trigger_event(self.Deactivated, reason=reason, **actor_fields(actor))
+
+    def admit_firm(self, firm_id: UUID, joined_on: date, actor: Actor) -> None:
+        self._require_cluster()
+        self._require_active()
+        intervals = self.firm_members.get(firm_id, [])
+        if intervals and intervals[-1][1] is None:
+            raise InvariantViolated("The firm is already a member of this cluster.", field="firm_id")
+        if intervals and joined_on <= intervals[-1][1]:
+            raise InvariantViolated(
+                f"The firm left on {intervals[-1][1].isoformat()}; it can rejoin only after that date.",
+                field="joined_on",
+            )
+        self.trigger_event(self.FirmJoinedCluster, firm_id=firm_id, joined_on=joined_on, **actor_fields(actor))
+
+    def release_firm(self, firm_id: UUID, left_on: date, actor: Actor) -> None:
+        self._require_cluster()
+        intervals = self.firm_members.get(firm_id)
+        if not intervals:
+            raise InvariantViolated("The firm never joined this cluster.", field="firm_id")
+        if intervals[-1][1] is not None:
+            raise InvariantViolated(
+                f"The firm already left this cluster on {intervals[-1][1].isoformat()}.", field="firm_id"
+            )
+        if left_on < intervals[-1][0]:
+            raise InvariantViolated(
+                f"left_on is before the firm joined ({intervals[-1][0].isoformat()}).", field="left_on"
+            )
+        self.trigger_event(self.FirmLeftCluster, firm_id=firm_id, left_on=left_on, **actor_fields(actor))
+
+    def has_firm_member(self, firm_id: UUID, on: date) -> bool:
+        return intervals_cover(self.firm_members.get(firm_id, []), on)
+
+    def _require_active(self) -> None:
+        if not self.active:
+            raise InvariantViolated(f"Institution {self.short_name} is deactivated.", field="institution_id")
+
+    def _require_cluster(self) -> None:
+        if self.kind != InstitutionKind.CLUSTER:
+            raise InvariantViolated(
+                f"Institution {self.short_name} is not a cluster (kind {self.kind}).",
+                field="cluster_institution_id",
+            )
+
+
+class Firm(Aggregate):
+    """A firm, identified for counting by NIP and/or REGON (checksums validated)."""
+
+    TOPIC = "splot:Firm"
+
+    class Created(SplotEvent, Aggregate.Created):
+        TOPIC = "splot:Firm.Created"
+
+    class Registered(Created):
+        TOPIC = "splot:Firm.Registered"
+        network_id: UUID
+        name: str
+        nip: str | None
+        regon: str | None
+
+        def apply(self, firm: Firm) -> None:
+            firm.network_id = self.network_id
+            firm.name = self.name
+            firm.nip = self.nip
+            firm.regon = self.regon
+
+
+    @classmethod
+    def register(
+        cls, *, network_id: UUID, name: str, nip: str | None, regon: str | None, actor: Actor,
+        id: UUID | None = None,
+    ) -> Firm:
+        return cls._create(cls.Registered, id=id or uuid4(), network_id=network_id, name=name, nip=nip,
+                           regon=regon, **actor_fields(actor))
+
+    @property
+    def key(self) -> str:
+        """The key that makes a firm count once: NIP, else REGON, else the id."""
+        return f"nip:{self.nip}" if self.nip else f"regon:{self.regon}" if self.regon else f"id:{self.id}"
