@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Mapping, Protocol, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import Environment
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.base import DateAsISO
@@ -68,6 +69,10 @@ class Splot(Application):
         super().__init__(env=env)
         self.person_directory = person_directory
         self.today = today
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        """Configuration comes only from `env` (built by infra.settings), never from os.environ."""
+        return Environment(name, {**type(self).env, **(env or {})})
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

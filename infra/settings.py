@@ -1,0 +1,99 @@
+"""Settings: the only module that reads the environment.
+
+| variable | default | meaning |
+|---|---|---|
+| SPLOT_DATA_DIR | var/ | SQLite files (events, read models, directory) and keys live here |
+| SPLOT_DATABASE_URL | (unset) | postgresql://user:password@host:port/dbname switches every store to PostgreSQL |
+| SPLOT_SIGNING_KEY_FILE | $SPLOT_DATA_DIR/keys/checkpoint-ed25519.pem | Ed25519 key that signs audit checkpoints; keep it outside the database |
+| SPLOT_DEFAULT_MUNICIPALITY | Miasto Leszno | name of the municipality created in an empty store |
+| SPLOT_DEFAULT_NETWORK | Sieć jednostek okołobiznesowych subregionu leszczyńskiego | name of the default network |
+| SPLOT_PROJECTION_PAGE_SIZE | 500 | notifications read per page when read models catch up |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+
+@dataclass(frozen=True)
+class PostgresParams:
+    dbname: str
+    host: str
+    port: int
+    user: str
+    password: str
+
+    @classmethod
+    def from_url(cls, url: str) -> PostgresParams:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("postgresql", "postgres"):
+            raise ValueError(f"SPLOT_DATABASE_URL must start with postgresql://, got {parsed.scheme!r}")
+        dbname = parsed.path.lstrip("/")
+        if not dbname:
+            raise ValueError("SPLOT_DATABASE_URL must name a database: postgresql://user:pw@host:port/dbname")
+        return cls(
+            dbname=dbname,
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=unquote(parsed.username or "postgres"),
+            password=unquote(parsed.password or ""),
+        )
+
+    @property
+    def conninfo(self) -> str:
+        return f"dbname={self.dbname} host={self.host} port={self.port} user={self.user} password={self.password}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    signing_key_file: Path | None = None
+    default_municipality: str = "Miasto Leszno"
+    default_network: str = "Sieć jednostek okołobiznesowych subregionu leszczyńskiego"
+    projection_page_size: int = 500
+    in_memory: bool = False  # unit tests: events in memory, read models in a private SQLite memory db
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def postgres(self) -> PostgresParams | None:
+        return PostgresParams.from_url(self.database_url) if self.database_url else None
+
+    @property
+    def events_path(self) -> Path:
+        return self.data_dir / "events.sqlite3"
+
+    @property
+    def views_path(self) -> Path:
+        return self.data_dir / "views.sqlite3"
+
+    @property
+    def directory_path(self) -> Path:
+        """Person directory, users and tokens: outside the event log, erasable."""
+        return self.data_dir / "directory.sqlite3"
+
+    @property
+    def key_file(self) -> Path:
+        return self.signing_key_file or self.data_dir / "keys" / "checkpoint-ed25519.pem"
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    key_file = env.get("SPLOT_SIGNING_KEY_FILE")
+    settings = Settings(
+        data_dir=Path(env.get("SPLOT_DATA_DIR", "var")),
+        database_url=env.get("SPLOT_DATABASE_URL") or None,
+        signing_key_file=Path(key_file) if key_file else None,
+        default_municipality=env.get("SPLOT_DEFAULT_MUNICIPALITY", Settings.default_municipality),
+        default_network=env.get("SPLOT_DEFAULT_NETWORK", Settings.default_network),
+        projection_page_size=int(env.get("SPLOT_PROJECTION_PAGE_SIZE", "500")),
+    )
+    if settings.database_url:
+        settings.postgres  # noqa: B018 - fail early on a malformed URL
+    return settings

@@ -1,0 +1,144 @@
+"""Relational databases beside the event store: read models ("views") and the directory.
+
+Two implementations of one small interface — `transaction(write=...)` yielding a `Tx` (see
+projections/base.py) — one over SQLite files, one over PostgreSQL. Write transactions on
+SQLite begin IMMEDIATE, so two runners never interleave and a tracking position read inside
+the transaction is the one that gets updated.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+class SQLiteTx:
+    dialect = "sqlite"
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(sql, tuple(params))
+        if cursor.description is None:
+            return []
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.connection.executemany(sql, rows)
+
+
+class SQLiteDatabase:
+    """One SQLite file (WAL, synchronous FULL), or a private in-memory database for tests."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path | str | None) -> None:
+        if path is None or str(path) == ":memory:":
+            self.uri = f"file:splot-{uuid.uuid4().hex}?mode=memory&cache=shared"
+            self._anchor: sqlite3.Connection | None = self._connect()  # keeps the memory db alive
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.uri = Path(path).resolve().as_uri()
+            self._anchor = None
+            with self._raw_connection() as connection:
+                connection.execute("PRAGMA journal_mode=WAL")
+        self._local = threading.local()
+        self._write_lock = threading.Lock()  # in-process writers queue here instead of busy-waiting
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.uri, uri=True, isolation_level=None, check_same_thread=False,
+                                     timeout=30)
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("PRAGMA foreign_keys=ON")
+        return connection
+
+    @contextmanager
+    def _raw_connection(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connect()
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _thread_connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[SQLiteTx]:
+        connection = self._thread_connection()
+        lock = self._write_lock if write else None
+        if lock:
+            lock.acquire()
+        try:
+            connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield SQLiteTx(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        finally:
+            if lock:
+                lock.release()
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+        if self._anchor is not None:
+            self._anchor.close()
+            self._anchor = None
+
+
+class PostgresTx:
+    dialect = "postgres"
+
+    def __init__(self, connection: Any) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(_PLACEHOLDER.sub("%s", sql), tuple(params))
+            if cursor.description is None:
+                return []
+            return list(cursor.fetchall())
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(_PLACEHOLDER.sub("%s", sql), [tuple(r) for r in rows])
+
+
+class PostgresDatabase:
+    """Read models and directory tables in the same PostgreSQL database as the events."""
+
+    dialect = "postgres"
+
+    def __init__(self, conninfo: str, *, max_size: int = 10) -> None:
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        self.pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, open=True,
+                                   kwargs={"row_factory": dict_row, "autocommit": False})
+
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[PostgresTx]:
+        with self.pool.connection() as connection:
+            with connection.transaction():
+                yield PostgresTx(connection)
+
+    def close(self) -> None:
+        self.pool.close()

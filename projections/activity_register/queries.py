@@ -1,0 +1,87 @@
+"""Questions answered by the activity register."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from projections.base import Tx
+
+
+class BadCursor(ValueError):
+    """The paging cursor was not one this server handed out."""
+
+
+def encode_cursor(occurred_on: str, record_id: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([occurred_on, record_id]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        occurred_on, record_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(occurred_on, str) or not isinstance(record_id, str):
+            raise ValueError
+        return occurred_on, record_id
+    except Exception as error:  # any malformed cursor is the client's mistake
+        raise BadCursor("The cursor is not valid; start again without it.") from error
+
+
+def list_records(
+    tx: Tx,
+    *,
+    institution_id: str | None = None,
+    kind: str | None = None,
+    year: int | None = None,
+    network_id: str | None = None,
+    include_retracted: bool = True,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Newest business date first. Returns (rows, next_cursor)."""
+    sql = "SELECT r.* FROM activity_records r WHERE 1=1"
+    params: list[Any] = []
+    if institution_id:
+        sql += (" AND EXISTS (SELECT 1 FROM activity_parties p WHERE p.record_id = r.record_id "
+                "AND p.version = (SELECT MAX(v.version) FROM activity_versions v WHERE v.record_id = r.record_id) "
+                "AND p.party_type = 'institution' AND p.party_id = ?)")
+        params.append(institution_id)
+    if kind:
+        sql += " AND r.kind = ?"
+        params.append(kind)
+    if year:
+        sql += " AND r.year = ?"
+        params.append(year)
+    if network_id:
+        sql += " AND r.network_id = ?"
+        params.append(network_id)
+    if not include_retracted:
+        sql += " AND r.status = 'active'"
+    if cursor:
+        occurred_on, record_id = decode_cursor(cursor)
+        sql += " AND (r.occurred_on < ? OR (r.occurred_on = ? AND r.record_id > ?))"
+        params += [occurred_on, occurred_on, record_id]
+    sql += " ORDER BY r.occurred_on DESC, r.record_id ASC LIMIT ?"
+    params.append(limit + 1)
+    rows = tx.execute(sql, params)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["occurred_on"], rows[-1]["record_id"])
+    for row in rows:
+        row["fields"] = json.loads(row.pop("fields_json"))
+    return rows, next_cursor
+
+
+def get_record_row(tx: Tx, record_id: str) -> dict[str, Any] | None:
+    rows = tx.execute("SELECT * FROM activity_records WHERE record_id = ?", (record_id,))
+    if not rows:
+        return None
+    row = rows[0]
+    row["fields"] = json.loads(row.pop("fields_json"))
+    return row
+
+
+def count_records(tx: Tx) -> int:
+    return tx.execute("SELECT COUNT(*) AS n FROM activity_records")[0]["n"]

@@ -1,0 +1,71 @@
+"""What every read model is: a set of tables, and a pure handler writing them from events.
+
+A projection never commits. The runner (infra) opens one transaction per page of
+notifications, calls `handle` for each event, then writes the projection's tracking position
+in the same transaction — so a crash can neither lose nor double an event.
+
+SQL here is portable between SQLite and PostgreSQL: `?` placeholders (translated for
+PostgreSQL by the Tx implementation), TEXT/BIGINT/INTEGER columns, ISO strings for dates
+and UTC timestamps, `ON CONFLICT ... DO UPDATE` upserts.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Protocol, Sequence
+from uuid import UUID
+
+from domain.values import WARSAW
+
+
+class Tx(Protocol):
+    """A database transaction handed to projections and queries."""
+
+    dialect: str  # "sqlite" or "postgres"
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+
+class Projection(Protocol):
+    name: str  # tracking key; also the prefix of its tables
+    version: int  # bump when the tables or the handler change: the runner then rebuilds it
+    tables: tuple[str, ...]
+
+    def create_tables(self, tx: Tx) -> None: ...
+
+    def handle(self, tx: Tx, event: Any, notification_id: int) -> None: ...
+
+
+def drop_tables(tx: Tx, projection: Projection) -> None:
+    for table in projection.tables:
+        tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def recorded_at(value: datetime) -> str:
+    """Fixed-width UTC timestamp text, so that string order is time order."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def end_of_warsaw_day(day: date) -> str:
+    """The recorded-time bound of an as-of date: everything recorded before the next Warsaw midnight."""
+    midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=WARSAW)
+    return recorded_at(midnight)
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value)}")
+
+
+def id_text(value: UUID | str | None) -> str | None:
+    return None if value is None else str(value)
