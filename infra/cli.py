@@ -1,0 +1,69 @@
+"""The `splot` command line. Each command builds the container from settings and does one thing.
+
+Sub-command groups live in their own modules (strategy, users/tokens, audit) and are added here.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from infra.container import bootstrap, build_container
+
+app = typer.Typer(help="Splot — cooperation records and strategy indicators for business-support networks.",
+                  no_args_is_help=True, add_completion=False)
+console = Console(stderr=True)
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on.")) -> None:
+    """Serve the web interface and the JSON API over whatever the store holds."""
+    import uvicorn
+
+    container = build_container()
+    bootstrap(container)
+    container.runner.catch_up()
+    container.close()
+    console.print(f"Splot on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    # An import string keeps the layers pointing one way: infra never imports api.
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when the store already has records.")) -> None:
+    """Add the demo network (Leszno institutions and a few years of activity), marked as demo data."""
+    from infra.demo import load_demo
+
+    container = build_container()
+    try:
+        bootstrap(container)
+        result = load_demo(container, if_empty=if_empty)
+        container.runner.catch_up()
+        console.print(result)
+    finally:
+        container.close()
+
+
+@app.command()
+def rebuild() -> None:
+    """Drop every read model and build it again from the event log."""
+    container = build_container()
+    try:
+        total = container.runner.log_position()
+        with Progress(TextColumn("rebuilding read models"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as progress:
+            task = progress.add_task("rebuild", total=total or None)
+            count = container.runner.rebuild(progress=lambda n: progress.advance(task, n))
+        console.print(f"Rebuilt {len(container.runner.projections)} read models from {count} events.")
+    finally:
+        container.close()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
