@@ -41,7 +41,7 @@ def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing whe
         bootstrap(container)
         result = load_demo(container, if_empty=if_empty)
         container.runner.catch_up()
-        console.print(result)
+        console.print(str(result))
     finally:
         container.close()
 
