@@ -15,6 +15,11 @@ app = typer.Typer(help="Splot — cooperation records and strategy indicators fo
                   no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 
+from infra.cli_users import token_app, user_app  # noqa: E402
+
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),

@@ -1,0 +1,110 @@
+"""`splot user ...` and `splot token ...`: the only way users and API tokens come to exist.
+
+There are no default accounts: the first admin is created here. Passwords are read twice from
+standard input (not echoed on a terminal; read as plain lines when piped).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+from uuid import UUID
+
+import typer
+from rich.console import Console
+
+from domain.errors import DomainError
+from infra.container import Container, bootstrap, build_container
+from infra.users import Role, UserStore
+from projections.registry.queries import institution_by_short_name
+
+user_app = typer.Typer(help="Manage users (roles: staff, lead, coordinator, auditor, admin).", no_args_is_help=True)
+token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+@contextmanager
+def _users() -> Iterator[tuple[Container, UserStore]]:
+    container = build_container()
+    try:
+        bootstrap(container)
+        yield container, UserStore(container.directory_db)
+    except DomainError as error:
+        err.print(f"[red]Błąd / Error:[/red] {error.message}")
+        raise typer.Exit(code=1) from None
+    finally:
+        container.close()
+
+
+def _institution_id(container: Container, short_name: str | None) -> UUID | None:
+    if short_name is None:
+        return None
+    container.runner.catch_up()
+    with container.views.transaction() as tx:
+        row = institution_by_short_name(tx, short_name)
+    if row is None:
+        err.print(f"[red]Nie ma instytucji / No institution:[/red] {short_name}")
+        raise typer.Exit(code=1)
+    return UUID(row["id"])
+
+
+@user_app.command("add")
+def add_user(
+    email: str = typer.Argument(..., help="The user's e-mail address (their login)."),
+    role: Role = typer.Option(..., "--role", help="staff, lead, coordinator, auditor or admin."),
+    institution: str | None = typer.Option(None, "--institution", help="Short name of the user's institution."),
+) -> None:
+    """Add a user; the password is asked twice."""
+    with _users() as (container, users):
+        institution_id = _institution_id(container, institution)
+        password = typer.prompt("Hasło / Password", hide_input=True, confirmation_prompt=True)
+        user = users.add(email=email, password=password, role=role.value, institution_id=institution_id)
+        typer.echo(f"Dodano / Added {user.email} ({user.role}) id={user.id}")
+
+
+@user_app.command("disable")
+def disable_user(email: str = typer.Argument(..., help="The user's e-mail address.")) -> None:
+    """Disable a user: they cannot sign in, and every token of theirs stops working."""
+    with _users() as (_, users):
+        user = users.disable(email)
+        typer.echo(f"Wyłączono / Disabled {user.email}")
+
+
+@user_app.command("list")
+def list_users() -> None:
+    """List users with their role, institution and state."""
+    with _users() as (_, users):
+        for user in users.list():
+            state = "active" if user.active else "disabled"
+            typer.echo(f"{user.email}\t{user.role}\t{user.institution_id or '-'}\t{state}")
+
+
+@token_app.command("create")
+def create_token(email: str = typer.Argument(..., help="The user the token acts as.")) -> None:
+    """Create an API token; the token itself is the last line printed (shown only once)."""
+    with _users() as (_, users):
+        issued = users.create_token(email)
+        typer.echo(f"token id: {issued.id}")
+        typer.echo(issued.token)
+
+
+@token_app.command("list")
+def list_tokens(email: str = typer.Argument(..., help="The user whose tokens to list.")) -> None:
+    """List a user's tokens (ids and dates; the tokens themselves are not stored)."""
+    with _users() as (_, users):
+        for row in users.list_tokens(email):
+            typer.echo(f"{row['id']}\tcreated {row['created_at']}\trevoked {row['revoked_at'] or '-'}")
+
+
+@token_app.command("revoke")
+def revoke_token(
+    token: str | None = typer.Argument(None, help="The token's id (from `token list`) or the token itself."),
+    all_of: str | None = typer.Option(None, "--all", help="Revoke every token of this user (e-mail)."),
+) -> None:
+    """Revoke one token, or every token of a user with --all EMAIL."""
+    if (token is None) == (all_of is None):
+        err.print("Give a token id, or --all EMAIL.")
+        raise typer.Exit(code=2)
+    with _users() as (_, users):
+        count = users.revoke_all(all_of) if all_of else users.revoke_token(token)
+        typer.echo(f"Unieważniono / Revoked {count} token(s)")
