@@ -1,0 +1,39 @@
+"""Stored events name their class by topic: a topic, once used, must keep resolving."""
+
+import inspect
+
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.utils import resolve_topic
+
+import domain.records
+import domain.registry
+
+PINNED = {
+    "splot:Municipality", "splot:Municipality.Created", "splot:Municipality.Registered",
+    "splot:Network", "splot:Network.Created", "splot:Network.Registered", "splot:Network.InstitutionJoined",
+    "splot:Network.InstitutionLeft",
+    "splot:Institution", "splot:Institution.Created", "splot:Institution.Registered", "splot:Institution.Renamed",
+    "splot:Institution.Deactivated", "splot:Institution.FirmJoinedCluster", "splot:Institution.FirmLeftCluster",
+    "splot:Firm", "splot:Firm.Created", "splot:Firm.Registered",
+    "splot:Record", "splot:Record.Created", "splot:Record.ContactEstablished", "splot:Record.MeetingHeld",
+    "splot:Record.InformationExchanged", "splot:Record.ConclusionAdopted", "splot:Record.Corrected",
+    "splot:Record.Retracted",
+}
+
+
+def test_pinned_topics_resolve_to_splot_classes():
+    for topic in PINNED:
+        cls = resolve_topic(topic)
+        assert getattr(cls, "TOPIC") == topic
+
+
+def test_every_core_aggregate_and_event_has_an_explicit_topic():
+    found = set()
+    for module in (domain.registry, domain.records):
+        for _, aggregate in inspect.getmembers(module, inspect.isclass):
+            if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
+                found.add(aggregate.TOPIC)
+                for name, member in vars(aggregate).items():
+                    if isinstance(member, type) and issubclass(member, CanMutateAggregate) and name != "Event":
+                        found.add(member.TOPIC)
+    assert found == PINNED
