@@ -20,6 +20,10 @@ from infra.cli_users import token_app, user_app  # noqa: E402
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
+from infra import cli_audit  # noqa: E402
+
+cli_audit.register(app)  # splot verify, splot checkpoint export
+
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),

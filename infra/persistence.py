@@ -5,10 +5,10 @@ from __future__ import annotations
 from infra.settings import Settings
 
 # The application recorders that also write the audit hash chain in the same transaction
-# (see infra/audit_chain.py). Set when that module exists; kept here as the one place that
-# decides which recorder class is used.
-SQLITE_RECORDER_TOPIC: str | None = None
-POSTGRES_RECORDER_TOPIC: str | None = None
+# (see infra/audit_chain.py); kept here as the one place that decides which recorder class is used.
+# The in-memory (POPO) store used by unit tests has no chain.
+SQLITE_RECORDER_TOPIC: str | None = "infra.audit_chain:ChainedSQLiteApplicationRecorder"
+POSTGRES_RECORDER_TOPIC: str | None = "infra.audit_chain:ChainedPostgresApplicationRecorder"
 
 
 def event_store_env(settings: Settings) -> dict[str, str]:

@@ -1,0 +1,124 @@
+"""`splot verify` and `splot checkpoint export`: the audit chain from the command line.
+
+Exit codes: 0 the log verifies; 1 it does not (the first event that does not check is named);
+2 the check could not be made (no chain in this store, unreadable or untrusted checkpoint).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from contextlib import contextmanager
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from domain.application import Splot
+from infra.audit_chain import is_chained
+from infra.checkpoints import (
+    CheckpointError,
+    CheckpointUnreadable,
+    LogDoesNotVerify,
+    create_checkpoint,
+    default_checkpoint_path,
+    load_checkpoint,
+    load_or_create_key,
+    write_checkpoint,
+)
+from infra.persistence import event_store_env
+from infra.settings import Settings, load_settings
+from infra.verify import verify_log
+
+console = Console(stderr=True)
+checkpoint_app = typer.Typer(help="Signed checkpoints of the audit chain.", no_args_is_help=True)
+
+
+@contextmanager
+def _event_store(settings: Settings) -> Iterator[Splot]:
+    app = Splot(env=event_store_env(settings))
+    try:
+        if not is_chained(app.recorder):
+            console.print("[red]This store keeps no audit chain (in-memory store).[/red]")
+            raise typer.Exit(2)
+        yield app
+    finally:
+        app.close()
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Progress]:
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=False, disable=total < 10_000) as progress:
+        yield progress
+
+
+def run_verify(settings: Settings, checkpoint_file: Path | None) -> int:
+    """The whole `verify` command; returns the exit code (kept apart from Typer so tests can call it)."""
+    checkpoint = None
+    if checkpoint_file is not None:
+        trusted = None
+        if settings.key_file.exists():
+            trusted = load_or_create_key(settings.key_file).public_key()
+        else:
+            console.print(f"[yellow]No signing key at {settings.key_file}: checking the checkpoint's signature "
+                          "against the key it carries only.[/yellow]")
+        try:
+            checkpoint = load_checkpoint(checkpoint_file, trusted)
+        except CheckpointError as error:
+            console.print(f"[red]Checkpoint rejected:[/red] {error}")
+            return 2 if isinstance(error, CheckpointUnreadable) else 1
+    with _event_store(settings) as app:
+        total = app.recorder.count_events()
+        started = time.perf_counter()
+        with _progress("verifying the audit chain", total) as progress:
+            task = progress.add_task("verify", total=total or None)
+            result = verify_log(app.recorder, checkpoint=checkpoint, progress=lambda n: progress.advance(task, n))
+        elapsed = time.perf_counter() - started
+    if result.finding is not None:
+        console.print(f"[red]The log does not verify.[/red] First event that does not check:\n  "
+                      f"{result.finding.describe()}")
+        return 1
+    against = f"; matches the signed checkpoint at position {result.checkpoint_seq}" if checkpoint else ""
+    console.print(f"[green]OK[/green]: {result.events_checked} events verified in {elapsed:.2f} s; chain head "
+                  f"position {result.head_seq}, hash {result.head_hash}{against}.")
+    return 0
+
+
+def run_checkpoint_export(settings: Settings, output: Path | None) -> int:
+    key = load_or_create_key(settings.key_file)
+    with _event_store(settings) as app:
+        total = app.recorder.count_events()
+        with _progress("verifying before signing", total) as progress:
+            task = progress.add_task("export", total=total or None)
+            try:
+                payload = create_checkpoint(app.recorder, key, progress=lambda n: progress.advance(task, n))
+            except LogDoesNotVerify as error:
+                console.print(f"[red]Not signing: the log does not verify.[/red]\n  {error}")
+                return 1
+    path = write_checkpoint(payload, output or default_checkpoint_path(settings.data_dir, payload))
+    console.print(f"Checkpoint at position {payload['seq']} (hash {payload['hash']}) written to {path}. "
+                  "Keep a copy away from the server.")
+    typer.echo(str(path))
+    return 0
+
+
+def verify(checkpoint: Optional[Path] = typer.Option(
+        None, "--checkpoint", help="A checkpoint file from `splot checkpoint export`; also detects a rewritten log.",
+        exists=False, dir_okay=False)) -> None:
+    """Walk the whole event log against its hash chain; name the first event that does not check."""
+    raise typer.Exit(run_verify(load_settings(), checkpoint))
+
+
+@checkpoint_app.command("export")
+def checkpoint_export(output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Where to write the checkpoint (default: <data dir>/checkpoints/).",
+        dir_okay=False)) -> None:
+    """Verify the log, then write a signed checkpoint of its chain head to a file outside the database."""
+    raise typer.Exit(run_checkpoint_export(load_settings(), output))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("verify")(verify)
+    app.add_typer(checkpoint_app, name="checkpoint")
