@@ -13,6 +13,7 @@ from typing import Iterator, Optional
 import typer
 from contextlib import contextmanager
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domain.application import Splot
@@ -67,7 +68,7 @@ def run_verify(settings: Settings, checkpoint_file: Path | None) -> int:
         try:
             checkpoint = load_checkpoint(checkpoint_file, trusted)
         except CheckpointError as error:
-            console.print(f"[red]Checkpoint rejected:[/red] {error}")
+            console.print(f"[red]Checkpoint rejected:[/red] {escape(str(error))}")
             return 2 if isinstance(error, CheckpointUnreadable) else 1
     with _event_store(settings) as app:
         total = app.recorder.count_events()
@@ -78,7 +79,7 @@ def run_verify(settings: Settings, checkpoint_file: Path | None) -> int:
         elapsed = time.perf_counter() - started
     if result.finding is not None:
         console.print(f"[red]The log does not verify.[/red] First event that does not check:\n  "
-                      f"{result.finding.describe()}")
+                      f"{escape(result.finding.describe())}")
         return 1
     against = f"; matches the signed checkpoint at position {result.checkpoint_seq}" if checkpoint else ""
     console.print(f"[green]OK[/green]: {result.events_checked} events verified in {elapsed:.2f} s; chain head "
@@ -95,7 +96,7 @@ def run_checkpoint_export(settings: Settings, output: Path | None) -> int:
             try:
                 payload = create_checkpoint(app.recorder, key, progress=lambda n: progress.advance(task, n))
             except LogDoesNotVerify as error:
-                console.print(f"[red]Not signing: the log does not verify.[/red]\n  {error}")
+                console.print(f"[red]Not signing: the log does not verify.[/red]\n  {escape(str(error))}")
                 return 1
     path = write_checkpoint(payload, output or default_checkpoint_path(settings.data_dir, payload))
     console.print(f"Checkpoint at position {payload['seq']} (hash {payload['hash']}) written to {path}. "
