@@ -1,0 +1,89 @@
+"""The FastAPI application factory.
+
+`create_app(container)` serves an existing container (tests); `create_app()` builds one from
+settings, starts the background catch-up of the read models and closes everything on shutdown
+(`splot serve` runs it through uvicorn as the factory "api.app:create_app").
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers
+from api.routes import health, records, registry
+from api.security import SecurityHeadersMiddleware
+from infra.container import Container, bootstrap, build_container
+from infra.idempotency import IdempotencyStore
+from infra.projection_runner import BackgroundCatchUp
+from infra.users import UserStore
+
+API_PREFIX = "/api/v1"
+
+# Every JSON router, in one list (each module exposes `router`; paths are relative to /api/v1).
+ROUTERS = [
+    health.router,
+    registry.router,
+    records.router,
+]
+
+DESCRIPTION = """
+JSON API of Splot for staff tools and integrations.
+
+* Authentication: `Authorization: Bearer <token>` (tokens from `splot token create EMAIL`);
+  only `GET /api/v1/health` is open.
+* Writes accept `Idempotency-Key`: a retry with the same key and body returns the first response
+  (header `Idempotent-Replayed: true`) and records nothing new; the same key with another body → 422;
+  while the first request is still running → 409.
+* Errors are RFC 9457 `application/problem+json` with `detail`, a stable `code` and per-field `errors`.
+* Dates are ISO `YYYY-MM-DD` strings only.
+"""
+
+
+def _openapi_with_problem_media_type(app: FastAPI) -> dict:
+    """Error responses are documented as application/problem+json only (FastAPI adds application/json)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for operation in (op for path in schema["paths"].values() for op in path.values()):
+            for response in operation.get("responses", {}).values():
+                content = response.get("content", {})
+                if PROBLEM_MEDIA_TYPE in content:
+                    content.pop("application/json", None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(container: Container | None = None) -> FastAPI:
+    owns_container = container is None
+    if container is None:
+        container = build_container()
+        bootstrap(container)
+        container.runner.catch_up()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        catch_up = BackgroundCatchUp(container.runner) if owns_container else None
+        if catch_up:
+            catch_up.start()
+        try:
+            yield
+        finally:
+            if catch_up:
+                catch_up.stop()
+            if owns_container:
+                container.close()
+
+    app = FastAPI(title="Splot API", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app.state.container = container
+    app.state.users = UserStore(container.directory_db)
+    app.state.idempotency = IdempotencyStore(container.directory_db)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: error responses get headers too
+    return app

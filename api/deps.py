@@ -1,0 +1,94 @@
+"""Dependencies shared by the routes, as `Annotated` aliases.
+
+- `ContainerDep`: the composition root the app was created with.
+- `Reader`, `RecordWriter`, ...: the authenticated user, already checked by `api.policy` for the
+  route's action (401 without a valid token, 403 when the role may not).
+- `WriteCtx`: what an idempotent write needs (user, Idempotency-Key, request identity).
+- `read_tx(container)`: a read transaction on read models that have caught up with the log.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Iterator
+
+from fastapi import Depends, Header, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import ApiError
+from api.policy import Action, check_action
+from infra.container import Container
+from infra.idempotency import IdempotencyStore
+from infra.users import User, UserStore
+
+_bearer = HTTPBearer(auto_error=False, description="API token from `splot token create EMAIL`.")
+
+
+def get_container(request: Request) -> Container:
+    return request.app.state.container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def current_user(request: Request,
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
+    users: UserStore = request.app.state.users
+    user = users.authenticate(credentials.credentials) if credentials else None
+    if user is None:
+        raise ApiError(401, "unauthenticated",
+                       "Brak ważnego tokenu (Authorization: Bearer ...). / A valid bearer token is required.",
+                       headers={"WWW-Authenticate": 'Bearer realm="splot"'})
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def _require(action: Action):
+    def dependency(user: CurrentUser) -> User:
+        check_action(user, action)
+        return user
+
+    dependency.__name__ = f"require_{action.value}"
+    return Depends(dependency)
+
+
+RegistryReader = Annotated[User, _require(Action.READ_REGISTRY)]
+RegistryManager = Annotated[User, _require(Action.MANAGE_REGISTRY)]
+FirmRegistrar = Annotated[User, _require(Action.REGISTER_FIRM)]
+ClusterManager = Annotated[User, _require(Action.MANAGE_CLUSTER)]
+RecordReader = Annotated[User, _require(Action.READ_RECORDS)]
+RecordWriter = Annotated[User, _require(Action.WRITE_RECORDS)]
+StrategyReader = Annotated[User, _require(Action.READ_STRATEGY)]
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    store: IdempotencyStore
+    key: str | None
+    method: str
+    path: str
+
+
+def write_context(
+    request: Request,
+    idempotency_key: Annotated[str | None, Header(
+        alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+        description="Any unique string (e.g. a UUID). A retry with the same key and body returns the first "
+                    "response and records nothing new; the same key with another body is refused (422); "
+                    "while the first request runs, a duplicate gets 409.")] = None,
+) -> WriteContext:
+    return WriteContext(request.app.state.idempotency, idempotency_key, request.method, request.url.path)
+
+
+WriteCtx = Annotated[WriteContext, Depends(write_context)]
+
+
+@contextmanager
+def read_tx(container: Container) -> Iterator:
+    """Read-your-writes: the read models catch up with the log (cheap when current) before reading."""
+    container.runner.ensure_current()
+    with container.views.transaction() as tx:
+        yield tx

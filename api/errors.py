@@ -1,0 +1,200 @@
+"""Every error the API returns is an RFC 9457 problem document (application/problem+json).
+
+Status codes, decided here once:
+
+| cause | status |
+|---|---|
+| malformed input (schema), ValidationFailed, InvalidBusinessDate, bad cursor | 422 |
+| UnknownReference to an id in the body | 422, naming the field |
+| UnknownReference to an id in the path, NotFound | 404 |
+| InvariantViolated, RecordRetracted (well-formed, but the current state forbids it) | 409 |
+| VersionConflict, eventsourcing IntegrityError (someone changed it first) | 409 |
+| idempotency key reused for another request / still in flight | 422 / 409 |
+| no or bad bearer token | 401 |
+| the role or institution may not do this | 403 (404 where existence must not leak) |
+| anything unexpected | 500 problem document, logged with a reference; never a bare traceback |
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.schemas.common import Problem
+from domain.errors import (
+    DomainError,
+    InvariantViolated,
+    NotFound,
+    UnknownReference,
+    ValidationFailed,
+    VersionConflict,
+)
+from projections.activity_register.queries import BadCursor
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Nieprawidłowe żądanie / Bad request",
+    401: "Wymagane uwierzytelnienie / Authentication required",
+    403: "Brak uprawnień / Forbidden",
+    404: "Nie znaleziono / Not found",
+    405: "Niedozwolona metoda / Method not allowed",
+    409: "Konflikt / Conflict",
+    422: "Błędne dane / Invalid input",
+    500: "Błąd serwera / Server error",
+}
+
+
+class ApiError(Exception):
+    """An error decided by the API layer itself (authentication, authorization, idempotency)."""
+
+    def __init__(self, status: int, code: str, detail: str, *, field: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.field = field
+        self.headers = headers
+
+
+def problem_response(status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None,
+                     instance: str | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    body = Problem(title=TITLES.get(status, "Błąd / Error"), status=status, detail=detail, code=code,
+                   instance=instance, errors=errors or [])
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, media_type=PROBLEM_MEDIA_TYPE,
+                        headers=headers)
+
+
+def _field_errors(field: str | None, message: str) -> list[dict[str, str]]:
+    return [{"field": field, "message": message}] if field else []
+
+
+def domain_status(error: DomainError, path_params: dict[str, Any]) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, UnknownReference):
+        return 404 if error.field in path_params else 422
+    if isinstance(error, (VersionConflict, InvariantViolated)):
+        return 409
+    if isinstance(error, ValidationFailed):
+        return 422
+    return 422
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    return ".".join(parts) or "body"
+
+
+def _readable(error: dict[str, Any]) -> str:
+    message = error.get("msg", "invalid value")
+    return message.removeprefix("Value error, ")
+
+
+async def _on_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = [{"field": _location(tuple(e.get("loc", ()))), "message": _readable(e)} for e in exc.errors()]
+    first = errors[0] if errors else {"field": "body", "message": "invalid input"}
+    detail = f"{first['field']}: {first['message']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    return problem_response(422, "invalid_input", detail, errors=errors, instance=request.url.path)
+
+
+async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
+    status = domain_status(exc, request.path_params)
+    return problem_response(status, exc.code, exc.message, errors=_field_errors(exc.field, exc.message),
+                            instance=request.url.path)
+
+
+async def _on_api_error(request: Request, exc: ApiError) -> JSONResponse:
+    return problem_response(exc.status, exc.code, exc.detail, errors=_field_errors(exc.field, exc.detail),
+                            instance=request.url.path, headers=exc.headers)
+
+
+async def _on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
+    return problem_response(409, "version_conflict",
+                            "Someone else changed this at the same time; reload it and try again.",
+                            instance=request.url.path)
+
+
+async def _on_bad_cursor(request: Request, exc: BadCursor) -> JSONResponse:
+    return problem_response(422, "invalid_cursor", str(exc), errors=_field_errors("cursor", str(exc)),
+                            instance=request.url.path)
+
+
+async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return problem_response(exc.status_code, code, detail, instance=request.url.path,
+                            headers=getattr(exc, "headers", None))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_request_validation)
+    app.add_exception_handler(DomainError, _on_domain_error)
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_exception_handler(BadCursor, _on_bad_cursor)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+
+
+class CatchAllMiddleware:
+    """Last line: an unexpected exception becomes a logged 500 problem document, never a traceback."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            reference = uuid.uuid4().hex[:12]
+            log.exception("unhandled error %s on %s %s", reference, scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            response = problem_response(
+                500, "internal_error",
+                f"Nieoczekiwany błąd; zgłoś numer {reference}. / Unexpected error; report reference {reference}.",
+                instance=scope.get("path"))
+            await response(scope, receive, send)
+
+
+def problem(description: str) -> dict[str, Any]:
+    """An OpenAPI response entry whose body is a problem document."""
+    return {"description": description, "model": Problem,
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+STANDARD_DESCRIPTIONS = {
+    401: "Brak lub nieważny token / Missing or invalid bearer token",
+    403: "Rola lub instytucja nie pozwala / Role or institution does not allow this",
+    404: "Nie znaleziono / Not found",
+    409: "Konflikt ze stanem lub wersją / Conflicts with the current state or version",
+    422: "Błędne dane (pole w `errors`) / Invalid input (field named in `errors`)",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for the given error statuses (500 is always documented)."""
+    return {status: problem(STANDARD_DESCRIPTIONS.get(status, TITLES.get(status, "Error")))
+            for status in (*statuses, 500)}

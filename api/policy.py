@@ -1,0 +1,89 @@
+"""Who may do what: the one place the API decides authorization.
+
+Two questions, asked by every route through `api.deps`:
+
+1. May this role perform this action at all? (`ROLE_ACTIONS`; no -> 403)
+2. For staff and leads, is the institution concerned their own? (`check_acts_for`; no -> 403,
+   or 404 for a record they are not party to, so its existence does not leak).
+
+| role | may |
+|---|---|
+| staff, lead | read the registry and the strategy; register firms; record, correct and retract activity of their own institution; manage the members of their own cluster (or a cluster their institution runs); read records their institution takes part in |
+| coordinator | everything except user management, for any institution; owns the network registry and the strategy |
+| auditor | read everything; change nothing |
+| admin | manage users; read the registry (to place users in institutions) |
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Iterable
+from uuid import UUID
+
+from api.errors import ApiError
+from domain.values import Actor
+from infra.users import INSTITUTION_ROLES, Role, User
+
+
+class Action(StrEnum):
+    READ_REGISTRY = "read_registry"
+    MANAGE_REGISTRY = "manage_registry"  # register institutions, network membership
+    REGISTER_FIRM = "register_firm"
+    MANAGE_CLUSTER = "manage_cluster"  # firms joining / leaving a cluster
+    READ_RECORDS = "read_records"
+    WRITE_RECORDS = "write_records"  # record, correct, retract
+    READ_STRATEGY = "read_strategy"
+    MANAGE_USERS = "manage_users"
+
+
+_INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Action.MANAGE_CLUSTER,
+                                Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY})
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.STAFF: _INSTITUTION_STAFF,
+    Role.LEAD: _INSTITUTION_STAFF,
+    Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS},
+    Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY}),
+    Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
+}
+
+
+def forbidden(detail: str, field: str | None = None) -> ApiError:
+    return ApiError(403, "forbidden", detail, field=field)
+
+
+def check_action(user: User, action: Action) -> None:
+    if action not in ROLE_ACTIONS[user.role]:
+        raise forbidden(f"Rola {user.role} nie pozwala na to. / The {user.role} role may not {action.value}.")
+
+
+def scoped_to_institution(user: User) -> bool:
+    """Staff and leads act for their own institution only; the other roles are not scoped."""
+    return user.role in INSTITUTION_ROLES
+
+
+def check_acts_for(user: User, institution_ids: Iterable[UUID | None], *, field: str) -> None:
+    """Staff and leads may act only where one of `institution_ids` is their own institution."""
+    if scoped_to_institution(user) and user.institution_id not in set(institution_ids):
+        raise forbidden(
+            "Możesz działać tylko w imieniu swojej instytucji. / You may act only for your own institution.",
+            field=field)
+
+
+def check_filter_institution(user: User, institution_id: UUID | None) -> UUID | None:
+    """The institution a staff member's listing is limited to (their own); others may filter freely."""
+    if not scoped_to_institution(user):
+        return institution_id
+    if institution_id is not None and institution_id != user.institution_id:
+        raise forbidden("Możesz przeglądać tylko rejestr swojej instytucji. / "
+                        "You may list only your own institution's records.", field="institution")
+    return user.institution_id
+
+
+def can_see_record(user: User, involved_institutions: Iterable[UUID]) -> bool:
+    return not scoped_to_institution(user) or user.institution_id in set(involved_institutions)
+
+
+def actor_of(user: User) -> Actor:
+    """The acting user as the domain sees them: an opaque id (no e-mail in events) and institution."""
+    return Actor(user_id=str(user.id), institution_id=user.institution_id)
