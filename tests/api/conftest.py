@@ -1,0 +1,68 @@
+"""API fixtures: a small world (institutions, a cluster, firms), one user and token per role, a client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterator
+from uuid import UUID
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from domain.values import Actor
+from infra.container import Container
+from infra.users import UserStore
+
+
+@dataclass
+class World:
+    riph: UUID  # staff/lead "own" institution
+    citt: UUID  # "other" institution
+    wpir: UUID  # the coordinator's department
+    lcb: UUID  # runs the food cluster
+    cluster: UUID  # food cluster (coordinated by LCB)
+    firm_a: UUID
+    firm_b: UUID
+    tokens: dict[str, str]  # role -> bearer token (staff/lead belong to RIPH)
+    other_staff_token: str  # staff of CITT
+
+
+@pytest.fixture
+def world(container: Container, network_id) -> World:
+    app = container.app
+    system = Actor(user_id="setup")
+    ids = {}
+    for short, kind in (("RIPH", "chamber"), ("CITT", "innovation_centre"), ("WPiR", "city_department"),
+                        ("LCB", "business_centre")):
+        ids[short] = app.register_institution(network_id=network_id, name=f"Instytucja {short}", short_name=short,
+                                              kind=kind, actor=system).id
+        app.join_network(network_id=network_id, institution_id=ids[short], joined_on=date(2009, 1, 1), actor=system)
+    cluster = app.register_institution(network_id=network_id, name="Klaster spożywczy", short_name="KS",
+                                       kind="cluster", coordinator_id=ids["LCB"], actor=system).id
+    firm_a = app.register_firm(network_id=network_id, name="Firma A", nip="5260250274", regon=None, actor=system).id
+    firm_b = app.register_firm(network_id=network_id, name="Firma B", nip=None, regon=None, actor=system).id
+    container.runner.catch_up()
+    users = UserStore(container.directory_db, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    tokens = {}
+    for role in ("staff", "lead", "coordinator", "auditor", "admin"):
+        institution = {"staff": ids["RIPH"], "lead": ids["RIPH"], "coordinator": ids["WPiR"]}.get(role)
+        users.add(email=f"{role}@example.org", password="correct horse battery", role=role,
+                  institution_id=institution)
+        tokens[role] = users.create_token(f"{role}@example.org").token
+    users.add(email="other@example.org", password="correct horse battery", role="staff", institution_id=ids["CITT"])
+    other = users.create_token("other@example.org").token
+    return World(riph=ids["RIPH"], citt=ids["CITT"], wpir=ids["WPiR"], lcb=ids["LCB"], cluster=cluster,
+                 firm_a=firm_a, firm_b=firm_b, tokens=tokens, other_staff_token=other)
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def auth(token: str, **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", **extra}
