@@ -21,6 +21,7 @@ from domain.base import DateAsISO
 from domain.errors import InvariantViolated, NotFound, UnknownReference, ValidationFailed, VersionConflict
 from domain.records import Record, institutions_involved, normalise_fields
 from domain.registry import Firm, Institution, Municipality, Network
+from domain.strategy.use_cases import StrategyUseCases
 from domain.values import (
     Actor,
     InstitutionKind,
@@ -54,7 +55,7 @@ class Saved:
     notification_id: int | None
 
 
-class Splot(Application):
+class Splot(StrategyUseCases, Application):
     """The Splot application: registry and record use cases over one event store."""
 
     name = "splot"  # pinned: PostgreSQL tables are named after it

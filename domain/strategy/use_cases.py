@@ -1,0 +1,289 @@
+"""Strategy use cases, mixed into the `Splot` application (domain/application.py).
+
+Every input is checked and normalised here before the aggregate sees it; a failed check raises
+a DomainError and nothing is saved. `apply_strategy` applies a whole strategy document (as read
+from a strategy file) in one transaction, recording only what changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.errors import NotFound, ValidationFailed
+from domain.strategy import rules
+from domain.strategy.model import Strategy
+from domain.strategy.values import (
+    NOT_PLANNED,
+    Direction,
+    Level,
+    check_code,
+    check_indicator_code,
+    check_percent,
+    check_year,
+    check_year_map,
+    check_year_value,
+    is_number,
+    number,
+)
+from domain.values import Actor, check_choice, check_text, stable_id
+
+STRATEGY_ID = stable_id("strategy")  # one strategy per store: task and indicator codes are unique in it
+
+
+@dataclass(frozen=True)
+class StrategyApplied:
+    strategy_id: UUID
+    new_events: int
+    notification_id: int | None
+
+
+class StrategyUseCases:
+    """Use cases over the strategy. Relies on the host application's `_save`, `_load` and `repository`."""
+
+    # ------------------------------------------------------------------ reading
+    def has_strategy(self) -> bool:
+        try:
+            self.repository.get(STRATEGY_ID)  # type: ignore[attr-defined]
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def get_strategy(self) -> Strategy:
+        try:
+            return self.repository.get(STRATEGY_ID)  # type: ignore[attr-defined]
+        except AggregateNotFoundError:
+            raise NotFound("No strategy has been loaded yet.", field="strategy") from None
+
+    # ------------------------------------------------------------------ one change at a time
+    def start_strategy(self, *, name: str, network_id: UUID, actor: Actor):
+        self.get_network(network_id)  # type: ignore[attr-defined]
+        strategy = Strategy.start(id=STRATEGY_ID, name=check_text(name, field="name", max_length=300),
+                                  network_id=network_id, actor=actor)
+        return self._save(strategy)  # type: ignore[attr-defined]
+
+    def define_goal(self, *, goal: dict[str, Any], actor: Actor):
+        return self._change(lambda s: s.define_goal(normalise_goal(goal), actor))
+
+    def define_programme(self, *, programme: dict[str, Any], actor: Actor):
+        return self._change(lambda s: s.define_programme(normalise_programme(programme), actor))
+
+    def define_task(self, *, task: dict[str, Any], actor: Actor):
+        return self._change(lambda s: s.define_task(normalise_task(task), actor))
+
+    def plan_stages(self, *, task_code: str, stages: list[dict[str, Any]], reason: str, actor: Actor):
+        reason = check_text(reason, field="reason", max_length=1000)
+        return self._change(lambda s: s.plan_stages(task_code, plan_of(normalise_stages(stages)), reason, actor))
+
+    def report_stage_progress(self, *, task_code: str, stage_number: int, year: int, realised: object,
+                              actor: Actor, note: str = ""):
+        year = check_year(year)
+        value = check_percent(realised, field="realised")
+        note = check_text(note, field="note", required=False)
+        return self._change(lambda s: s.report_stage_progress(task_code, int(stage_number), year, value, note,
+                                                              actor))
+
+    def define_indicator(self, *, indicator: dict[str, Any], actor: Actor, reason: str = "definicja wskaźnika"):
+        """Defines (or revises) an indicator with its targets and rule; only what changed is recorded."""
+        definition, targets, rule = normalise_indicator(indicator)
+        reason = check_text(reason, field="reason", max_length=1000)
+
+        def change(strategy: Strategy) -> bool:
+            changed = strategy.define_indicator(definition, actor)
+            changed |= strategy.set_targets(definition["code"], targets, reason, actor)
+            changed |= strategy.change_rule(definition["code"], rule, reason, actor)
+            return changed
+
+        return self._change(change)
+
+    def set_targets(self, *, indicator_code: str, targets: dict[str, Any], reason: str, actor: Actor):
+        checked = check_year_map(targets, field="targets")
+        reason = check_text(reason, field="reason", max_length=1000)
+        return self._change(lambda s: s.set_targets(indicator_code, checked, reason, actor))
+
+    def change_rule(self, *, indicator_code: str, rule: dict[str, Any], reason: str, actor: Actor):
+        """A new rule version. Reports as of an earlier date are still computed with the older rule."""
+        checked = rules.check_rule(rule)
+        reason = check_text(reason, field="reason", max_length=1000)
+        return self._change(lambda s: s.change_rule(indicator_code, checked, reason, actor))
+
+    def report_indicator_value(self, *, indicator_code: str, year: int, value: object, actor: Actor,
+                               source: str = "", note: str = ""):
+        year = check_year(year)
+        checked = check_year_value(value, field="value")
+        source = check_text(source, field="source", max_length=100, required=False)
+        note = check_text(note, field="note", required=False)
+        strategy = self.get_strategy()
+        strategy.report_value(indicator_code, year, source, checked, note, actor)
+        return self._save(strategy)  # type: ignore[attr-defined]
+
+    def _change(self, change):
+        strategy = self.get_strategy()
+        change(strategy)
+        return self._save(strategy)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ a whole strategy document
+    def apply_strategy(self, document: dict[str, Any], *, actor: Actor, reason: str,
+                       network_id: UUID | None = None) -> StrategyApplied:
+        """Applies a strategy document (goals, programmes, tasks with stages and indicators) in one
+        transaction. Starts the strategy when there is none; records only what differs."""
+        if not isinstance(document, dict):
+            raise ValidationFailed("A strategy document is a table.", field="strategy")
+        reason = check_text(reason, field="reason", max_length=1000)
+        head = document.get("strategy") or {}
+        if self.has_strategy():
+            strategy = self.get_strategy()
+        else:
+            if network_id is None:
+                raise ValidationFailed("The network the strategy measures must be given.", field="network_id")
+            self.get_network(network_id)  # type: ignore[attr-defined]
+            strategy = Strategy.start(id=STRATEGY_ID, name=check_text(head.get("name"), field="strategy.name",
+                                                                      max_length=300),
+                                      network_id=network_id, actor=actor)
+        for i, goal in enumerate(_list(document, "goals")):
+            strategy.define_goal(normalise_goal(goal, field=f"goals[{i}]"), actor)
+        for i, programme in enumerate(_list(document, "programmes")):
+            strategy.define_programme(normalise_programme(programme, field=f"programmes[{i}]"), actor)
+        for i, task in enumerate(_list(document, "tasks")):
+            where = f"tasks[{i}]"
+            normalised = normalise_task(task, field=where)
+            strategy.define_task(normalised, actor)
+            code = normalised["code"]
+            stages = normalise_stages(task.get("stages", []), field=f"{where}.stages")
+            if stages:
+                strategy.plan_stages(code, plan_of(stages), reason, actor)
+            for stage in stages:
+                for year, realised in stage["realised"].items():
+                    strategy.report_stage_progress(code, stage["number"], int(year), realised, reason, actor)
+            for j, indicator in enumerate(task.get("indicators", [])):
+                definition, targets, rule = normalise_indicator({**indicator, "task_code": code},
+                                                                field=f"{where}.indicators[{j}]")
+                strategy.define_indicator(definition, actor)
+                strategy.set_targets(definition["code"], targets, reason, actor)
+                strategy.change_rule(definition["code"], rule, reason, actor)
+        if not strategy.pending_events:
+            return StrategyApplied(strategy.id, 0, None)
+        new_events = len(strategy.pending_events)
+        saved = self._save(strategy)  # type: ignore[attr-defined]
+        return StrategyApplied(strategy.id, new_events, saved.notification_id)
+
+
+# ---------------------------------------------------------------------- normalising inputs
+def _list(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = document.get(key, [])
+    if not isinstance(value, list):
+        raise ValidationFailed(f"{key} must be a list.", field=key)
+    return value
+
+
+def _weight(value: object, field: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
+        raise ValidationFailed(f"{field} must be a number above 0 and at most 100; got {value!r}.", field=field)
+    return number(value)
+
+
+def normalise_goal(goal: dict[str, Any], *, field: str = "goal") -> dict[str, Any]:
+    return {
+        "code": check_code(goal.get("code"), field=f"{field}.code"),
+        "name": check_text(goal.get("name"), field=f"{field}.name", max_length=500),
+        "owner": check_text(goal.get("owner"), field=f"{field}.owner", max_length=300, required=False),
+        "weight": _weight(goal.get("weight", 100), f"{field}.weight"),
+    }
+
+
+def normalise_programme(programme: dict[str, Any], *, field: str = "programme") -> dict[str, Any]:
+    return {
+        "code": check_code(programme.get("code"), field=f"{field}.code"),
+        "goal_code": check_code(programme.get("goal"), field=f"{field}.goal"),
+        "name": check_text(programme.get("name"), field=f"{field}.name", max_length=500),
+        "coordinator": check_text(programme.get("coordinator"), field=f"{field}.coordinator", max_length=300,
+                                  required=False),
+        "weight": _weight(programme.get("weight", 100), f"{field}.weight"),
+    }
+
+
+def normalise_task(task: dict[str, Any], *, field: str = "task") -> dict[str, Any]:
+    years = task.get("years")
+    if not isinstance(years, list) or not years:
+        raise ValidationFailed(f"{field}.years must list the task's years.", field=f"{field}.years")
+    checked_years = sorted({check_year(y, field=f"{field}.years") for y in years})
+    entities = task.get("cooperating_entities", [])
+    if not isinstance(entities, list):
+        raise ValidationFailed(f"{field}.cooperating_entities must be a list.", field=f"{field}.cooperating_entities")
+    return {
+        "code": check_code(task.get("code"), field=f"{field}.code"),
+        "programme_code": check_code(task.get("programme"), field=f"{field}.programme"),
+        "name": check_text(task.get("name"), field=f"{field}.name", max_length=500),
+        "weight": _weight(task.get("weight", 100), f"{field}.weight"),
+        "implementing_unit": check_text(task.get("implementing_unit"), field=f"{field}.implementing_unit",
+                                        max_length=300, required=False),
+        "cooperating_entities": [
+            {"name": check_text(e.get("name") if isinstance(e, dict) else e,
+                                field=f"{field}.cooperating_entities[{i}].name", max_length=300),
+             "scope": check_text(e.get("scope") if isinstance(e, dict) else "",
+                                 field=f"{field}.cooperating_entities[{i}].scope", required=False)}
+            for i, e in enumerate(entities)
+        ],
+        "target_groups": check_text(task.get("target_groups"), field=f"{field}.target_groups", required=False,
+                                    max_length=5000),
+        "rationale": check_text(task.get("rationale"), field=f"{field}.rationale", required=False,
+                                max_length=5000),
+        "description": check_text(task.get("description"), field=f"{field}.description", required=False,
+                                  max_length=5000),
+        "years": checked_years,
+    }
+
+
+def normalise_stages(stages: object, *, field: str = "stages") -> list[dict[str, Any]]:
+    """Stages numbered 1..n; each year "planned" is a percentage or "-"; "realised" (optional)."""
+    if not isinstance(stages, list):
+        raise ValidationFailed(f"{field} must be a list.", field=field)
+    out = []
+    for i, stage in enumerate(stages):
+        where = f"{field}[{i}]"
+        if not isinstance(stage, dict):
+            raise ValidationFailed(f"{where} must be a table.", field=where)
+        if stage.get("number") != i + 1:
+            raise ValidationFailed(f"{where}.number must be {i + 1} (stages are numbered in order).",
+                                   field=f"{where}.number")
+        planned = check_year_map(stage.get("planned"), field=f"{where}.planned")
+        if any(v == "bd" or (is_number(v) and v > 100) for v in planned.values()):  # type: ignore[operator]
+            raise ValidationFailed(f"{where}.planned takes percentages (0–100) or '-'.", field=f"{where}.planned")
+        realised = {y: check_percent(v, field=f"{where}.realised.{y}")
+                    for y, v in check_year_map(stage.get("realised"), field=f"{where}.realised").items()
+                    if v != NOT_PLANNED}
+        out.append({"number": i + 1, "name": check_text(stage.get("name"), field=f"{where}.name", max_length=500),
+                    "planned": planned, "realised": realised})
+    return out
+
+
+def plan_of(stages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The plan part of normalised stages (realised shares are reported separately)."""
+    return [{"number": s["number"], "name": s["name"], "planned": s["planned"]} for s in stages]
+
+
+def normalise_indicator(indicator: dict[str, Any], *, field: str = "indicator"):
+    """Returns (definition, targets, rule)."""
+    sources = indicator.get("sources", [])
+    if not isinstance(sources, list) or any(not isinstance(s, str) or not s.strip() for s in sources):
+        raise ValidationFailed(f"{field}.sources must list source names (e.g. WPiR, LCB, GUS).",
+                               field=f"{field}.sources")
+    baseline = indicator.get("baseline", "bd")
+    definition = {
+        "code": check_indicator_code(indicator.get("code"), field=f"{field}.code"),
+        "task_code": check_code(indicator.get("task_code"), field=f"{field}.task_code"),
+        "name": check_text(indicator.get("name"), field=f"{field}.name", max_length=500),
+        "level": check_choice(indicator.get("level"), Level, field=f"{field}.level"),
+        "sources": [s.strip() for s in sources],
+        "source_label": check_text(indicator.get("source_label", " / ".join(sources)),
+                                   field=f"{field}.source_label", max_length=300, required=False),
+        "unit": check_text(indicator.get("unit", ""), field=f"{field}.unit", max_length=50, required=False),
+        "baseline": check_year_value(baseline, field=f"{field}.baseline"),
+        "direction": check_choice(indicator.get("direction", "increase"), Direction, field=f"{field}.direction"),
+    }
+    targets = check_year_map(indicator.get("targets"), field=f"{field}.targets")
+    rule = rules.check_rule(indicator.get("rule"), field=f"{field}.rule")
+    return definition, targets, rule

@@ -1,0 +1,57 @@
+"""Strategy files (TOML, docs/STRATEGY-FILE.md) read and applied through the strategy use cases.
+
+The default strategy (two tasks of the Leszno strategy) ships inside the package as
+infra/strategy_data/leszno.toml; nothing outside the project is read at run time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from domain.application import DEFAULT_NETWORK_ID, Splot
+from domain.errors import ValidationFailed
+from domain.strategy.use_cases import StrategyApplied
+from domain.values import Actor
+
+SUPPORTED_FORMAT = 1
+DEFAULT_STRATEGY_RESOURCE = "leszno.toml"
+SYSTEM = Actor(user_id="system")
+
+
+def parse_strategy(text: str, *, origin: str = "strategy file") -> dict[str, Any]:
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValidationFailed(f"{origin} is not valid TOML: {error}", field="file") from None
+    if document.get("format") != SUPPORTED_FORMAT:
+        raise ValidationFailed(f"{origin}: 'format = {SUPPORTED_FORMAT}' is required (got {document.get('format')!r}).",
+                               field="format")
+    return document
+
+
+def default_strategy_text() -> str:
+    return resources.files("infra.strategy_data").joinpath(DEFAULT_STRATEGY_RESOURCE).read_text(encoding="utf-8")
+
+
+def load_strategy_file(app: Splot, path: Path | str, *, actor: Actor = SYSTEM,
+                       network_id: UUID = DEFAULT_NETWORK_ID) -> StrategyApplied:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ValidationFailed(f"Cannot read {path}: {error.strerror}.", field="file") from None
+    document = parse_strategy(text, origin=path.name)
+    return app.apply_strategy(document, actor=actor, reason=f"plik strategii {path.name}", network_id=network_id)
+
+
+def load_default_strategy(app: Splot, *, network_id: UUID = DEFAULT_NETWORK_ID) -> StrategyApplied | None:
+    """Loads the shipped strategy into a store that has none; does nothing otherwise."""
+    if app.has_strategy():
+        return None
+    document = parse_strategy(default_strategy_text(), origin=DEFAULT_STRATEGY_RESOURCE)
+    return app.apply_strategy(document, actor=SYSTEM, reason="domyślna strategia (Strategia rozwoju Leszna)",
+                              network_id=network_id)
