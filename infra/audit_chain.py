@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
@@ -145,6 +145,15 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                       "WHERE rowid > ? ORDER BY rowid LIMIT ?", (after_notification_id, limit))
             return [LoggedEvent(r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()]
 
+    def hashes_for(self, notification_ids: Sequence[int]) -> dict[int, str]:
+        if not notification_ids:
+            return {}
+        marks = ",".join("?" * len(notification_ids))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT notification_id, hash FROM {self.chain_table_name} "
+                      f"WHERE notification_id IN ({marks})", list(notification_ids))
+            return {r[0]: r[1] for r in c.fetchall()}
+
     def chain_head(self) -> ChainLink | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT seq, notification_id, originator_id, originator_version, hash, prev_hash "
@@ -184,6 +193,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE notification_id > %s ORDER BY notification_id LIMIT %s").format(
             schema=schema, table=Identifier(self.events_table_name))
+        self._select_hashes = SQL(
+            "SELECT notification_id, hash FROM {schema}.{chain} WHERE notification_id = ANY(%s)").format(
+            schema=schema, chain=chain)
         self._count_events = SQL("SELECT COUNT(*) AS n FROM {schema}.{table}").format(
             schema=schema, table=Identifier(self.events_table_name))
 
@@ -213,6 +225,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             return [LoggedEvent(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"],
                                 bytes(r["state"])) for r in curs.fetchall()]
 
+    def hashes_for(self, notification_ids: Sequence[int]) -> dict[int, str]:
+        if not notification_ids:
+            return {}
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_hashes, (list(notification_ids),))
+            return {r["notification_id"]: r["hash"] for r in curs.fetchall()}
+
     def chain_head(self) -> ChainLink | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._select_head)
@@ -232,3 +251,8 @@ POSTGRES_RECORDER_TOPIC = f"{__name__}:ChainedPostgresApplicationRecorder"
 
 def is_chained(recorder: object) -> bool:
     return hasattr(recorder, "read_chain") and hasattr(recorder, "read_events")
+
+
+def chain_lookup(recorder: object) -> Callable[[list[int]], dict[int, str]] | None:
+    """Positions -> chain hash, for the audit trail's entries; None where the store keeps no chain."""
+    return recorder.hashes_for if is_chained(recorder) else None  # type: ignore[attr-defined]

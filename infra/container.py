@@ -16,12 +16,13 @@ from infra.projection_runner import ProjectionRunner
 from infra.settings import Settings, load_settings
 from infra.sqldb import PostgresDatabase, SQLiteDatabase
 from projections.activity_register import ActivityRegisterProjection
+from projections.audit_trail import AuditTrailProjection
 from projections.registry import RegistryProjection
 
 
 def all_projections() -> list[Any]:
     """Every read model, in the order they are fed."""
-    return [RegistryProjection(), ActivityRegisterProjection()]
+    return [RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection()]
 
 
 @dataclass

@@ -1,0 +1,105 @@
+"""The audit trail.
+
+- `audit_entries`: one row per stored event (every aggregate, not only records), keyed by its
+  position in the log (notification id): recorded time (UTC), user, acting institution, the
+  record's owner institution, aggregate id and version, kind, event type, reason, and the
+  readable change list (field, old, new) as JSON.
+- `audit_record_state`: the current fields of each record, kept only to compute the next diff.
+
+The chain hash of an entry is not copied here: the chain in the event store is the authority, and
+queries attach it through a lookup the infrastructure supplies (see queries.attach_chain_hashes).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.records import Record
+from projections.base import Tx, id_text, recorded_at, to_json
+
+# Payload keys that every event has and that the entry shows in its own columns.
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor_user_id",
+             "actor_institution_id", "reason"}
+
+
+def event_type(event: Any) -> str:
+    """'Record.Corrected' from the event's explicit topic 'splot:Record.Corrected'."""
+    topic = getattr(type(event), "TOPIC", None) or get_topic(type(event))
+    return topic.split(":", 1)[-1]
+
+
+def _plain(value: Any) -> Any:
+    return json.loads(to_json(value))
+
+
+def _payload(event: Any) -> dict[str, Any]:
+    return _plain({k: v for k, v in vars(event).items() if k not in _ENVELOPE})
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Changed fields, in a stable order: [{field, old, new}]. A field absent before has old = None."""
+    return [{"field": k, "old": old.get(k), "new": new.get(k)}
+            for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+
+class AuditTrailProjection:
+    name = "audit_trail"
+    version = 1
+    tables = ("audit_entries", "audit_record_state")
+
+    def create_tables(self, tx: Tx) -> None:
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS audit_entries ("
+            "position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, user_id TEXT, institution_id TEXT, "
+            "owner_institution_id TEXT, record_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, "
+            "event_type TEXT NOT NULL, reason TEXT, changes_json TEXT NOT NULL)"
+        )
+        tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_record ON audit_entries (record_id, version)")
+        tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_time ON audit_entries (recorded_at)")
+        tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_user ON audit_entries (user_id, position)")
+        tx.execute(
+            "CREATE TABLE IF NOT EXISTS audit_record_state ("
+            "record_id TEXT PRIMARY KEY, kind TEXT NOT NULL, owner_institution_id TEXT, fields_json TEXT NOT NULL)"
+        )
+
+    def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
+        record_id = str(event.originator_id)
+        etype = event_type(event)
+        owner: str | None = None
+        if isinstance(event, Record.Created):
+            kind = event.record_kind
+            owner = str(event.owner_institution_id)
+            fields = {**_plain(event.fields), "owner_institution_id": owner}
+            changes = diff({}, fields)
+            tx.execute("INSERT INTO audit_record_state (record_id, kind, owner_institution_id, fields_json) "
+                       "VALUES (?, ?, ?, ?)", (record_id, kind, owner, to_json(fields)))
+        elif isinstance(event, (Record.Corrected, Record.Retracted)):
+            state = tx.execute("SELECT * FROM audit_record_state WHERE record_id = ?", (record_id,))[0]
+            kind, owner = state["kind"], state["owner_institution_id"]
+            changes = []
+            if isinstance(event, Record.Corrected):
+                old = json.loads(state["fields_json"])
+                new = {**old, **_plain(event.changes)}
+                changes = diff(old, new)
+                owner = new.get("owner_institution_id", owner)
+                tx.execute("UPDATE audit_record_state SET owner_institution_id = ?, fields_json = ? "
+                           "WHERE record_id = ?", (owner, to_json(new), record_id))
+        else:
+            kind = _aggregate_kind(etype)
+            changes = diff({}, _payload(event))
+        tx.execute(
+            "INSERT INTO audit_entries (position, recorded_at, user_id, institution_id, owner_institution_id, "
+            "record_id, version, kind, event_type, reason, changes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (notification_id, recorded_at(event.timestamp), getattr(event, "actor_user_id", None),
+             id_text(getattr(event, "actor_institution_id", None)), owner, record_id, event.originator_version,
+             kind, etype, getattr(event, "reason", None), to_json(changes)),
+        )
+
+
+def _aggregate_kind(etype: str) -> str:
+    """'ReportingYear.Closed' -> 'reporting_year'."""
+    name = etype.split(".", 1)[0]
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
