@@ -23,9 +23,13 @@ class World:
     citt: UUID  # "other" institution
     wpir: UUID  # the coordinator's department
     lcb: UUID  # runs the food cluster
-    cluster: UUID  # food cluster (coordinated by LCB)
+    cluster: UUID  # food cluster (coordinated by LCB): "other" for RIPH staff
+    own_cluster: UUID  # construction cluster run by RIPH: "own" for RIPH staff
     firm_a: UUID
     firm_b: UUID
+    own_record: UUID  # contact RIPH -> CITT, owned by RIPH
+    shared_record: UUID  # contact CITT -> RIPH: owned by CITT, RIPH takes part
+    other_record: UUID  # contact CITT -> LCB: RIPH takes no part
     tokens: dict[str, str]  # role -> bearer token (staff/lead belong to RIPH)
     other_staff_token: str  # staff of CITT
 
@@ -44,6 +48,18 @@ def world(container: Container, network_id) -> World:
                                        kind="cluster", coordinator_id=ids["LCB"], actor=system).id
     firm_a = app.register_firm(network_id=network_id, name="Firma A", nip="5260250274", regon=None, actor=system).id
     firm_b = app.register_firm(network_id=network_id, name="Firma B", nip=None, regon=None, actor=system).id
+    own_cluster = app.register_institution(network_id=network_id, name="Klaster budowlany", short_name="KB",
+                                           kind="cluster", coordinator_id=ids["RIPH"], actor=system).id
+    for cluster_id in (cluster, own_cluster):
+        app.join_cluster(cluster_id=cluster_id, firm_id=firm_a, joined_on=date(2010, 1, 1), actor=system)
+
+    def contact(owner: UUID, other: UUID) -> UUID:
+        return app.record("contact", {"network_id": network_id, "occurred_on": date(2012, 5, 5),
+                                      "institution_id": owner, "with_institution_id": other, "channel": "phone",
+                                      "summary": "Kontakt"}, system).id
+
+    own_record, shared_record = contact(ids["RIPH"], ids["CITT"]), contact(ids["CITT"], ids["RIPH"])
+    other_record = contact(ids["CITT"], ids["LCB"])
     container.runner.catch_up()
     users = UserStore(container.directory_db, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     tokens = {}
@@ -55,7 +71,8 @@ def world(container: Container, network_id) -> World:
     users.add(email="other@example.org", password="correct horse battery", role="staff", institution_id=ids["CITT"])
     other = users.create_token("other@example.org").token
     return World(riph=ids["RIPH"], citt=ids["CITT"], wpir=ids["WPiR"], lcb=ids["LCB"], cluster=cluster,
-                 firm_a=firm_a, firm_b=firm_b, tokens=tokens, other_staff_token=other)
+                 own_cluster=own_cluster, firm_a=firm_a, firm_b=firm_b, own_record=own_record,
+                 shared_record=shared_record, other_record=other_record, tokens=tokens, other_staff_token=other)
 
 
 @pytest.fixture
