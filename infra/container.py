@@ -15,14 +15,17 @@ from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
 from infra.settings import Settings, load_settings
 from infra.sqldb import PostgresDatabase, SQLiteDatabase
+from infra.strategy_loader import load_default_strategy
 from projections.activity_register import ActivityRegisterProjection
 from projections.audit_trail import AuditTrailProjection
 from projections.registry import RegistryProjection
+from projections.indicator_values import IndicatorValuesProjection
 
 
 def all_projections() -> list[Any]:
     """Every read model, in the order they are fed."""
-    return [RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection()]
+    return [RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection(),
+            IndicatorValuesProjection()]  # indicator values read the registry and activity tables: keep it after them
 
 
 @dataclass
@@ -62,7 +65,8 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
 
 
 def bootstrap(container: Container) -> None:
-    """What an empty store gets once: the default municipality and network (and, once the strategy
-    model exists, the default strategy). Idempotent."""
+    """What an empty store gets once: the default municipality and network, and the default strategy
+    (infra/strategy_data/leszno.toml) when no strategy exists. Idempotent."""
     s = container.settings
     container.app.ensure_default_network(municipality=s.default_municipality, network=s.default_network)
+    load_default_strategy(container.app)

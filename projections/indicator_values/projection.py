@@ -1,0 +1,179 @@
+"""The indicator values read model.
+
+- `strategy_versions`: bitemporal copy of the strategy (goals, programmes, tasks, stage plans,
+  stage progress, indicators, targets, rule versions, reported values): one row per version of
+  each fact with `recorded_from`/`recorded_to`, so a report "as of D" uses the targets and the
+  rule that were in force then (a published report keeps its old rule).
+- `indicator_values`: the current values, one row per indicator × year × institution × source
+  (see compute.py), maintained incrementally: an event recomputes only the indicators whose rule
+  reads what it changed, and only the years it touches.
+
+It reads the registry and activity register tables, so it must be fed after them
+(infra.container.all_projections keeps that order).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.records import Record
+from domain.registry import Institution, Network
+from domain.strategy.model import Strategy
+from domain.strategy.rules import dependencies
+from projections.base import Tx, recorded_at, to_json
+from projections.indicator_values.compute import computable, with_cumulative, year_rows
+from projections.indicator_values.facts import STRATEGY_TABLE, StrategyState, strategy_state, year_facts
+
+VALUES_TABLE = "indicator_values"
+ALL_YEARS = None
+
+
+def strategy_fact(event: Any) -> tuple[str, str, dict[str, Any]] | None:
+    """(fact, key, body) that a strategy event records, or None."""
+    if isinstance(event, Strategy.Started):
+        return "strategy", "", {"name": event.name, "network_id": str(event.network_id)}
+    if isinstance(event, Strategy.GoalDefined):
+        return "goal", event.goal["code"], dict(event.goal)
+    if isinstance(event, Strategy.ProgrammeDefined):
+        return "programme", event.programme["code"], dict(event.programme)
+    if isinstance(event, Strategy.TaskDefined):
+        return "task", event.task["code"], dict(event.task)
+    if isinstance(event, Strategy.StagesPlanned):
+        return "stages", event.task_code, list(event.stages)  # type: ignore[return-value]
+    if isinstance(event, Strategy.StageProgressReported):
+        return ("progress", f"{event.task_code}|{event.stage_number}:{event.year}",
+                {"realised": event.realised, "note": event.note})
+    if isinstance(event, Strategy.IndicatorDefined):
+        return "indicator", event.indicator["code"], dict(event.indicator)
+    if isinstance(event, Strategy.TargetsSet):
+        return "targets", event.indicator_code, dict(event.targets)
+    if isinstance(event, Strategy.RuleChanged):
+        return "rule", event.indicator_code, {"rule": event.rule, "version": event.rule_version,
+                                              "reason": event.reason}
+    if isinstance(event, Strategy.ValueReported):
+        return ("reported", f"{event.indicator_code}|{event.year}|{event.source}",
+                {"year": event.year, "source": event.source, "value": event.value, "note": event.note})
+    return None
+
+
+class IndicatorValuesProjection:
+    name = "indicator_values"
+    version = 1
+    tables = (STRATEGY_TABLE, VALUES_TABLE)
+
+    def create_tables(self, tx: Tx) -> None:
+        tx.execute(
+            f"CREATE TABLE IF NOT EXISTS {STRATEGY_TABLE} ("
+            "fact TEXT NOT NULL, fact_key TEXT NOT NULL, body TEXT NOT NULL, recorded_from TEXT NOT NULL, "
+            "recorded_to TEXT, recorded_by TEXT NOT NULL, notification_id BIGINT NOT NULL, "
+            "PRIMARY KEY (fact, fact_key, notification_id))")
+        tx.execute(
+            f"CREATE TABLE IF NOT EXISTS {VALUES_TABLE} ("
+            "indicator_code TEXT NOT NULL, task_code TEXT NOT NULL, year INTEGER NOT NULL, "
+            "institution_id TEXT NOT NULL, source TEXT NOT NULL, target_json TEXT, actual_json TEXT NOT NULL, "
+            "percent_json TEXT NOT NULL, cumulative_json TEXT NOT NULL, rule_version INTEGER NOT NULL, "
+            "PRIMARY KEY (indicator_code, year, institution_id, source))")
+        tx.execute(f"CREATE INDEX IF NOT EXISTS {VALUES_TABLE}_by_task ON {VALUES_TABLE} (task_code, year)")
+
+    # ------------------------------------------------------------------------------------------ events
+    def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
+        fact = strategy_fact(event)
+        if fact is not None:
+            self._record_fact(tx, event, notification_id, *fact)
+            self._after_strategy_change(tx, event)
+        elif isinstance(event, (Record.Created, Record.Corrected, Record.Retracted)):
+            rows = tx.execute("SELECT DISTINCT kind, year FROM activity_versions WHERE record_id = ?",
+                              (str(event.originator_id),))
+            if rows:
+                self.recompute(tx, {f"record:{rows[0]['kind']}"}, {r["year"] for r in rows})
+        elif isinstance(event, (Network.InstitutionJoined, Network.InstitutionLeft)):
+            self.recompute(tx, {"network_members"}, ALL_YEARS)
+        elif isinstance(event, (Institution.FirmJoinedCluster, Institution.FirmLeftCluster)):
+            self.recompute(tx, {"cluster_members"}, ALL_YEARS)
+        elif isinstance(event, Institution.Renamed):  # source attribution goes by short name
+            self.recompute(tx, None, ALL_YEARS)
+
+    def _record_fact(self, tx: Tx, event: Any, notification_id: int, fact: str, key: str, body: Any) -> None:
+        at = recorded_at(event.timestamp)
+        tx.execute(f"UPDATE {STRATEGY_TABLE} SET recorded_to = ? WHERE fact = ? AND fact_key = ? "
+                   "AND recorded_to IS NULL", (at, fact, key))
+        tx.execute(f"INSERT INTO {STRATEGY_TABLE} (fact, fact_key, body, recorded_from, recorded_to, recorded_by, "
+                   "notification_id) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+                   (fact, key, to_json(body), at, event.actor_user_id, notification_id))
+
+    def _after_strategy_change(self, tx: Tx, event: Any) -> None:
+        if isinstance(event, Strategy.TaskDefined):
+            state = strategy_state(tx)
+            codes = {i["code"] for i in state.indicators_of(event.task["code"])}
+            self.recompute(tx, None, ALL_YEARS, codes=codes, state=state)
+        elif isinstance(event, (Strategy.IndicatorDefined, Strategy.TargetsSet, Strategy.RuleChanged,
+                                Strategy.ValueReported)):
+            code = event.indicator["code"] if isinstance(event, Strategy.IndicatorDefined) else event.indicator_code
+            self.recompute(tx, None, ALL_YEARS, codes={code})
+
+    # ------------------------------------------------------------------------------------------ values
+    def recompute(self, tx: Tx, changed: set[str] | None, years: set[int] | None, *,
+                  codes: set[str] | None = None, state: StrategyState | None = None) -> None:
+        """Recomputes the indicators that read `changed` (None = any), in `years` (None = all)."""
+        state = state or strategy_state(tx)
+        if state.network_id is None:
+            return
+        selected = []
+        for code in sorted(codes if codes is not None else state.indicators):
+            if not computable(state, code):
+                continue
+            if changed is not None and not (dependencies(state.rules[code]["rule"]) & changed):
+                continue
+            selected.append(code)
+        if not selected:
+            return
+        needs = set().union(*(dependencies(state.rules[c]["rule"]) for c in selected)) - {"reported"}
+        facts_cache: dict[int, Any] = {}
+        for code in selected:
+            task_years = state.tasks[state.indicators[code]["task_code"]]["years"]
+            for year in task_years if years is None else sorted(set(task_years) & years):
+                if year not in facts_cache:
+                    facts_cache[year] = year_facts(tx, state.network_id, year, needs=needs, reported=state.reported)
+                tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE indicator_code = ? AND year = ?", (code, year))
+                self._insert(tx, year_rows(state, code, year, facts_cache[year]))
+            tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE indicator_code = ? AND year NOT IN "
+                       f"({', '.join('?' for _ in task_years)})", (code, *task_years))
+            self._refresh_cumulative(tx, state, code)
+
+    @staticmethod
+    def _insert(tx: Tx, rows: list[dict[str, Any]]) -> None:
+        tx.executemany(
+            f"INSERT INTO {VALUES_TABLE} (indicator_code, task_code, year, institution_id, source, target_json, "
+            "actual_json, percent_json, cumulative_json, rule_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r["indicator_code"], r["task_code"], r["year"], r["institution_id"], r["source"],
+              None if r["target"] is None else json.dumps(r["target"]), json.dumps(r["actual"]),
+              json.dumps(r["percent"]), json.dumps(r["cumulative"]), r["rule_version"]) for r in rows])
+
+    @staticmethod
+    def _refresh_cumulative(tx: Tx, state: StrategyState, code: str) -> None:
+        rows = [{**r, "actual": json.loads(r["actual_json"])} for r in tx.execute(
+            f"SELECT indicator_code, year, institution_id, source, actual_json FROM {VALUES_TABLE} "
+            "WHERE indicator_code = ?", (code,))]
+        tx.executemany(
+            f"UPDATE {VALUES_TABLE} SET cumulative_json = ? WHERE indicator_code = ? AND year = ? "
+            "AND institution_id = ? AND source = ?",
+            [(json.dumps(r["cumulative"]), code, r["year"], r["institution_id"], r["source"])
+             for r in with_cumulative(state, code, rows)])
+
+
+def stored_rows(tx: Tx, task_code: str | None = None) -> list[dict[str, Any]]:
+    """The stored values, decoded (what the read model holds now)."""
+    sql = f"SELECT * FROM {VALUES_TABLE}"
+    params: list[Any] = []
+    if task_code is not None:
+        sql += " WHERE task_code = ?"
+        params.append(task_code)
+    out = []
+    for r in tx.execute(sql + " ORDER BY indicator_code, year, institution_id, source", params):
+        out.append({"indicator_code": r["indicator_code"], "task_code": r["task_code"], "year": r["year"],
+                    "institution_id": r["institution_id"], "source": r["source"],
+                    "target": None if r["target_json"] is None else json.loads(r["target_json"]),
+                    "actual": json.loads(r["actual_json"]), "percent": json.loads(r["percent_json"]),
+                    "cumulative": json.loads(r["cumulative_json"]), "rule_version": r["rule_version"]})
+    return out
