@@ -1,0 +1,259 @@
+"""Questions answered by the indicator values read model (called by the API and the CLI).
+
+- `list_tasks(tx)`: every task with its goal, programme, weight and progress.
+- `task_report(tx, task_code, as_of=None)`: the task's indicator and stage tables, plan against
+  actual, in the strategy's own layout; with `as_of`, exactly as known at the end of that day
+  (Warsaw time): the records, memberships, targets and rule versions recorded by then.
+- `indicator_events(tx, indicator_code, year, institution_id=None, as_of=None)`: the records (or
+  memberships, or reported entries) behind one value — the drill-down.
+
+Values are numbers, "-" (not planned / not applicable) or "bd" (no data); they are never mixed up.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from domain.errors import NotFound
+from domain.strategy.rules import describe, evaluate, dependencies
+from domain.strategy.values import LEVEL_LABELS_PL, NOT_PLANNED, NO_DATA, is_number, number
+from domain.values import warsaw_today
+from projections.base import Tx, end_of_warsaw_day
+from projections.indicator_values.compute import TOTAL, computable, indicator_rows
+from projections.indicator_values.facts import (
+    STRATEGY_TABLE,
+    StrategyState,
+    institution_names,
+    natural_key,
+    strategy_state,
+    year_facts,
+)
+from projections.indicator_values.projection import stored_rows
+
+
+# ---------------------------------------------------------------------------------------------- tasks
+def list_tasks(tx: Tx) -> list[dict[str, Any]]:
+    state = strategy_state(tx)
+    return [_task_summary(state, code, warsaw_today().year) for code in sorted(state.tasks, key=natural_key)]
+
+
+def _task_summary(state: StrategyState, code: str, reference_year: int) -> dict[str, Any]:
+    task = state.tasks[code]
+    programme = state.programmes.get(task["programme_code"], {})
+    goal = state.goals.get(programme.get("goal_code", ""), {})
+    progress = task_progress(state, code, reference_year)
+    return {
+        "code": code, "name": task["name"], "weight": task["weight"], "years": task["years"],
+        "goal": {"code": goal.get("code"), "name": goal.get("name"), "owner": goal.get("owner"),
+                 "progress": goal_progress(state, goal["code"]) if goal else None},
+        "programme": {"code": programme.get("code"), "name": programme.get("name"),
+                      "coordinator": programme.get("coordinator"),
+                      "progress": programme_progress(state, programme["code"]) if programme else None},
+        "progress": progress["realised"], "planned": progress["planned"],
+        "planned_to_date": progress["planned_to_date"],
+        "indicator_count": len(state.indicators_of(code)), "stage_count": len(state.stages.get(code, [])),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- progress
+def task_progress(state: StrategyState, code: str, reference_year: int | None = None) -> dict[str, Any]:
+    """Task progress = the sum of the realised shares of its stage-years (the plan sums to 100 %)."""
+    stages = state.stages.get(code, [])
+    progress = state.progress.get(code, {})
+    planned = [(int(y), v) for s in stages for y, v in s["planned"].items() if is_number(v)]
+    realised = sum(progress.values())
+    return {
+        "realised": number(round(realised, 4)),
+        "planned": number(round(sum(v for _, v in planned), 4)),
+        "planned_to_date": number(round(sum(v for y, v in planned
+                                            if reference_year is None or y <= reference_year), 4)),
+    }
+
+
+def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
+    total = sum(w for w, _ in pairs)
+    return number(round(sum(w * p for w, p in pairs) / total, 4)) if total else None
+
+
+def programme_progress(state: StrategyState, code: str) -> float | None:
+    """The weighted mean of its tasks' progress (weights of the tasks)."""
+    return _weighted_mean([(t["weight"], task_progress(state, c)["realised"])
+                           for c, t in state.tasks.items() if t["programme_code"] == code])
+
+
+def goal_progress(state: StrategyState, code: str) -> float | None:
+    """The weighted mean of its programmes' progress (weights of the programmes)."""
+    pairs = []
+    for c, p in state.programmes.items():
+        if p["goal_code"] == code and (value := programme_progress(state, c)) is not None:
+            pairs.append((p["weight"], value))
+    return _weighted_mean(pairs)
+
+
+# ---------------------------------------------------------------------------------------------- report
+def task_report(tx: Tx, task_code: str, as_of: datetime.date | None = None) -> dict[str, Any]:
+    bound = end_of_warsaw_day(as_of) if as_of is not None else None
+    state = strategy_state(tx, bound)
+    if task_code not in state.tasks:
+        raise NotFound(f"No task with code {task_code}" + (f" as of {as_of.isoformat()}." if as_of else "."),
+                       field="task_code")
+    reference_year = (as_of or warsaw_today()).year
+    task = state.tasks[task_code]
+    names = institution_names(tx)
+    rows = stored_rows(tx, task_code) if bound is None else _computed_rows(tx, state, task_code, bound)
+    indicators = [_indicator_table(state, indicator, [r for r in rows if r["indicator_code"] == indicator["code"]],
+                                   task["years"], reference_year, names)
+                  for indicator in state.indicators_of(task_code)]
+    summary = _task_summary(state, task_code, reference_year)
+    return {
+        "task": {**summary, "implementing_unit": task["implementing_unit"],
+                 "cooperating_entities": task["cooperating_entities"], "target_groups": task["target_groups"],
+                 "rationale": task["rationale"], "description": task["description"]},
+        "as_of": as_of.isoformat() if as_of else None,
+        "years": [str(y) for y in task["years"]],
+        "indicators": indicators,
+        "stages": _stage_table(state, task_code),
+        "progress": {**task_progress(state, task_code, reference_year),
+                     "programme": summary["programme"], "goal": summary["goal"]},
+    }
+
+
+def _computed_rows(tx: Tx, state: StrategyState, task_code: str, bound: str) -> list[dict[str, Any]]:
+    codes = [i["code"] for i in state.indicators_of(task_code) if computable(state, i["code"])]
+    if not codes:
+        return []
+    needs = set().union(*(dependencies(state.rules[c]["rule"]) for c in codes)) - {"reported"}
+    cache: dict[int, Any] = {}
+
+    def facts_for(year: int):
+        if year not in cache:
+            cache[year] = year_facts(tx, state.network_id, year, bound, needs=needs, reported=state.reported)
+        return cache[year]
+
+    return [row for code in codes for row in indicator_rows(state, code, facts_for)]
+
+
+def _indicator_table(state: StrategyState, indicator: dict[str, Any], rows: list[dict[str, Any]],
+                     years: list[int], reference_year: int, names: dict[str, str]) -> dict[str, Any]:
+    code = indicator["code"]
+    rule = state.rules.get(code)
+    targets = state.targets.get(code, {})
+    totals = {r["year"]: r for r in rows if r["institution_id"] == TOTAL and r["source"] == TOTAL}
+    table: dict[str, Any] = {}
+    cumulative_target: Any = NOT_PLANNED
+    for year in years:
+        target = targets.get(str(year), NOT_PLANNED)
+        if is_number(target):
+            cumulative_target = number((cumulative_target if is_number(cumulative_target) else 0) + target)
+        row = totals.get(year)
+        future = year > reference_year
+        actual = NOT_PLANNED if future or row is None else row["actual"]
+        table[str(year)] = {
+            "target": target, "actual": actual,
+            "percent": None if future or row is None else row["percent"],
+            "cumulative": None if future or row is None else row["cumulative"],
+            "cumulative_target": cumulative_target if row is not None and row["cumulative"] is not None else None,
+        }
+    by_source: dict[str, dict[str, Any]] = {s: {} for s in indicator["sources"]}
+    by_institution: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["year"] > reference_year:
+            continue
+        if r["source"] != TOTAL and r["source"] in by_source:
+            by_source[r["source"]][str(r["year"])] = r["actual"]
+        elif r["institution_id"] != TOTAL:
+            by_institution.setdefault(r["institution_id"], {})[str(r["year"])] = r["actual"]
+    return {
+        "code": code, "name": indicator["name"], "level": indicator["level"],
+        "level_label": LEVEL_LABELS_PL.get(indicator["level"], indicator["level"]),
+        "source": indicator["source_label"], "sources": indicator["sources"], "unit": indicator["unit"],
+        "baseline": indicator["baseline"], "direction": indicator["direction"],
+        "rule": describe(rule["rule"]) if rule else "Brak reguły: wartość osiągnięta nie jest liczona.",
+        "rule_kind": rule["rule"]["kind"] if rule else None,
+        "rule_version": rule["version"] if rule else None,
+        "rule_since": rule["since"] if rule else None,
+        "years": table,
+        "by_source": {s: {str(y): v.get(str(y), 0 if rows else NO_DATA) for y in years if y <= reference_year}
+                      for s, v in by_source.items()},
+        "by_institution": [
+            {"institution_id": i, "short_name": names.get(i, i),
+             "years": {str(y): v.get(str(y), 0) for y in years if y <= reference_year}}
+            for i, v in sorted(by_institution.items(), key=lambda kv: names.get(kv[0], kv[0]))
+        ],
+    }
+
+
+def _stage_table(state: StrategyState, task_code: str) -> list[dict[str, Any]]:
+    progress = state.progress.get(task_code, {})
+    years = state.tasks[task_code]["years"]
+    out = []
+    for stage in state.stages.get(task_code, []):
+        cells: dict[str, Any] = {}
+        for year in years:
+            planned = stage["planned"].get(str(year), NOT_PLANNED)
+            if planned == NOT_PLANNED:
+                cells[str(year)] = NOT_PLANNED
+            else:
+                cells[str(year)] = {"realised": progress.get(f"{stage['number']}:{year}", NO_DATA),
+                                    "planned": planned}
+        out.append({
+            "number": stage["number"], "name": stage["name"], "years": cells,
+            "realised": number(round(sum(v for k, v in progress.items()
+                                         if k.split(":")[0] == str(stage["number"])), 4)),
+            "planned": number(round(sum(v for v in stage["planned"].values() if is_number(v)), 4)),
+        })
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- drill-down
+def indicator_events(tx: Tx, indicator_code: str, year: int, institution_id: str | None = None,
+                     as_of: datetime.date | None = None) -> list[dict[str, Any]]:
+    bound = end_of_warsaw_day(as_of) if as_of is not None else None
+    state = strategy_state(tx, bound)
+    if indicator_code not in state.indicators:
+        raise NotFound(f"No indicator with code {indicator_code}.", field="indicator_code")
+    if not computable(state, indicator_code):
+        return []
+    indicator = state.indicators[indicator_code]
+    rule = state.rules[indicator_code]["rule"]
+    facts = year_facts(tx, state.network_id, int(year), bound, needs=dependencies(rule) - {"reported"},
+                       reported=state.reported)
+    result = evaluate(rule, facts, indicator_code=indicator_code, sources=indicator["sources"])
+    names = institution_names(tx)
+    firms = {r["id"]: r for r in tx.execute("SELECT id, name, firm_key FROM registry_firms")}
+    out = []
+    for item in result.evidence:
+        if institution_id is not None and str(institution_id) not in item.institution_ids:
+            continue
+        entry: dict[str, Any] = {"type": item.type, "ref": item.ref, "sources": list(item.sources),
+                                 "institutions": [{"id": i, "short_name": names.get(i, i)}
+                                                  for i in item.institution_ids]}
+        detail = dict(item.detail)
+        if item.type == "record":
+            entry.update(record_id=item.ref, **detail)
+            entry["firms"] = [{"id": f, "name": firms.get(f, {}).get("name", f)} for f in detail["firm_ids"]]
+        elif item.type == "membership":
+            member = detail["member_id"]
+            entry.update(**detail, group_name=names.get(detail["group_id"], detail["group_id"]),
+                         member_name=firms.get(member, {}).get("name") or names.get(member, member))
+        else:
+            entry.update(**detail)
+        out.append(entry)
+    return out
+
+
+def rule_versions(tx: Tx, indicator_code: str) -> list[dict[str, Any]]:
+    """Every version of an indicator's rule, with when it was recorded and why (for auditors)."""
+    rows = tx.execute(f"SELECT body, recorded_from, recorded_to, recorded_by FROM {STRATEGY_TABLE} "
+                      "WHERE fact = 'rule' AND fact_key = ? ORDER BY notification_id", (indicator_code,))
+    if not rows:
+        raise NotFound(f"No indicator with code {indicator_code}.", field="indicator_code")
+    out = []
+    for r in rows:
+        body = json.loads(r["body"])
+        out.append({"version": body["version"], "rule": body["rule"], "description": describe(body["rule"]),
+                    "reason": body["reason"], "recorded_from": r["recorded_from"], "recorded_to": r["recorded_to"],
+                    "recorded_by": r["recorded_by"]})
+    return out
