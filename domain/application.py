@@ -22,6 +22,7 @@ from domain.errors import InvariantViolated, NotFound, UnknownReference, Validat
 from domain.records import Record, institutions_involved, normalise_fields
 from domain.registry import Firm, Institution, Municipality, Network
 from domain.strategy.use_cases import StrategyUseCases
+from domain.closing import YearClosingUseCases
 from domain.values import (
     Actor,
     InstitutionKind,
@@ -55,7 +56,7 @@ class Saved:
     notification_id: int | None
 
 
-class Splot(StrategyUseCases, Application):
+class Splot(StrategyUseCases, YearClosingUseCases, Application):
     """The Splot application: registry and record use cases over one event store."""
 
     name = "splot"  # pinned: PostgreSQL tables are named after it
@@ -224,19 +225,24 @@ class Splot(StrategyUseCases, Application):
         kind = check_choice(kind, RecordKind, field="record_kind")
         normalised = normalise_fields(kind, fields, today=self.today())
         self._check_references(kind, normalised)
-        return self._save(Record.create(kind, normalised, actor, today=self.today()))
+        record = Record.create(kind, normalised, actor, today=self.today())
+        self.check_record_year_open(record)
+        return self._save(record)
 
     def correct_record(self, *, record_id: UUID, expected_version: int, reason: str,
                        changes: dict[str, Any], actor: Actor) -> Saved:
         record = self.get_record(record_id)
         record.check_version(expected_version)
+        self.check_record_year_open(record)  # the year it leaves...
         record.correct(changes=changes, reason=reason, actor=actor, today=self.today())
         self._check_references(record.kind, record.fields)
+        self.check_record_year_open(record)  # ...and the year it lands in
         return self._save(record)
 
     def retract_record(self, *, record_id: UUID, expected_version: int, reason: str, actor: Actor) -> Saved:
         record = self.get_record(record_id)
         record.check_version(expected_version)
+        self.check_record_year_open(record)
         record.retract(reason=reason, actor=actor)
         return self._save(record)
 

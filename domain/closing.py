@@ -1,0 +1,228 @@
+"""Closing a reporting year: sign-offs, numbered report versions, reopening for one institution.
+
+Institution leads sign off their institution's records for a year; the coordinator then closes
+the year, which freezes a numbered report version (a snapshot of the task tables, computed by the
+read models and handed in, with its SHA-256 over a canonical JSON encoding). After closing, a new
+record, correction or retraction of that year is refused for an institution until the
+coordinator reopens the year for it with a reason; its lead signs off again and the next close
+publishes version 2. Every version stays in the log and can be read and compared.
+
+One `ReportingYear` aggregate per (network, year), with a deterministic id, so a use case can
+find it without a query. Roles (lead, coordinator) are checked at the API; the domain checks
+the order of things.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from domain.base import SplotEvent, actor_fields
+from domain.errors import InvariantViolated, NotFound, ValidationFailed
+from domain.values import Actor, check_text, stable_id
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def reporting_year_id(network_id: UUID, year: int) -> UUID:
+    return stable_id("reporting-year", str(network_id), str(year))
+
+
+def report_hash(report: Any) -> str:
+    """SHA-256 over the canonical JSON of a report (sorted keys, no spaces, UTF-8)."""
+    body = json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def report_diff(old: Any, new: Any, path: str = "") -> list[dict[str, Any]]:
+    """Every leaf that differs between two report versions: [{path, old, new}] (None where absent)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        changes = []
+        for key in sorted(set(old) | set(new), key=str):
+            changes += report_diff(old.get(key), new.get(key), f"{path}/{key}")
+        return changes
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        changes = []
+        for i, (a, b) in enumerate(zip(old, new)):
+            changes += report_diff(a, b, f"{path}[{i}]")
+        return changes
+    return [] if old == new else [{"path": path or "/", "old": old, "new": new}]
+
+
+class ReportingYear(Aggregate):
+    TOPIC = "splot:ReportingYear"
+
+    class Created(SplotEvent, Aggregate.Created):
+        TOPIC = "splot:ReportingYear.Created"
+
+    class Started(Created):
+        TOPIC = "splot:ReportingYear.Started"
+        network_id: UUID
+        year: int
+
+        def apply(self, ry: ReportingYear) -> None:
+            ry.network_id = self.network_id
+            ry.year = self.year
+            ry.signed_off = {}
+            ry.closed = False
+            ry.reopened = {}
+            ry.versions = []
+
+    class SignedOff(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:ReportingYear.SignedOff"
+        institution_id: UUID
+
+        def apply(self, ry: ReportingYear) -> None:
+            ry.signed_off[self.institution_id] = self.actor_user_id
+
+    class Closed(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:ReportingYear.Closed"
+        report_version: int
+        report: dict[str, Any]
+        report_hash: str
+        report_as_of: str  # recorded-time bound of the snapshot (UTC ISO timestamp)
+        signed_off_by: dict[str, str]  # institution id -> user who signed off
+
+        def apply(self, ry: ReportingYear) -> None:
+            ry.closed = True
+            ry.reopened = {}
+            ry.versions.append({
+                "version": self.report_version, "report": self.report, "report_hash": self.report_hash,
+                "report_as_of": self.report_as_of, "closed_at": self.timestamp, "closed_by": self.actor_user_id,
+                "signed_off_by": dict(self.signed_off_by),
+            })
+
+    class Reopened(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:ReportingYear.Reopened"
+        institution_id: UUID
+        reason: str
+
+        def apply(self, ry: ReportingYear) -> None:
+            ry.reopened[self.institution_id] = self.reason
+            ry.signed_off.pop(self.institution_id, None)
+
+    @classmethod
+    def start(cls, network_id: UUID, year: int, actor: Actor) -> ReportingYear:
+        return cls._create(cls.Started, id=reporting_year_id(network_id, year), network_id=network_id, year=year,
+                           **actor_fields(actor))
+
+    # ------------------------------------------------------------------ rules
+    def is_open_for(self, institution_id: UUID | None) -> bool:
+        return not self.closed or institution_id in self.reopened
+
+    def sign_off(self, institution_id: UUID, actor: Actor) -> None:
+        if not self.is_open_for(institution_id):
+            raise InvariantViolated(f"Rok {self.year} jest zamknięty; podpisanie wymaga ponownego otwarcia.",
+                                    field="year")
+        if institution_id in self.signed_off:
+            raise InvariantViolated(f"The institution has already signed off {self.year}.", field="institution_id")
+        self.trigger_event(self.SignedOff, institution_id=institution_id, **actor_fields(actor))
+
+    def close(self, *, required: list[UUID], report: dict[str, Any], report_as_of: datetime, actor: Actor) -> None:
+        if self.closed and not self.reopened:
+            raise InvariantViolated(f"Rok {self.year} jest już zamknięty (wersja {self.versions[-1]['version']}); "
+                                    "nic nie zostało ponownie otwarte.", field="year")
+        missing = [i for i in required if i not in self.signed_off]
+        if missing:
+            raise InvariantViolated(
+                f"Rok {self.year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji "
+                f"({', '.join(str(i) for i in missing)}).", field="year")
+        if not isinstance(report, dict) or not report:
+            raise ValidationFailed("A closing needs the report snapshot.", field="report")
+        if report_as_of.tzinfo is None:
+            raise ValidationFailed("report_as_of must carry a time zone.", field="report_as_of")
+        self.trigger_event(
+            self.Closed, report_version=len(self.versions) + 1, report=report, report_hash=report_hash(report),
+            report_as_of=report_as_of.isoformat(), signed_off_by={str(k): v for k, v in self.signed_off.items()},
+            **actor_fields(actor))
+
+    def reopen(self, institution_id: UUID, reason: str, actor: Actor) -> None:
+        if not self.closed:
+            raise InvariantViolated(f"Rok {self.year} nie jest zamknięty.", field="year")
+        if institution_id in self.reopened:
+            raise InvariantViolated(f"Rok {self.year} jest już otwarty dla tej instytucji.", field="institution_id")
+        self.trigger_event(self.Reopened, institution_id=institution_id,
+                           reason=check_text(reason, field="reason", max_length=1000), **actor_fields(actor))
+
+    def report_version(self, number: int) -> dict[str, Any]:
+        for v in self.versions:
+            if v["version"] == number:
+                return v
+        raise NotFound(f"Rok {self.year} nie ma wersji raportu {number}.", field="version")
+
+
+def check_year(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not FIRST_YEAR <= value <= LAST_YEAR:
+        raise ValidationFailed(f"year must be a whole year between {FIRST_YEAR} and {LAST_YEAR}.", field="year")
+    return value
+
+
+class YearClosingUseCases:
+    """Mixed into `Splot` (domain/application.py). Needs `repository`, `_save`, `get_network`, `get_institution`."""
+
+    def get_reporting_year(self, network_id: UUID, year: int) -> ReportingYear | None:
+        try:
+            return self.repository.get(reporting_year_id(network_id, check_year(year)))  # type: ignore[attr-defined]
+        except AggregateNotFoundError:
+            return None
+
+    def check_year_open(self, network_id: UUID, day: date, institution_id: UUID | None) -> None:
+        """Raises when `day`'s year is closed for the institution whose record would change."""
+        reporting_year = self.get_reporting_year(network_id, day.year)
+        if reporting_year is not None and not reporting_year.is_open_for(institution_id):
+            raise InvariantViolated(
+                f"Rok {day.year} jest zamknięty (wersja raportu {reporting_year.versions[-1]['version']}): "
+                "zmiana rekordu z tego roku wymaga ponownego otwarcia roku przez koordynatora. "
+                f"/ Year {day.year} is closed; the coordinator must reopen it for this institution first.",
+                field="occurred_on")
+
+    def check_record_year_open(self, record: Any) -> None:
+        """A record of a closed year cannot be created, corrected or retracted (its owner's year must be open)."""
+        self.check_year_open(record.network_id, record.occurred_on, record.owner_institution_id)
+
+    def required_sign_offs(self, network_id: UUID, year: int) -> list[UUID]:
+        """Every institution that was a member of the network at some time during the year."""
+        network = self.get_network(network_id)  # type: ignore[attr-defined]
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        return [i for i, intervals in network.members.items()
+                if any(start <= last and (end is None or end >= first) for start, end in intervals)]
+
+    def _reporting_year(self, network_id: UUID, year: int, actor: Actor) -> ReportingYear:
+        self.get_network(network_id)  # type: ignore[attr-defined]
+        return self.get_reporting_year(network_id, year) or ReportingYear.start(network_id, year, actor)
+
+    def sign_off_year(self, *, network_id: UUID, year: int, institution_id: UUID, actor: Actor):
+        year = check_year(year)
+        self.get_institution(institution_id)  # type: ignore[attr-defined]
+        reporting_year = self._reporting_year(network_id, year, actor)
+        reporting_year.sign_off(institution_id, actor)
+        return self._save(reporting_year)  # type: ignore[attr-defined]
+
+    def close_year(self, *, network_id: UUID, year: int, report: dict[str, Any], report_as_of: datetime,
+                   actor: Actor):
+        year = check_year(year)
+        reporting_year = self._reporting_year(network_id, year, actor)
+        reporting_year.close(required=self.required_sign_offs(network_id, year), report=report,
+                             report_as_of=report_as_of, actor=actor)
+        return self._save(reporting_year)  # type: ignore[attr-defined]
+
+    def reopen_year(self, *, network_id: UUID, year: int, institution_id: UUID, reason: str, actor: Actor):
+        year = check_year(year)
+        self.get_institution(institution_id)  # type: ignore[attr-defined]
+        reporting_year = self.get_reporting_year(network_id, year)
+        if reporting_year is None:
+            raise InvariantViolated(f"Rok {year} nie jest zamknięty.", field="year")
+        reporting_year.reopen(institution_id, reason, actor)
+        return self._save(reporting_year)  # type: ignore[attr-defined]
+
+    def report_version(self, *, network_id: UUID, year: int, version: int) -> dict[str, Any]:
+        reporting_year = self.get_reporting_year(network_id, year)
+        if reporting_year is None:
+            raise NotFound(f"Rok {year} nie został zamknięty.", field="year")
+        return reporting_year.report_version(version)
