@@ -24,6 +24,10 @@ from infra import cli_audit  # noqa: E402
 
 cli_audit.register(app)  # splot verify, splot checkpoint export
 
+from infra import cli_strategy  # noqa: E402
+
+cli_strategy.register(app)  # splot strategy load FILE, splot report TASK
+
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),

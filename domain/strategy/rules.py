@@ -239,28 +239,38 @@ _SUBKIND_WORDS = {
 def describe(rule: dict[str, Any]) -> str:
     """The rule in plain Polish words, shown beside its indicator."""
     kind = rule["kind"]
-    if kind in COUNT_KINDS or kind == "distinct_count":
-        words = _filter_words(rule)
-        if kind == "distinct_count":
-            what = "firm (liczonych po NIP/REGON)" if rule["key"] == "firm" else "instytucji"
-            return f"Liczba różnych {what} w rejestrach {_RECORD_WORDS[rule['record_kind']]} w roku{words}."
-        text = f"Liczba {_RECORD_WORDS[rule['record_kind']]} w roku (wg daty zdarzenia){words}"
+    if kind in COUNT_KINDS:
+        text = _capitalised(_core_words(rule))
         if kind == "count_shared":
             text += "; jedno zdarzenie liczy się raz dla sieci i raz dla każdej uczestniczącej instytucji"
         return text + "; wpisy wycofane nie liczą się."
-    if kind == "gauge":
-        who = "różnych firm należących do klastrów (firma w dwóch klastrach liczy się raz)" \
-            if rule["membership"] == "cluster_firms" else "instytucji należących do sieci"
-        when = "na dzień 31 grudnia" if rule["at"] == "year_end" else "w dowolnym dniu roku"
-        return f"Liczba {who} {when}."
+    if kind in ("distinct_count", "gauge"):
+        return _capitalised(_core_words(rule)) + "."
     if kind == "boolean":
-        parts = [f"{_threshold_words(c)}" for c in rule["conditions"]]
-        return "1, gdy w roku " + " oraz ".join(parts) + "; w przeciwnym razie 0."
+        parts = [f"{_core_words(c['rule'])} wynosi co najmniej {c['at_least']}" for c in rule["conditions"]]
+        return "1, gdy w roku: " + " oraz ".join(parts) + "; w przeciwnym razie 0."
     if kind == "ratio":
         unit = " (w %)" if rule["percent"] else ""
-        return (f"Iloraz{unit}: {describe(rule['numerator']).rstrip('.')} / "
-                f"{describe(rule['denominator']).rstrip('.')}; „bd”, gdy mianownik wynosi 0.")
+        return (f"Iloraz{unit}: {_core_words(rule['numerator'])} / {_core_words(rule['denominator'])}; "
+                "„bd”, gdy mianownik wynosi 0.")
     return "Wartość wprowadzana przez koordynatora (np. dane GUS) ze wskazaniem źródła; „bd”, gdy brak danych."
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _core_words(rule: dict[str, Any]) -> str:
+    kind = rule["kind"]
+    if kind == "distinct_count":
+        what = "firm (liczonych po NIP/REGON)" if rule["key"] == "firm" else "instytucji"
+        return f"liczba różnych {what} w rejestrze {_RECORD_WORDS[rule['record_kind']]} w roku{_filter_words(rule)}"
+    if kind == "gauge":
+        who = ("różnych firm należących do klastrów (firma w dwóch klastrach liczy się raz)"
+               if rule["membership"] == "cluster_firms" else "instytucji należących do sieci")
+        when = "na dzień 31 grudnia" if rule["at"] == "year_end" else "w dowolnym dniu roku"
+        return f"liczba {who} {when}"
+    return f"liczba {_RECORD_WORDS[rule['record_kind']]} w roku (wg daty zdarzenia){_filter_words(rule)}"
 
 
 def _filter_words(rule: dict[str, Any]) -> str:
@@ -273,17 +283,6 @@ def _filter_words(rule: dict[str, Any]) -> str:
         words.append(f"z udziałem co najmniej {rule['min_firms']} firmy" if rule["min_firms"] == 1
                      else f"z udziałem co najmniej {rule['min_firms']} firm")
     return (" (" + "; ".join(words) + ")") if words else ""
-
-
-def _threshold_words(condition: dict[str, Any]) -> str:
-    inner = condition["rule"]
-    n = condition["at_least"]
-    if inner["kind"] == "gauge" and inner["membership"] == "network_institutions":
-        when = "31 grudnia" if inner["at"] == "year_end" else "w ciągu roku"
-        return f"co najmniej {n} instytucje należą do sieci ({when})"
-    if inner["kind"] == "gauge":
-        return f"co najmniej {n} firm należy do klastrów"
-    return f"odbyło się co najmniej {n} zdarzeń: {describe(inner)[0].lower()}{describe(inner)[1:].rstrip('.')}"
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
