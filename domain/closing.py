@@ -86,7 +86,7 @@ class ReportingYear(Aggregate):
         report_version: int
         report: dict[str, Any]
         report_hash: str
-        report_as_of: str  # recorded-time bound of the snapshot (UTC ISO timestamp)
+        report_as_of: str  # the snapshot shows what was recorded by the end of this Warsaw day (ISO date)
         signed_off_by: dict[str, str]  # institution id -> user who signed off
 
         def apply(self, ry: ReportingYear) -> None:
@@ -124,7 +124,7 @@ class ReportingYear(Aggregate):
             raise InvariantViolated(f"The institution has already signed off {self.year}.", field="institution_id")
         self.trigger_event(self.SignedOff, institution_id=institution_id, **actor_fields(actor))
 
-    def close(self, *, required: list[UUID], report: dict[str, Any], report_as_of: datetime, actor: Actor) -> None:
+    def close(self, *, required: list[UUID], report: dict[str, Any], report_as_of: date, actor: Actor) -> None:
         if self.closed and not self.reopened:
             raise InvariantViolated(f"Rok {self.year} jest już zamknięty (wersja {self.versions[-1]['version']}); "
                                     "nic nie zostało ponownie otwarte.", field="year")
@@ -135,8 +135,8 @@ class ReportingYear(Aggregate):
                 f"({', '.join(str(i) for i in missing)}).", field="year")
         if not isinstance(report, dict) or not report:
             raise ValidationFailed("A closing needs the report snapshot.", field="report")
-        if report_as_of.tzinfo is None:
-            raise ValidationFailed("report_as_of must carry a time zone.", field="report_as_of")
+        if isinstance(report_as_of, datetime) or not isinstance(report_as_of, date):
+            raise ValidationFailed("report_as_of must be a calendar date.", field="report_as_of")
         self.trigger_event(
             self.Closed, report_version=len(self.versions) + 1, report=report, report_hash=report_hash(report),
             report_as_of=report_as_of.isoformat(), signed_off_by={str(k): v for k, v in self.signed_off.items()},
@@ -204,7 +204,7 @@ class YearClosingUseCases:
         reporting_year.sign_off(institution_id, actor)
         return self._save(reporting_year)  # type: ignore[attr-defined]
 
-    def close_year(self, *, network_id: UUID, year: int, report: dict[str, Any], report_as_of: datetime,
+    def close_year(self, *, network_id: UUID, year: int, report: dict[str, Any], report_as_of: date,
                    actor: Actor):
         year = check_year(year)
         reporting_year = self._reporting_year(network_id, year, actor)
