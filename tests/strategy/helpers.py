@@ -1,0 +1,114 @@
+"""A small network to compute indicators over: institutions with fixed ids, two clusters, firms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from domain.values import Actor, nip_check_digit, stable_id
+from infra.container import Container
+
+STAFF = Actor(user_id="staff@example.org")
+INSTITUTIONS = [("WPiR", "city_department"), ("RIPH", "chamber"), ("CITT", "innovation_centre"),
+                ("LCB", "business_centre"), ("PUP", "labour_office")]
+CLUSTERS = [("KS", "LCB"), ("KB", "WPiR")]  # food cluster run by LCB, construction cluster run by WPiR
+
+
+def valid_nip(n: int) -> str:
+    """The n-th valid NIP of a deterministic sequence."""
+    prefix = 123450000 + n
+    while True:
+        digit = nip_check_digit(str(prefix))
+        if digit is not None:
+            return f"{prefix}{digit}"
+        prefix += 100000
+
+
+@dataclass
+class Network:
+    container: Container
+    network_id: UUID
+    ids: dict[str, UUID] = field(default_factory=dict)
+    firms: list[UUID] = field(default_factory=list)
+
+    @property
+    def app(self):
+        return self.container.app
+
+    def catch_up(self) -> None:
+        self.container.runner.catch_up()
+
+    # ------------------------------------------------------------------ records
+    def meeting(self, day: date, organiser: str, *others: str, firms: int = 0, kind: str = "network_meeting"):
+        return self.app.record("meeting", {
+            "network_id": self.network_id, "occurred_on": day, "title": f"Spotkanie {day}", "kind": kind,
+            "organiser_id": self.ids[organiser], "institution_ids": [self.ids[o] for o in others],
+            "firm_ids": self.firms[:firms],
+        }, STAFF)
+
+    def contact(self, day: date, institution: str, with_institution: str):
+        return self.app.record("contact", {
+            "network_id": self.network_id, "occurred_on": day, "institution_id": self.ids[institution],
+            "with_institution_id": self.ids[with_institution], "channel": "phone", "summary": f"Kontakt {day}",
+        }, STAFF)
+
+    def information(self, day: date, sender: str, firms: int = 1, institutions: tuple[str, ...] = ()):
+        return self.app.record("information_exchange", {
+            "network_id": self.network_id, "occurred_on": day, "from_institution_id": self.ids[sender],
+            "to_institution_ids": [self.ids[i] for i in institutions], "to_firm_ids": self.firms[:firms],
+            "subject": f"Informacja {day}", "channel": "email",
+        }, STAFF)
+
+    def conclusion(self, day: date, kind: str, *institutions: str):
+        return self.app.record("conclusion", {
+            "network_id": self.network_id, "occurred_on": day, "title": f"Wnioski {day}", "kind": kind,
+            "institution_ids": [self.ids[i] for i in institutions],
+        }, STAFF)
+
+    def join_cluster(self, cluster: str, firm: int, day: date):
+        return self.app.join_cluster(cluster_id=self.ids[cluster], firm_id=self.firms[firm], joined_on=day,
+                                     actor=STAFF)
+
+    def leave_cluster(self, cluster: str, firm: int, day: date):
+        return self.app.leave_cluster(cluster_id=self.ids[cluster], firm_id=self.firms[firm], left_on=day,
+                                      actor=STAFF)
+
+
+def build_network(container: Container, network_id: UUID, *, firms: int = 4,
+                  joined_on: date = date(2009, 1, 1), members: tuple[str, ...] | None = None) -> Network:
+    """Institutions (fixed ids, so two stores can be compared), clusters and firms; the institutions
+    in `members` (default all) join the network on `joined_on`."""
+    app = container.app
+    net = Network(container, network_id)
+    for short, kind in INSTITUTIONS:
+        net.ids[short] = stable_id("test-institution", short)
+        app.register_institution(network_id=network_id, name=f"Instytucja {short}", short_name=short, kind=kind,
+                                  actor=STAFF, id=net.ids[short])
+    for short, runner in CLUSTERS:
+        net.ids[short] = stable_id("test-institution", short)
+        app.register_institution(network_id=network_id, name=f"Klaster {short}", short_name=short, kind="cluster",
+                                 coordinator_id=net.ids[runner], actor=STAFF, id=net.ids[short])
+    for short in members if members is not None else [s for s, _ in INSTITUTIONS]:
+        app.join_network(network_id=network_id, institution_id=net.ids[short], joined_on=joined_on, actor=STAFF)
+    for n in range(firms):
+        firm_id = stable_id("test-firm", str(n))
+        app.register_firm(network_id=network_id, name=f"Firma {n}", nip=valid_nip(n), regon=None, actor=STAFF,
+                          id=firm_id)
+        net.firms.append(firm_id)
+    return net
+
+
+def totals(tx: Any, indicator_code: str) -> dict[int, Any]:
+    """Network totals of one indicator by year, as the read model holds them."""
+    from projections.indicator_values.projection import stored_rows
+
+    return {r["year"]: r["actual"] for r in stored_rows(tx)
+            if r["indicator_code"] == indicator_code and r["institution_id"] == "" and r["source"] == ""}
+
+
+def value(container: Container, indicator_code: str, year: int) -> Any:
+    container.runner.catch_up()
+    with container.views.transaction() as tx:
+        return totals(tx, indicator_code)[year]
