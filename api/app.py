@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers
-from api.routes import health, records, registry
+from api.routes import audit, health, records, registry
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, bootstrap, build_container
 from infra.idempotency import IdempotencyStore
@@ -27,6 +27,7 @@ ROUTERS = [
     health.router,
     registry.router,
     records.router,
+    audit.router,
 ]
 
 DESCRIPTION = """

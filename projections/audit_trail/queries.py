@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
 
 from domain.values import WARSAW
+from projections.activity_register.queries import BadCursor  # one cursor error for every paged read model
 from projections.base import Tx, recorded_at
 
 ChainLookup = Callable[[list[int]], dict[int, str]]  # positions -> chain hash (supplied by infra)
@@ -24,10 +25,6 @@ FIELD_LABELS = {
     "to_firm_ids": "Do firm", "meeting_id": "Spotkanie", "network_id": "Sieć",
     "owner_institution_id": "Instytucja właścicielska", "name": "Nazwa", "short_name": "Skrót",
 }
-
-
-class BadCursor(ValueError):
-    """The paging cursor was not one this server handed out."""
 
 
 def _encode_cursor(position: int) -> str:
