@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.deps import reject_unknown_query_parameters
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers
-from api.routes import audit, health, records, registry
+from api.routes import audit, health, records, registry, strategy
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, bootstrap, build_container
 from infra.idempotency import IdempotencyStore
@@ -27,6 +28,7 @@ ROUTERS = [
     health.router,
     registry.router,
     records.router,
+    strategy.router,
     audit.router,
 ]
 
@@ -77,7 +79,8 @@ def create_app(container: Container | None = None) -> FastAPI:
                 container.close()
 
     app = FastAPI(title="Splot API", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+                  dependencies=[Depends(reject_unknown_query_parameters)])
     app.state.container = container
     app.state.users = UserStore(container.directory_db)
     app.state.idempotency = IdempotencyStore(container.directory_db)

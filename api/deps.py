@@ -62,6 +62,7 @@ ClusterManager = Annotated[User, _require(Action.MANAGE_CLUSTER)]
 RecordReader = Annotated[User, _require(Action.READ_RECORDS)]
 RecordWriter = Annotated[User, _require(Action.WRITE_RECORDS)]
 StrategyReader = Annotated[User, _require(Action.READ_STRATEGY)]
+AuditReader = Annotated[User, _require(Action.READ_AUDIT)]
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,29 @@ def write_context(
 
 
 WriteCtx = Annotated[WriteContext, Depends(write_context)]
+
+
+def _query_names(dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def reject_unknown_query_parameters(request: Request) -> None:
+    """Strict query strings too: a misspelt filter (`?institutions=`) is an error, not silently ignored."""
+    route = request.scope.get("route")
+    if route is None or not request.query_params:
+        return
+    known = getattr(route, "_splot_query_names", None)
+    if known is None:
+        known = _query_names(route.dependant)
+        route._splot_query_names = known
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        allowed = ", ".join(sorted(known)) or "none"
+        raise ApiError(422, "invalid_input", f"Unknown query parameter {unknown[0]!r} (allowed: {allowed}).",
+                       field=unknown[0])
 
 
 @contextmanager

@@ -186,6 +186,7 @@ def problem(description: str) -> dict[str, Any]:
 
 
 STANDARD_DESCRIPTIONS = {
+    400: "Treść nie jest poprawnym JSON / The body is not valid JSON",
     401: "Brak lub nieważny token / Missing or invalid bearer token",
     403: "Rola lub instytucja nie pozwala / Role or institution does not allow this",
     404: "Nie znaleziono / Not found",

@@ -10,7 +10,7 @@ Two questions, asked by every route through `api.deps`:
 |---|---|
 | staff, lead | read the registry and the strategy; register firms; record, correct and retract activity of their own institution; manage the members of their own cluster (or a cluster their institution runs); read records their institution takes part in |
 | coordinator | everything except user management, for any institution; owns the network registry and the strategy |
-| auditor | read everything; change nothing |
+| auditor | read everything (including the audit trail); change nothing |
 | admin | manage users; read the registry (to place users in institutions) |
 """
 
@@ -34,6 +34,7 @@ class Action(StrEnum):
     WRITE_RECORDS = "write_records"  # record, correct, retract
     READ_STRATEGY = "read_strategy"
     MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"  # the audit trail and published report versions
 
 
 _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Action.MANAGE_CLUSTER,
@@ -43,7 +44,7 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.STAFF: _INSTITUTION_STAFF,
     Role.LEAD: _INSTITUTION_STAFF,
     Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS},
-    Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY}),
+    Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT}),
     Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
 }
 

@@ -17,7 +17,7 @@ class Health(Out):
     read_models_position: int
 
 
-@router.get("/health", response_model=Health, responses={k: v for k, v in problems().items()},
+@router.get("/health", response_model=Health, responses=problems(),
             summary="Is the service up, and how far have the read models caught up")
 def health(c: ContainerDep) -> Health:
     return Health(status="ok", log_position=c.runner.log_position(), read_models_position=c.runner.position())

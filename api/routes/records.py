@@ -60,7 +60,7 @@ def _create(kind: RecordKind, body: RecordIn, user: User, c: Container, ctx) -> 
     return run_write(ctx, user, body, action)
 
 
-CREATE_RESPONSES = problems(401, 403, 409, 422)
+CREATE_RESPONSES = problems(400, 401, 403, 409, 422)
 
 
 @router.post("/contacts", status_code=201, response_model=Written, responses=CREATE_RESPONSES,
@@ -138,7 +138,7 @@ def _change(record_id: UUID, user: User, c: Container, ctx, body, apply: Callabl
 
 
 @router.post("/records/{record_id}/corrections", status_code=200, response_model=Written,
-             responses=problems(401, 403, 404, 409, 422),
+             responses=problems(400, 401, 403, 404, 409, 422),
              summary="Correct a record (with a reason; a stale expected_version gets 409)")
 def correct_record(record_id: UUID, body: CorrectionIn, user: RecordWriter, c: ContainerDep, ctx: WriteCtx):
     def apply(record: Record) -> Written:
@@ -153,7 +153,7 @@ def correct_record(record_id: UUID, body: CorrectionIn, user: RecordWriter, c: C
 
 
 @router.post("/records/{record_id}/retractions", status_code=200, response_model=Written,
-             responses=problems(401, 403, 404, 409, 422),
+             responses=problems(400, 401, 403, 404, 409, 422),
              summary="Retract a record (with a reason; a stale expected_version gets 409)")
 def retract_record(record_id: UUID, body: RetractionIn, user: RecordWriter, c: ContainerDep, ctx: WriteCtx):
     return _change(record_id, user, c, ctx, body, lambda record: written(c.app.retract_record(

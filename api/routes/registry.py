@@ -39,7 +39,7 @@ from projections.registry.queries import list_firms, list_institutions
 router = APIRouter(tags=["registry"])
 
 
-@router.post("/institutions", status_code=201, response_model=Written, responses=problems(401, 403, 409, 422),
+@router.post("/institutions", status_code=201, response_model=Written, responses=problems(400, 401, 403, 409, 422),
              summary="Register an institution (coordinator)")
 def register_institution(body: InstitutionIn, user: RegistryManager, c: ContainerDep, ctx: WriteCtx):
     return run_write(ctx, user, body, lambda: written(c.app.register_institution(
@@ -59,7 +59,7 @@ def get_institutions(user: RegistryReader, c: ContainerDep,
         coordinator_id=r["coordinator_id"], active=bool(r["active"])) for r in rows])
 
 
-@router.post("/network/members", status_code=201, response_model=Written, responses=problems(401, 403, 409, 422),
+@router.post("/network/members", status_code=201, response_model=Written, responses=problems(400, 401, 403, 409, 422),
              summary="An institution joins the network (coordinator)")
 def join_network(body: NetworkJoinIn, user: RegistryManager, c: ContainerDep, ctx: WriteCtx):
     return run_write(ctx, user, body, lambda: written(c.app.join_network(
@@ -68,7 +68,7 @@ def join_network(body: NetworkJoinIn, user: RegistryManager, c: ContainerDep, ct
 
 
 @router.post("/network/members/{institution_id}/leave", status_code=200, response_model=Written,
-             responses=problems(401, 403, 404, 409, 422), summary="An institution leaves the network (coordinator)")
+             responses=problems(400, 401, 403, 404, 409, 422), summary="An institution leaves the network (coordinator)")
 def leave_network(institution_id: UUID, body: NetworkLeaveIn, user: RegistryManager, c: ContainerDep,
                   ctx: WriteCtx):
     return run_write(ctx, user, body, lambda: written(c.app.leave_network(
@@ -76,7 +76,7 @@ def leave_network(institution_id: UUID, body: NetworkLeaveIn, user: RegistryMana
         left_on=body.left_on, actor=actor_of(user))), status_code=200)
 
 
-@router.post("/firms", status_code=201, response_model=Written, responses=problems(401, 403, 409, 422),
+@router.post("/firms", status_code=201, response_model=Written, responses=problems(400, 401, 403, 409, 422),
              summary="Register a firm")
 def register_firm(body: FirmIn, user: FirmRegistrar, c: ContainerDep, ctx: WriteCtx):
     return run_write(ctx, user, body, lambda: written(c.app.register_firm(
@@ -100,7 +100,7 @@ def _cluster_for(c, user, cluster_institution_id: UUID):
 
 
 @router.post("/clusters/{cluster_institution_id}/members", status_code=201, response_model=Written,
-             responses=problems(401, 403, 404, 409, 422), summary="A firm joins a cluster")
+             responses=problems(400, 401, 403, 404, 409, 422), summary="A firm joins a cluster")
 def join_cluster(cluster_institution_id: UUID, body: ClusterJoinIn, user: ClusterManager, c: ContainerDep,
                  ctx: WriteCtx):
     def action() -> Written:
@@ -112,7 +112,7 @@ def join_cluster(cluster_institution_id: UUID, body: ClusterJoinIn, user: Cluste
 
 
 @router.post("/clusters/{cluster_institution_id}/members/{firm_id}/leave", status_code=200, response_model=Written,
-             responses=problems(401, 403, 404, 409, 422), summary="A firm leaves a cluster")
+             responses=problems(400, 401, 403, 404, 409, 422), summary="A firm leaves a cluster")
 def leave_cluster(cluster_institution_id: UUID, firm_id: UUID, body: ClusterLeaveIn, user: ClusterManager,
                   c: ContainerDep, ctx: WriteCtx):
     def action() -> Written:

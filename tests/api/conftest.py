@@ -36,6 +36,10 @@ class World:
 
 @pytest.fixture
 def world(container: Container, network_id) -> World:
+    return build_world(container, network_id)
+
+
+def build_world(container: Container, network_id: UUID) -> World:
     app = container.app
     system = Actor(user_id="setup")
     ids = {}
