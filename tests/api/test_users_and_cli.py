@@ -1,0 +1,108 @@
+"""Users, tokens and the `splot user` / `splot token` commands; the app built from settings."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from domain.errors import InvariantViolated, ValidationFailed
+from infra.cli import app as cli
+from infra.container import bootstrap, build_container
+from infra.users import UserStore, token_hash
+from tests.api.conftest import auth
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    path = tmp_path / "var"
+    monkeypatch.setenv("SPLOT_DATA_DIR", str(path))
+    monkeypatch.delenv("SPLOT_DATABASE_URL", raising=False)
+    return path
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def test_cli_adds_a_user_creates_a_token_that_works_and_revokes_it(data_dir):
+    added = run("user", "add", "Admin@Example.org", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert added.exit_code == 0, added.output
+    assert PASSWORD not in added.output  # not echoed
+    created = run("token", "create", "admin@example.org")
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("splot_") and len(token) > 40
+    with TestClient(create_app()) as client:  # the app built from settings, as `splot serve` does
+        assert client.get("/api/v1/institutions", headers=auth(token)).status_code == 200
+        container = client.app.state.container
+        with container.directory_db.transaction() as tx:
+            stored = tx.execute("SELECT token_hash FROM directory_api_tokens")
+        assert [r["token_hash"] for r in stored] == [token_hash(token)]  # only the hash is kept
+        assert run("token", "revoke", token).exit_code == 0
+        assert client.get("/api/v1/institutions", headers=auth(token)).status_code == 401
+
+
+def test_cli_refuses_mismatched_passwords_unknown_institution_and_staff_without_one(data_dir):
+    mismatch = run("user", "add", "a@example.org", "--role", "admin",
+                   input=f"{PASSWORD}\nsomething else 123\n{PASSWORD}\n{PASSWORD}\n")
+    assert mismatch.exit_code == 0 and "do not match" in mismatch.output.lower()
+    unknown = run("user", "add", "s@example.org", "--role", "staff", "--institution", "NOPE",
+                  input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert unknown.exit_code == 1 and "NOPE" in unknown.output
+    no_institution = run("user", "add", "s@example.org", "--role", "staff", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert no_institution.exit_code == 1 and "institution" in no_institution.output
+    bad_role = run("user", "add", "x@example.org", "--role", "root", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert bad_role.exit_code != 0
+
+
+def test_disabling_a_user_ends_their_tokens(data_dir):
+    run("user", "add", "audit@example.org", "--role", "auditor", input=f"{PASSWORD}\n{PASSWORD}\n")
+    token = run("token", "create", "audit@example.org").stdout.strip().splitlines()[-1]
+    assert run("user", "disable", "audit@example.org").exit_code == 0
+    with TestClient(create_app()) as client:
+        assert client.get("/api/v1/records", headers=auth(token)).status_code == 401
+    assert run("token", "create", "audit@example.org").exit_code == 1  # no new tokens for a disabled user
+
+
+def test_staff_user_is_placed_in_an_institution_by_short_name(data_dir):
+    from domain.application import DEFAULT_NETWORK_ID
+    from domain.values import Actor
+
+    container = build_container()
+    bootstrap(container)
+    riph = container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="Izba", short_name="RIPH",
+                                              kind="chamber", actor=Actor("setup")).id
+    container.close()
+    added = run("user", "add", "staff@example.org", "--role", "staff", "--institution", "riph",
+                input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert added.exit_code == 0, added.output
+    container = build_container()
+    try:
+        assert UserStore(container.directory_db).get_by_email("staff@example.org").institution_id == riph
+    finally:
+        container.close()
+
+
+def test_user_store_rules(container):
+    users = UserStore(container.directory_db)
+    user = users.add(email="a@example.org", password=PASSWORD, role="coordinator")
+    with container.directory_db.transaction() as tx:
+        stored = tx.execute("SELECT password_hash FROM directory_users")[0]["password_hash"]
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert users.verify_password("a@example.org", PASSWORD) == user
+    assert users.verify_password("a@example.org", "wrong password!") is None
+    with pytest.raises(InvariantViolated):
+        users.add(email="A@example.org", password=PASSWORD, role="coordinator")
+    with pytest.raises(ValidationFailed) as short:
+        users.add(email="b@example.org", password="short", role="auditor")
+    assert short.value.field == "password"
+    with pytest.raises(ValidationFailed):
+        users.add(email="not-an-email", password=PASSWORD, role="auditor")
+    first, second = users.create_token("a@example.org"), users.create_token("a@example.org")
+    assert first.token != second.token
+    assert users.revoke_all("a@example.org") == 2
+    assert users.authenticate(first.token) is None and users.authenticate(second.token) is None
