@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.deps import reject_unknown_query_parameters
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers
-from api.routes import audit, health, records, registry, strategy
+from api.routes import audit, health, records, registry, strategy, users
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, bootstrap, build_container
 from infra.idempotency import IdempotencyStore
@@ -29,6 +29,7 @@ ROUTERS = [
     registry.router,
     records.router,
     strategy.router,
+    users.router,
     audit.router,
 ]
 

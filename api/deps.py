@@ -63,6 +63,7 @@ RecordReader = Annotated[User, _require(Action.READ_RECORDS)]
 RecordWriter = Annotated[User, _require(Action.WRITE_RECORDS)]
 StrategyReader = Annotated[User, _require(Action.READ_STRATEGY)]
 AuditReader = Annotated[User, _require(Action.READ_AUDIT)]
+UserManager = Annotated[User, _require(Action.MANAGE_USERS)]
 
 
 @dataclass(frozen=True)

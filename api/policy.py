@@ -85,6 +85,13 @@ def can_see_record(user: User, involved_institutions: Iterable[UUID]) -> bool:
     return not scoped_to_institution(user) or user.institution_id in set(involved_institutions)
 
 
+def check_not_self(user: User, target_user_id: UUID) -> None:
+    """An admin cannot lock themselves out (there must stay someone who manages users)."""
+    if user.id == target_user_id:
+        raise ApiError(409, "invariant_violated", "Nie można wyłączyć własnego konta. / You cannot disable yourself.",
+                       field="user_id")
+
+
 def actor_of(user: User) -> Actor:
     """The acting user as the domain sees them: an opaque id (no e-mail in events) and institution."""
     return Actor(user_id=str(user.id), institution_id=user.institution_id)

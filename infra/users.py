@@ -119,6 +119,13 @@ class UserStore:
             raise NotFound(f"No user {email}.", field="email")
         return _user(rows[0])
 
+    def get(self, user_id: UUID) -> User:
+        with self.db.transaction() as tx:
+            rows = tx.execute("SELECT * FROM directory_users WHERE id = ?", (str(user_id),))
+        if not rows:
+            raise NotFound(f"No user with id {user_id}.", field="user_id")
+        return _user(rows[0])
+
     def list(self) -> list[User]:
         with self.db.transaction() as tx:
             return [_user(r) for r in tx.execute("SELECT * FROM directory_users ORDER BY email")]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -33,6 +33,20 @@ def _iso_date_text_only(value: Any) -> Any:
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text_only),
                     Field(description="Calendar date (Europe/Warsaw) as YYYY-MM-DD text.")]
+def _iso_datetime_text_only(value: Any) -> Any:
+    """A timestamp arrives as ISO 8601 text; numbers (read by pydantic as Unix time) are refused."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("must be a timestamp written as ISO 8601 text, e.g. 2013-01-31T12:00:00Z")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime_text_only),
+                        Field(description="ISO 8601 timestamp text; UTC when no offset is given.")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
 

@@ -32,6 +32,7 @@ class World:
     other_record: UUID  # contact CITT -> LCB: RIPH takes no part
     tokens: dict[str, str]  # role -> bearer token (staff/lead belong to RIPH)
     other_staff_token: str  # staff of CITT
+    other_staff_id: UUID
 
 
 @pytest.fixture
@@ -72,11 +73,13 @@ def build_world(container: Container, network_id: UUID) -> World:
         users.add(email=f"{role}@example.org", password="correct horse battery", role=role,
                   institution_id=institution)
         tokens[role] = users.create_token(f"{role}@example.org").token
-    users.add(email="other@example.org", password="correct horse battery", role="staff", institution_id=ids["CITT"])
+    other_user = users.add(email="other@example.org", password="correct horse battery", role="staff",
+                           institution_id=ids["CITT"])
     other = users.create_token("other@example.org").token
     return World(riph=ids["RIPH"], citt=ids["CITT"], wpir=ids["WPiR"], lcb=ids["LCB"], cluster=cluster,
                  own_cluster=own_cluster, firm_a=firm_a, firm_b=firm_b, own_record=own_record,
-                 shared_record=shared_record, other_record=other_record, tokens=tokens, other_staff_token=other)
+                 shared_record=shared_record, other_record=other_record, tokens=tokens, other_staff_token=other,
+                 other_staff_id=other_user.id)
 
 
 @pytest.fixture

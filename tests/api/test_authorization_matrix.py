@@ -103,6 +103,10 @@ ROUTES: dict[str, Route] = {
                                            SCOPED_CHANGE),
     "GET records": Route("GET", lambda w, s: f"/records?institution={inst(w, s)}", None,
                          {**SCOPED_READ, "staff": (200, 403), "lead": (200, 403)}),
+    "GET users": Route("GET", lambda w, s: "/users", None, {**COORDINATOR_ONLY, "coordinator": same(403),
+                                                            "admin": same(200)}),
+    "POST users/{id}/disable": Route("POST", lambda w, s: f"/users/{w.other_staff_id}/disable", None,
+                                     {**COORDINATOR_ONLY, "coordinator": same(403), "admin": same(200)}),
 }
 
 try:  # the strategy read model is built by another part of the team

@@ -1,8 +1,9 @@
 """Schemathesis against the app in-process: generated valid and invalid input for every operation.
 
 Checks: no 500, every status documented, content types and bodies as documented. Runs as the
-coordinator (the widest write rights), so writes go deep enough to reach the domain. The examples per operation are bounded to keep the run well under two minutes; the
-number of generated requests is printed at the end (run with -s to see it).
+coordinator (the widest write rights), so writes go deep enough to reach the domain. The examples
+per operation are bounded to keep the run well under two minutes; the number of generated requests
+is printed at the end (run with -s to see it).
 """
 
 from __future__ import annotations

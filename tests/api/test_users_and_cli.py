@@ -106,3 +106,19 @@ def test_user_store_rules(container):
     assert first.token != second.token
     assert users.revoke_all("a@example.org") == 2
     assert users.authenticate(first.token) is None and users.authenticate(second.token) is None
+
+
+def test_admin_lists_and_disables_users_over_the_api(client, world):
+    admin = auth(world.tokens["admin"])
+    listed = client.get("/api/v1/users", headers=admin)
+    assert listed.status_code == 200
+    emails = {u["email"] for u in listed.json()["items"]}
+    assert {"staff@example.org", "admin@example.org", "other@example.org"} <= emails
+    assert all("password" not in key for u in listed.json()["items"] for key in u)
+    disabled = client.post(f"/api/v1/users/{world.other_staff_id}/disable", headers=admin)
+    assert disabled.status_code == 200 and disabled.json()["active"] is False
+    assert client.get("/api/v1/records", headers=auth(world.other_staff_token)).status_code == 401
+    me = next(u for u in listed.json()["items"] if u["email"] == "admin@example.org")
+    assert client.post(f"/api/v1/users/{me['id']}/disable", headers=admin).status_code == 409
+    assert client.post("/api/v1/users/00000000-0000-4000-8000-000000000000/disable",
+                       headers=admin).status_code == 404
