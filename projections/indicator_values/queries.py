@@ -97,8 +97,9 @@ def task_report(tx: Tx, task_code: str, as_of: datetime.date | None = None) -> d
     bound = end_of_warsaw_day(as_of) if as_of is not None else None
     state = strategy_state(tx, bound)
     if task_code not in state.tasks:
-        raise NotFound(f"No task with code {task_code}" + (f" as of {as_of.isoformat()}." if as_of else "."),
-                       field="task_code")
+        when = f" as of {as_of.isoformat()} (nothing about it had been recorded by the end of that day)" \
+            if as_of else ""
+        raise NotFound(f"No task with code {task_code}{when}.", field="task_code")
     reference_year = (as_of or warsaw_today()).year
     task = state.tasks[task_code]
     names = institution_names(tx)
