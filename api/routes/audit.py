@@ -1,7 +1,7 @@
 """Audit queries for auditors and coordinators: the trail of every stored event (filtered, paged, CSV with
 each entry's chain hash), a record's history with old -> new diffs, and the published report versions of a
-closed year with the difference between two of them. Also closing a year: a lead signs off their own
-institution, the coordinator closes the year (freezing a report version) and reopens it for one institution."""
+closed year with the difference between two of them.
+Access: `Action.READ_AUDIT` in api/policy.py (auditors and coordinators)."""
 
 from __future__ import annotations
 
@@ -12,34 +12,19 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import ContainerDep, CurrentUser, WriteCtx, read_tx
+from api.deps import AuditReader as Auditor
+from api.deps import ContainerDep, read_tx
 from api.errors import problems
-from api.policy import actor_of, forbidden
-from api.schemas.common import Out, StrictIn, Text, Written
-from api.writes import run_write, written
+from api.schemas.common import Out
 from domain.application import DEFAULT_NETWORK_ID
 from domain.closing import report_diff
 from domain.errors import NotFound
 from infra.audit_chain import chain_lookup
-from infra.closing import close_year
-from infra.users import Role, User
 from projections.audit_trail.queries import audit_entries, entries_csv, record_history
 
 router = APIRouter(tags=["audit"])
 
-AUDIT_ROLES = frozenset({Role.AUDITOR, Role.COORDINATOR})
 CSV_PAGE = 1000
-
-
-def _auditor(user: CurrentUser) -> User:
-    """Only auditors and coordinators read the audit trail (roles beyond api.policy's per-action table)."""
-    if user.role not in AUDIT_ROLES:
-        raise forbidden(f"Ślad audytowy jest dostępny dla audytorów i koordynatorów. / "
-                        f"The audit trail is for auditors and coordinators; your role is {user.role}.")
-    return user
-
-
-Auditor = Annotated[User, Depends(_auditor)]
 
 
 class Change(Out):
@@ -172,47 +157,3 @@ def get_report_diff(year: int, version: int, other: int, _: Auditor, c: Containe
     return ReportDiff(year=year, from_version=version, to_version=other,
                       changes=report_diff(first.report, second.report))
 
-
-# ---------------------------------------------------------------------------------------------- closing a year
-class SignOffIn(StrictIn):
-    institution_id: UUID
-
-
-class ReopenIn(StrictIn):
-    institution_id: UUID
-    reason: Text
-
-
-def _coordinator(user: CurrentUser) -> User:
-    if user.role != Role.COORDINATOR:
-        raise forbidden("Tylko koordynator zamyka i otwiera rok. / Only the coordinator closes and reopens a year.")
-    return user
-
-
-Coordinator = Annotated[User, Depends(_coordinator)]
-
-
-@router.post("/years/{year}/sign-offs", status_code=201, response_model=Written,
-             responses=problems(401, 403, 409, 422), summary="An institution's lead signs off its records of a year")
-def sign_off(year: int, body: SignOffIn, user: CurrentUser, c: ContainerDep, ctx: WriteCtx):
-    own_lead = user.role == Role.LEAD and user.institution_id == body.institution_id
-    if not own_lead and user.role != Role.COORDINATOR:
-        raise forbidden("Rok podpisuje kierownik własnej instytucji. / A lead signs off their own institution.",
-                        field="institution_id")
-    return run_write(ctx, user, body, lambda: written(c.app.sign_off_year(
-        network_id=DEFAULT_NETWORK_ID, year=year, institution_id=body.institution_id, actor=actor_of(user))))
-
-
-@router.post("/years/{year}/close", status_code=201, response_model=Written, responses=problems(401, 403, 409, 422),
-             summary="Close a year: freezes the next numbered report version (needs every sign-off)")
-def close(year: int, user: Coordinator, c: ContainerDep, ctx: WriteCtx):
-    return run_write(ctx, user, None, lambda: written(close_year(
-        c, network_id=DEFAULT_NETWORK_ID, year=year, actor=actor_of(user))))
-
-
-@router.post("/years/{year}/reopenings", status_code=201, response_model=Written,
-             responses=problems(401, 403, 409, 422), summary="Reopen a closed year for one institution, with a reason")
-def reopen(year: int, body: ReopenIn, user: Coordinator, c: ContainerDep, ctx: WriteCtx):
-    return run_write(ctx, user, body, lambda: written(c.app.reopen_year(
-        network_id=DEFAULT_NETWORK_ID, year=year, institution_id=body.institution_id, reason=body.reason,
-        actor=actor_of(user))))

@@ -101,13 +101,13 @@ def audit_entries(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = _encode_cursor(rows[-1]["position"])
-    if chain_lookup is not None:
-        attach_chain_hashes(rows, chain_lookup)
+    attach_chain_hashes(rows, chain_lookup)
     return rows, next_cursor
 
 
-def attach_chain_hashes(rows: list[dict[str, Any]], chain_lookup: ChainLookup) -> None:
-    hashes = chain_lookup([r["position"] for r in rows])
+def attach_chain_hashes(rows: list[dict[str, Any]], chain_lookup: ChainLookup | None) -> None:
+    """Each row gets `chain_hash` (None where the store keeps no chain, e.g. in memory)."""
+    hashes = chain_lookup([r["position"] for r in rows]) if chain_lookup is not None else {}
     for row in rows:
         row["chain_hash"] = hashes.get(row["position"])
 
@@ -124,8 +124,7 @@ def record_history(tx: Tx, record_id: str, *, chain_lookup: ChainLookup | None =
         retracted = retracted or row["event_type"] == "Record.Retracted"
         row["fields_after"] = dict(fields)
         row["retracted"] = retracted
-    if chain_lookup is not None:
-        attach_chain_hashes(rows, chain_lookup)
+    attach_chain_hashes(rows, chain_lookup)
     return rows
 
 

@@ -95,26 +95,3 @@ def test_report_versions_and_diff(api):
     same = client.get("/api/v1/audit/years/2012/reports/1/diff/1", headers=headers)
     assert same.status_code == 200 and same.json()["changes"] == []
 
-
-def test_closing_through_the_api(api):
-    client, world, _ = api
-    lead, coordinator = auth(world.tokens["lead"]), auth(world.tokens["coordinator"])
-    # A lead signs off only their own institution (RIPH); staff and auditors cannot close.
-    assert client.post("/api/v1/years/2012/sign-offs", json={"institution_id": str(world.citt)},
-                       headers=lead).status_code == 403
-    assert client.post("/api/v1/years/2012/sign-offs", json={"institution_id": str(world.riph)},
-                       headers=lead).status_code == 201
-    assert client.post("/api/v1/years/2012/close", headers=auth(world.tokens["auditor"])).status_code == 403
-    refused = client.post("/api/v1/years/2012/close", headers=coordinator)
-    assert refused.status_code == 409 and "brak podpisu" in refused.text, refused.text
-    for institution in (world.citt, world.wpir, world.lcb):
-        assert client.post("/api/v1/years/2012/sign-offs", json={"institution_id": str(institution)},
-                           headers=coordinator).status_code == 201
-    assert client.post("/api/v1/years/2012/close", headers=coordinator).status_code == 201
-    blocked = client.post(f"/api/v1/records/{world.own_record}/retractions",
-                          json={"expected_version": 1, "reason": "Duplikat"}, headers=lead)
-    assert blocked.status_code == 409 and "Rok 2012 jest zamknięty" in blocked.text, blocked.text
-    assert client.post("/api/v1/years/2012/reopenings", json={"institution_id": str(world.riph), "reason": "Korekta"},
-                       headers=coordinator).status_code == 201
-    assert client.post(f"/api/v1/records/{world.own_record}/retractions",
-                       json={"expected_version": 1, "reason": "Duplikat"}, headers=lead).status_code == 200
