@@ -26,7 +26,7 @@ from infra.container import bootstrap, build_container
 from infra.settings import Settings
 from tests.api.conftest import auth, build_world
 
-EXAMPLES_PER_OPERATION = 100
+EXAMPLES_PER_OPERATION = 60
 REQUESTS: Counter[tuple[str, int]] = Counter()
 # The brief's bar: no 500 and nothing outside the documented schema. `negative_data_rejection` is left
 # out: some generated "invalid" queries lose their invalid part on the way (an unnamed extra parameter
