@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import getpass
 import json
 import sys
 from enum import Enum
@@ -12,11 +13,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
+from domain.values import Actor
 from infra.container import bootstrap, build_container
 from infra.strategy_loader import load_strategy_file
 from projections.indicator_values.export import to_csv, to_text
-from projections.indicator_values.queries import list_tasks, task_report
+from projections.indicator_values.queries import list_tasks, published_report, task_report
 
 strategy_app = typer.Typer(help="Strategia: zadania, etapy i wskaźniki (strategy: tasks, stages, indicators).",
                            no_args_is_help=True, add_completion=False)
@@ -27,6 +29,11 @@ class ReportFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+def _cli_actor() -> Actor:
+    """Who acts from the command line: the operating-system user, so the audit trail names them."""
+    return Actor(user_id=f"cli:{getpass.getuser()}")
 
 
 def _fail(error: DomainError) -> None:
@@ -42,7 +49,7 @@ def load(file: Path = typer.Argument(..., help="Plik strategii (TOML), zob. docs
     try:
         bootstrap(container)
         try:
-            result = load_strategy_file(container.app, file)
+            result = load_strategy_file(container.app, file, actor=_cli_actor())
         except DomainError as error:
             _fail(error)
         container.runner.catch_up()
@@ -66,6 +73,23 @@ def tasks() -> None:
         container.close()
 
 
+@strategy_app.command("publish")
+def publish(task: str = typer.Argument(..., help="Kod zadania, np. III.1.3"),
+            title: str = typer.Option(..., "--title", help="Tytuł publikacji, np. „Sprawozdanie za 2012 r.”")) -> None:
+    """Publikuje raport zadania: później można go odtworzyć dokładnie w tej postaci (splot report --publication N)."""
+    container = build_container()
+    try:
+        bootstrap(container)
+        try:
+            saved = container.app.publish_report(task_code=task, title=title, actor=_cli_actor())
+        except DomainError as error:
+            _fail(error)
+        container.runner.catch_up()
+        typer.echo(f"Opublikowano raport nr {saved.version} zadania {task}.")
+    finally:
+        container.close()
+
+
 def _as_of(value: str | None) -> datetime.date | None:
     if value is None:
         return None
@@ -79,16 +103,25 @@ def report(
     task: str = typer.Argument(..., help="Kod zadania, np. III.1.3"),
     as_of: str = typer.Option(None, "--as-of", help="Stan na dzień (RRRR-MM-DD): tylko wpisy zarejestrowane do końca tego dnia."),
     format: ReportFormat = typer.Option(ReportFormat.table, "--format", help="table | csv | json"),
+    publication: int = typer.Option(None, "--publication", help="Numer opublikowanego raportu: odtwarza go dokładnie."),
 ) -> None:
     """Tabele zadania jak w strategii: mierniki (plan i wykonanie) oraz etapy realizacji."""
     day = _as_of(as_of)
+    if day is not None and publication is not None:
+        raise typer.BadParameter("Give either --as-of or --publication, not both.", param_hint="--publication")
     container = build_container()
     try:
         bootstrap(container)
         container.runner.catch_up()
         with container.views.transaction() as tx:
             try:
-                data = task_report(tx, task, as_of=day)
+                if publication is not None:
+                    data = published_report(tx, publication)
+                    if data["task"]["code"] != task:
+                        raise NotFound(f"Published report {publication} is of task {data['task']['code']}, "
+                                       f"not {task}.", field="publication")
+                else:
+                    data = task_report(tx, task, as_of=day)
             except DomainError as error:
                 _fail(error)
         if format is ReportFormat.json:

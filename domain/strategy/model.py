@@ -129,6 +129,17 @@ class Strategy(Aggregate):
         def apply(self, strategy: Strategy) -> None:
             pass  # read models keep reported values; the aggregate needs none of them to decide
 
+    class ReportPublished(SplotEvent, Aggregate.Event):
+        """A task report was published: it can be reproduced exactly as it was at this moment,
+        with the targets and rule versions then in force, whatever is recorded later."""
+
+        TOPIC = "splot:Strategy.ReportPublished"
+        task_code: str
+        title: str
+
+        def apply(self, strategy: Strategy) -> None:
+            pass
+
     # ---------------------------------------------------------------------------------- commands
     @classmethod
     def start(cls, *, id: UUID, name: str, network_id: UUID, actor: Actor) -> Strategy:
@@ -251,6 +262,10 @@ class Strategy(Aggregate):
                                    f"({', '.join(indicator['sources']) or 'none'}).", field="source")
         self.trigger_event(self.ValueReported, indicator_code=indicator_code, year=year, source=source,
                            value=value, note=note, **actor_fields(actor))
+
+    def publish_report(self, task_code: str, title: str, actor: Actor) -> None:
+        self.task(task_code)
+        self.trigger_event(self.ReportPublished, task_code=task_code, title=title, **actor_fields(actor))
 
     # ---------------------------------------------------------------------------------- reading
     def task(self, code: str, *, field: str = "task_code") -> dict[str, Any]:

@@ -120,6 +120,13 @@ class StrategyUseCases:
         strategy.report_value(indicator_code, year, source, checked, note, actor)
         return self._save(strategy)  # type: ignore[attr-defined]
 
+    def publish_report(self, *, task_code: str, title: str, actor: Actor):
+        """Marks the task report as published now; the returned version is the publication's number."""
+        title = check_text(title, field="title", max_length=300)
+        strategy = self.get_strategy()
+        strategy.publish_report(task_code, title, actor)
+        return self._save(strategy)  # type: ignore[attr-defined]
+
     def _change(self, change):
         strategy = self.get_strategy()
         change(strategy)

@@ -93,6 +93,10 @@ def heading(report: dict[str, Any]) -> str:
     task = report["task"]
     when = f"stan na {report['as_of']} (tylko wpisy zarejestrowane do końca tego dnia)" if report["as_of"] \
         else "stan bieżący"
+    publication = report.get("publication")
+    if publication:
+        when = (f"raport opublikowany nr {publication['number']} „{publication['title']}” "
+                f"({publication['published_at'][:16].replace('T', ' ')} UTC), odtworzony bez późniejszych zmian")
     return f"Zadanie {task['code']} {task['name']} — {when}"
 
 

@@ -54,6 +54,10 @@ def strategy_fact(event: Any) -> tuple[str, str, dict[str, Any]] | None:
     if isinstance(event, Strategy.ValueReported):
         return ("reported", f"{event.indicator_code}|{event.year}|{event.source}",
                 {"year": event.year, "source": event.source, "value": event.value, "note": event.note})
+    if isinstance(event, Strategy.ReportPublished):
+        return ("publication", str(event.originator_version),
+                {"number": event.originator_version, "task_code": event.task_code, "title": event.title,
+                 "published_at": recorded_at(event.timestamp)})
     return None
 
 

@@ -6,6 +6,8 @@
   (Warsaw time): the records, memberships, targets and rule versions recorded by then.
 - `indicator_events(tx, indicator_code, year, institution_id=None, as_of=None)`: the records (or
   memberships, or reported entries) behind one value — the drill-down.
+- `list_publications(tx)`, `published_report(tx, number)`: a published report, reproduced exactly
+  as it was at the moment of publication (its targets and rule versions included).
 
 Values are numbers, "-" (not planned / not applicable) or "bd" (no data); they are never mixed up.
 """
@@ -19,8 +21,8 @@ from typing import Any
 from domain.errors import NotFound
 from domain.strategy.rules import describe, evaluate, dependencies
 from domain.strategy.values import LEVEL_LABELS_PL, NOT_PLANNED, NO_DATA, is_number, number
-from domain.values import warsaw_today
-from projections.base import Tx, end_of_warsaw_day
+from domain.values import WARSAW, warsaw_today
+from projections.base import Tx, end_of_warsaw_day, recorded_at
 from projections.indicator_values.compute import TOTAL, computable, indicator_rows
 from projections.indicator_values.facts import (
     STRATEGY_TABLE,
@@ -95,12 +97,18 @@ def goal_progress(state: StrategyState, code: str) -> float | None:
 # ---------------------------------------------------------------------------------------------- report
 def task_report(tx: Tx, task_code: str, as_of: datetime.date | None = None) -> dict[str, Any]:
     bound = end_of_warsaw_day(as_of) if as_of is not None else None
+    reference_year = (as_of or warsaw_today()).year
+    report = _report(tx, task_code, bound, reference_year,
+                     when=f" as of {as_of.isoformat()} (nothing about it had been recorded by the end of that day)"
+                     if as_of else "")
+    report["as_of"] = as_of.isoformat() if as_of else None
+    return report
+
+
+def _report(tx: Tx, task_code: str, bound: str | None, reference_year: int, *, when: str) -> dict[str, Any]:
     state = strategy_state(tx, bound)
     if task_code not in state.tasks:
-        when = f" as of {as_of.isoformat()} (nothing about it had been recorded by the end of that day)" \
-            if as_of else ""
         raise NotFound(f"No task with code {task_code}{when}.", field="task_code")
-    reference_year = (as_of or warsaw_today()).year
     task = state.tasks[task_code]
     names = institution_names(tx)
     rows = stored_rows(tx, task_code) if bound is None else _computed_rows(tx, state, task_code, bound)
@@ -112,13 +120,38 @@ def task_report(tx: Tx, task_code: str, as_of: datetime.date | None = None) -> d
         "task": {**summary, "implementing_unit": task["implementing_unit"],
                  "cooperating_entities": task["cooperating_entities"], "target_groups": task["target_groups"],
                  "rationale": task["rationale"], "description": task["description"]},
-        "as_of": as_of.isoformat() if as_of else None,
+        "as_of": None,
         "years": [str(y) for y in task["years"]],
         "indicators": indicators,
         "stages": _stage_table(state, task_code),
         "progress": {**task_progress(state, task_code, reference_year),
                      "programme": summary["programme"], "goal": summary["goal"]},
     }
+
+
+# ---------------------------------------------------------------------------------------------- publications
+def list_publications(tx: Tx, task_code: str | None = None) -> list[dict[str, Any]]:
+    """Published task reports, newest first."""
+    rows = tx.execute(f"SELECT body, recorded_by FROM {STRATEGY_TABLE} WHERE fact = 'publication' "
+                      "ORDER BY notification_id DESC")
+    out = [{**json.loads(r["body"]), "published_by": r["recorded_by"]} for r in rows]
+    return [p for p in out if task_code is None or p["task_code"] == task_code]
+
+
+def published_report(tx: Tx, number: int) -> dict[str, Any]:
+    """A published report exactly as it was when published: the records, targets and rule versions
+    recorded up to that moment, whatever was recorded or changed afterwards."""
+    match = [p for p in list_publications(tx) if p["number"] == int(number)]
+    if not match:
+        raise NotFound(f"No published report number {number}.", field="publication")
+    publication = match[0]
+    published_at = datetime.datetime.strptime(publication["published_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc)
+    bound = recorded_at(published_at + datetime.timedelta(microseconds=1))  # everything up to that instant
+    report = _report(tx, publication["task_code"], bound, published_at.astimezone(WARSAW).year, when="")
+    report["as_of"] = published_at.astimezone(WARSAW).date().isoformat()
+    report["publication"] = publication
+    return report
 
 
 def _computed_rows(tx: Tx, state: StrategyState, task_code: str, bound: str) -> list[dict[str, Any]]:

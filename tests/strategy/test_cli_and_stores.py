@@ -147,3 +147,17 @@ def test_values_on_a_real_sqlite_store(sqlite_settings, network_id):
 @pytest.mark.postgres
 def test_values_on_postgresql(postgres_settings, network_id):
     _exercise(postgres_settings, network_id)
+
+
+def test_publish_then_reproduce_a_published_report(cli):
+    published = cli("strategy", "publish", "III.1.3", "--title", "Sprawozdanie roczne")
+    assert published.exit_code == 0, published.output
+    number = published.stdout.split("nr ")[1].split()[0]
+    data = json.loads(cli("report", "III.1.3", "--publication", number, "--format", "json").stdout)
+    assert data["publication"]["title"] == "Sprawozdanie roczne"
+    assert data["publication"]["number"] == int(number)
+    assert data["progress"]["realised"] == 72.5
+    table = cli("report", "III.1.3", "--publication", number).stdout
+    assert f"raport opublikowany nr {number}" in table
+    wrong_task = cli("report", "I.3.5", "--publication", number)
+    assert wrong_task.exit_code == 1 and "III.1.3" in wrong_task.output

@@ -12,7 +12,14 @@ from domain.values import warsaw_today
 from infra.container import bootstrap, build_container
 from infra.settings import Settings
 from projections.indicator_values.projection import stored_rows
-from projections.indicator_values.queries import indicator_events, list_tasks, rule_versions, task_report
+from projections.indicator_values.queries import (
+    indicator_events,
+    list_publications,
+    list_tasks,
+    published_report,
+    rule_versions,
+    task_report,
+)
 from tests.strategy.helpers import STAFF, build_network, totals, value
 
 CONTACTS = "III.1.3.W2"
@@ -288,3 +295,35 @@ def test_programme_progress_is_the_weighted_mean_of_its_tasks(container, network
         summary = {t["code"]: t for t in list_tasks(tx)}
     assert summary["V.1.1"]["programme"]["progress"] == pytest.approx(72.8)
     assert summary["V.1.1"]["goal"]["progress"] == pytest.approx(72.8)
+
+
+def test_a_published_report_is_reproduced_exactly_after_later_changes(clocked_net, clock):
+    net = clocked_net
+    clock["now"] = datetime(2014, 1, 10, 8, 0, tzinfo=timezone.utc)
+    net.meeting(date(2013, 4, 4), "WPiR", "RIPH")
+    net.meeting(date(2013, 4, 5), "LCB", firms=1, kind="entrepreneurs_meeting")
+    net.catch_up()
+    with net.container.views.transaction() as tx:
+        snapshot = task_report(tx, "III.1.3")
+    clock["now"] = datetime(2014, 1, 10, 9, 0, tzinfo=timezone.utc)
+    number = net.app.publish_report(task_code="III.1.3", title="Sprawozdanie za 2013 r.", actor=STAFF).version
+    clock["now"] = datetime(2014, 1, 10, 15, 0, tzinfo=timezone.utc)  # the same day, after publication
+    net.app.change_rule(indicator_code=NETWORK_MEETINGS, rule={"kind": "count_shared", "record_kind": "meeting"},
+                        reason="wszystkie spotkania", actor=STAFF)
+    net.meeting(date(2013, 6, 6), "WPiR", "CITT")
+    net.app.report_stage_progress(task_code="III.1.3", stage_number=4, year=2013, realised=2.5, actor=STAFF)
+    net.catch_up()
+    with net.container.views.transaction() as tx:
+        published = published_report(tx, number)
+        current = task_report(tx, "III.1.3")
+        same_day = task_report(tx, "III.1.3", as_of=date(2014, 1, 10))
+        assert [p["number"] for p in list_publications(tx, "III.1.3")] == [number]
+        with pytest.raises(NotFound):
+            published_report(tx, number + 1000)
+    for part in ("indicators", "stages"):
+        assert published[part] == snapshot[part]
+    assert published["progress"]["realised"] == 72.5 and current["progress"]["realised"] == 74
+    assert published["indicators"][2]["years"]["2013"]["actual"] == 1
+    assert current["indicators"][2]["years"]["2013"]["actual"] == 3
+    assert same_day["indicators"][2]["years"]["2013"]["actual"] == 3  # a date-level as-of sees the later change
+    assert published["publication"]["title"] == "Sprawozdanie za 2013 r."
