@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import InvariantViolated, NotFound, ValidationFailed
 from domain.strategy import rules
 from domain.strategy.model import Strategy
 from domain.strategy.values import (
@@ -60,6 +60,9 @@ class StrategyUseCases:
 
     # ------------------------------------------------------------------ one change at a time
     def start_strategy(self, *, name: str, network_id: UUID, actor: Actor):
+        if self.has_strategy():
+            raise InvariantViolated("The store already holds a strategy; change it instead of starting another.",
+                                    field="strategy")
         self.get_network(network_id)  # type: ignore[attr-defined]
         strategy = Strategy.start(id=STRATEGY_ID, name=check_text(name, field="name", max_length=300),
                                   network_id=network_id, actor=actor)

@@ -327,3 +327,9 @@ def test_a_published_report_is_reproduced_exactly_after_later_changes(clocked_ne
     assert current["indicators"][2]["years"]["2013"]["actual"] == 3
     assert same_day["indicators"][2]["years"]["2013"]["actual"] == 3  # a date-level as-of sees the later change
     assert published["publication"]["title"] == "Sprawozdanie za 2013 r."
+
+
+def test_a_second_strategy_cannot_be_started(container, network_id):
+    with pytest.raises(InvariantViolated) as error:
+        container.app.start_strategy(name="Druga strategia", network_id=network_id, actor=STAFF)
+    assert error.value.field == "strategy"
