@@ -63,6 +63,8 @@ RecordReader = Annotated[User, _require(Action.READ_RECORDS)]
 RecordWriter = Annotated[User, _require(Action.WRITE_RECORDS)]
 StrategyReader = Annotated[User, _require(Action.READ_STRATEGY)]
 AuditReader = Annotated[User, _require(Action.READ_AUDIT)]
+YearSigner = Annotated[User, _require(Action.SIGN_OFF_YEAR)]
+YearCloser = Annotated[User, _require(Action.CLOSE_YEAR)]
 UserManager = Annotated[User, _require(Action.MANAGE_USERS)]
 
 

@@ -9,7 +9,8 @@ Two questions, asked by every route through `api.deps`:
 | role | may |
 |---|---|
 | staff, lead | read the registry and the strategy; register firms; record, correct and retract activity of their own institution; manage the members of their own cluster (or a cluster their institution runs); read records their institution takes part in |
-| coordinator | everything except user management, for any institution; owns the network registry and the strategy |
+| lead | as staff, and signs off their own institution's records of a year |
+| coordinator | everything except user management and sign-offs, for any institution; owns the network registry and the strategy; closes and reopens years |
 | auditor | read everything (including the audit trail); change nothing |
 | admin | manage users; read the registry (to place users in institutions) |
 """
@@ -35,6 +36,8 @@ class Action(StrEnum):
     READ_STRATEGY = "read_strategy"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"  # the audit trail and published report versions
+    SIGN_OFF_YEAR = "sign_off_year"  # a lead vouches for their own institution's records of a year
+    CLOSE_YEAR = "close_year"  # close a year (freezing a report version) and reopen it for one institution
 
 
 _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Action.MANAGE_CLUSTER,
@@ -42,8 +45,9 @@ _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Acti
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.STAFF: _INSTITUTION_STAFF,
-    Role.LEAD: _INSTITUTION_STAFF,
-    Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS},
+    Role.LEAD: _INSTITUTION_STAFF | {Action.SIGN_OFF_YEAR},
+    # A sign-off is the institution's own word on its records: the coordinator cannot give it for them.
+    Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS, Action.SIGN_OFF_YEAR},
     Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT}),
     Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
 }

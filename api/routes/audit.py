@@ -1,7 +1,13 @@
 """Audit queries for auditors and coordinators: the trail of every stored event (filtered, paged, CSV with
 each entry's chain hash), a record's history with old -> new diffs, and the published report versions of a
-closed year with the difference between two of them.
-Access: `Action.READ_AUDIT` in api/policy.py (auditors and coordinators)."""
+closed year with the difference between two of them; and closing a year: an institution's lead signs off
+its records, the coordinator closes the year (freezing the next report version) and reopens it for one
+institution with a reason.
+
+Every year route lives under `/audit/years/{year}/...`. Access (api/policy.py): reading needs
+`Action.READ_AUDIT` (auditors, coordinators), signing off `Action.SIGN_OFF_YEAR` (leads, own institution
+only), closing and reopening `Action.CLOSE_YEAR` (coordinators). The domain (domain/closing.py) decides
+the order of things: a close needs every member's sign-off; a closed year refuses changes to its records."""
 
 from __future__ import annotations
 
@@ -9,17 +15,21 @@ from datetime import datetime, timezone
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from pydantic import Field
 
 from api.deps import AuditReader as Auditor
-from api.deps import ContainerDep, read_tx
+from api.deps import ContainerDep, WriteCtx, YearCloser, YearSigner, read_tx
 from api.errors import problems
-from api.schemas.common import Out
+from api.policy import actor_of, check_acts_for
+from api.schemas.common import IsoDateTime, Out, StrictIn, Written
+from api.writes import run_write, written
 from domain.application import DEFAULT_NETWORK_ID
-from domain.closing import report_diff
+from domain.closing import FIRST_YEAR, LAST_YEAR, report_diff
 from domain.errors import NotFound
 from infra.audit_chain import chain_lookup
+from infra.closing import close_year
 from projections.audit_trail.queries import audit_entries, entries_csv, record_history
 
 router = APIRouter(tags=["audit"])
@@ -84,8 +94,10 @@ def _filters(
     kind: Annotated[str | None, Query(max_length=50, pattern=r"^[a-z_]+$",
                                       description="contact, meeting, information_exchange, conclusion, "
                                                   "institution, network, firm, reporting_year, ...")] = None,
-    recorded_from: Annotated[datetime | None, Query(description="Recorded at or after (ISO; UTC if no zone).")] = None,
-    recorded_to: Annotated[datetime | None, Query(description="Recorded before (ISO; UTC if no zone).")] = None,
+    recorded_from: Annotated[IsoDateTime | None, Query(description="Recorded at or after (ISO 8601 text; UTC if no "
+                                                                  "zone; numbers are refused).")] = None,
+    recorded_to: Annotated[IsoDateTime | None, Query(description="Recorded before (ISO 8601 text; UTC if no zone; "
+                                                                "numbers are refused).")] = None,
 ) -> dict[str, Any]:
     def utc(value: datetime | None) -> datetime | None:
         return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -137,6 +149,9 @@ def get_record_history(record_id: UUID, _: Auditor, c: ContainerDep) -> list[His
     return [HistoryEntry(**r) for r in rows]
 
 
+Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="Reporting (calendar) year.")]
+
+
 def _version(c: Any, year: int, version: int) -> ReportVersion:
     v = c.app.report_version(network_id=DEFAULT_NETWORK_ID, year=year, version=version)
     return ReportVersion(year=year, version=v["version"], report_hash=v["report_hash"],
@@ -146,14 +161,68 @@ def _version(c: Any, year: int, version: int) -> ReportVersion:
 
 @router.get("/audit/years/{year}/reports/{version}", response_model=ReportVersion,
             responses=problems(401, 403, 404, 422), summary="A published report version of a closed year")
-def get_report_version(year: int, version: int, _: Auditor, c: ContainerDep) -> ReportVersion:
+def get_report_version(year: Year, version: int, _: Auditor, c: ContainerDep) -> ReportVersion:
     return _version(c, year, version)
 
 
 @router.get("/audit/years/{year}/reports/{version}/diff/{other}", response_model=ReportDiff,
             responses=problems(401, 403, 404, 422), summary="What changed between two published report versions")
-def get_report_diff(year: int, version: int, other: int, _: Auditor, c: ContainerDep) -> ReportDiff:
+def get_report_diff(year: Year, version: int, other: int, _: Auditor, c: ContainerDep) -> ReportDiff:
     first, second = _version(c, year, version), _version(c, year, other)
     return ReportDiff(year=year, from_version=version, to_version=other,
                       changes=report_diff(first.report, second.report))
 
+
+
+# ---------------------------------------------------------------------------------------------- closing a year
+class SignOffIn(StrictIn):
+    institution_id: UUID = Field(description="The lead's own institution.")
+
+
+class ReopenIn(StrictIn):
+    institution_id: UUID = Field(description="The institution whose records of the year may change again.")
+    reason: str = Field(min_length=1, max_length=1000, description="Why the closed year is reopened (mandatory).")
+
+
+class YearClosed(Written):
+    report_version: int = Field(description="Number of the report version this close published (1, 2, ...).")
+    report_hash: str = Field(description="SHA-256 of the frozen report (canonical JSON).")
+
+
+CLOSING_RESPONSES = problems(400, 401, 403, 409, 422)
+
+
+@router.post("/audit/years/{year}/sign-offs", status_code=201, response_model=Written, responses=CLOSING_RESPONSES,
+             summary="A lead signs off their own institution's records of a year",
+             description="Leads only, for their own institution (403 otherwise). 409 when the institution "
+                         "has already signed off or the year is closed for it.")
+def sign_off_year(year: Year, body: SignOffIn, user: YearSigner, c: ContainerDep, ctx: WriteCtx):
+    check_acts_for(user, [body.institution_id], field="institution_id")
+    return run_write(ctx, user, body, lambda: written(c.app.sign_off_year(
+        network_id=DEFAULT_NETWORK_ID, year=year, institution_id=body.institution_id, actor=actor_of(user))))
+
+
+@router.post("/audit/years/{year}/closings", status_code=201, response_model=YearClosed,
+             responses=problems(401, 403, 409, 422),
+             summary="Close a year: freeze the next numbered report version",
+             description="Coordinators only. 409 while a network member of that year has not signed off, "
+                         "or when the year is already closed and nothing was reopened.")
+def close_reporting_year(year: Year, user: YearCloser, c: ContainerDep, ctx: WriteCtx):
+    def close() -> YearClosed:
+        saved = close_year(c, network_id=DEFAULT_NETWORK_ID, year=year, actor=actor_of(user))
+        published = c.app.repository.get(saved.id, version=saved.version).versions[-1]
+        return YearClosed(**written(saved).model_dump(), report_version=published["version"],
+                          report_hash=published["report_hash"])
+
+    return run_write(ctx, user, None, close)
+
+
+@router.post("/audit/years/{year}/reopenings", status_code=201, response_model=Written, responses=CLOSING_RESPONSES,
+             summary="Reopen a closed year for one institution, with a reason",
+             description="Coordinators only. The institution's records of that year may change again; its "
+                         "lead signs off again before the next close. 409 when the year is not closed or "
+                         "already reopened for that institution.")
+def reopen_year(year: Year, body: ReopenIn, user: YearCloser, c: ContainerDep, ctx: WriteCtx):
+    return run_write(ctx, user, body, lambda: written(c.app.reopen_year(
+        network_id=DEFAULT_NETWORK_ID, year=year, institution_id=body.institution_id, reason=body.reason,
+        actor=actor_of(user))))

@@ -3,7 +3,8 @@
 "own" targets the institution of the staff and lead users (RIPH); "other" targets another one
 (CITT, or the food cluster run by LCB). Roles that are not scoped to an institution get the same
 answer in both columns. Each cell runs against a fresh store, so one cell's write cannot change
-another's answer. Strategy routes are added by `STRATEGY_ROUTES` when that model exists.
+another's answer (a route's `setup` prepares that store first, e.g. a closed year to reopen). Strategy
+and audit routes are added by `STRATEGY_ROUTES`, the year-closing routes by `CLOSING_ROUTES`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import UUID
 
 import pytest
 
+from infra.container import Container
 from tests.api.conftest import World, auth
 from tests.api.test_endpoints import V1
 
@@ -27,6 +29,7 @@ class Route:
     path: Callable[[World, str], str]
     body: Callable[[World, str], dict] | None
     expected: dict[str, tuple[int, int]]  # role -> (status for own, status for other)
+    setup: Callable[[Container, World], None] | None = None  # runs on the cell's fresh store first
 
 
 def inst(w: World, scope: str) -> str:
@@ -114,13 +117,18 @@ try:  # the strategy read model is built by another part of the team
 except ImportError:  # pragma: no cover - before the strategy routes exist
     STRATEGY_ROUTES = {}
 ROUTES.update(STRATEGY_ROUTES)
+from tests.api.test_closing import CLOSING_ROUTES  # noqa: E402 (needs Route, defined above)
+
+ROUTES.update(CLOSING_ROUTES)
 
 CELLS = [(route, role, scope) for route in ROUTES for role in ROLES for scope in SCOPES]
 
 
 @pytest.mark.parametrize(("route_name", "role", "scope"), CELLS, ids=[f"{r}|{role}|{s}" for r, role, s in CELLS])
-def test_cell(client, world, route_name, role, scope):
+def test_cell(client, container, world, route_name, role, scope):
     route = ROUTES[route_name]
+    if route.setup:
+        route.setup(container, world)
     expected = route.expected[role][SCOPES.index(scope)]
     path = V1 + route.path(world, scope)
     body = route.body(world, scope) if route.body else None
