@@ -95,3 +95,25 @@ def test_report_versions_and_diff(api):
     same = client.get("/api/v1/audit/years/2012/reports/1/diff/1", headers=headers)
     assert same.status_code == 200 and same.json()["changes"] == []
 
+
+
+@pytest.mark.parametrize("parameter", ["recorded_to", "recorded_from"])
+@pytest.mark.parametrize("value", ["0.5", "0", "1700000000", "yesterday"])
+def test_recorded_time_filters_take_iso_text_only(api, parameter, value):
+    """A number is not read as Unix time (0.5 would otherwise mean 1970-01-01T00:00:00.5Z)."""
+    client, world, _ = api
+    response = client.get("/api/v1/audit/entries", params={parameter: value}, headers=auth(world.tokens["auditor"]))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["errors"][0]["field"] == f"query.{parameter}"
+    assert "ISO 8601" in response.json()["detail"]
+
+
+def test_recorded_time_filters_accept_offsets_and_naive_utc(api):
+    client, world, _ = api
+    headers = auth(world.tokens["auditor"])
+    everything = client.get("/api/v1/audit/entries", params={"limit": 500}, headers=headers).json()["items"]
+    for since in ("2001-01-01T00:00:00", "2001-01-01T01:00:00+01:00", "2001-01-01"):
+        response = client.get("/api/v1/audit/entries", params={"recorded_from": since, "limit": 500}, headers=headers)
+        assert response.status_code == 200, (since, response.text)
+        assert len(response.json()["items"]) == len(everything) > 0
