@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.deps import reject_unknown_query_parameters
+from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers
 from api.routes import audit, health, records, registry, strategy, users
 from api.security import SecurityHeadersMiddleware
@@ -80,12 +81,13 @@ def create_app(container: Container | None = None) -> FastAPI:
                 container.close()
 
     app = FastAPI(title="Splot API", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
                   dependencies=[Depends(reject_unknown_query_parameters)])
     app.state.container = container
     app.state.users = UserStore(container.directory_db)
     app.state.idempotency = IdempotencyStore(container.directory_db)
     install_error_handlers(app)
+    install_docs(app)  # /api/docs from vendored Swagger UI (no CDN: the servers have no internet)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]

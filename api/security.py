@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
+# One policy for every response, the docs page included (it loads only local files: api/docs.py).
 CONTENT_SECURITY_POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-# The interactive docs page (/api/docs) loads Swagger UI; it is the only page allowed its inline script.
-DOCS_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
-DOCS_PATHS = frozenset({"/api/docs", "/api/docs/oauth2-redirect"})
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -29,7 +23,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CONTENT_SECURITY_POLICY if scope.get("path") in DOCS_PATHS else CONTENT_SECURITY_POLICY
+        csp = CONTENT_SECURITY_POLICY
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
