@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Transcoding
 
+from domain.errors import InvariantViolated
 from domain.values import Actor
 
 
@@ -42,3 +43,26 @@ class DateAsISO(Transcoding):
 def intervals_cover(intervals: list[list[date | None]], day: date) -> bool:
     """True when one [start, end] interval (end inclusive, None = open) covers `day`."""
     return any(start <= day and (end is None or day <= end) for start, end in intervals)
+
+
+def check_can_join(intervals: list[list[date | None]], day: date, *, who: str, group: str, field: str) -> None:
+    """A member joins a group (network, cluster) only when not in it, and after it last left."""
+    if intervals and intervals[-1][1] is None:
+        raise InvariantViolated(f"{who} is already a member of {group}.", field=field)
+    if intervals and day <= intervals[-1][1]:
+        raise InvariantViolated(
+            f"{who} left {group} on {intervals[-1][1].isoformat()}; it can rejoin only after that date.",
+            field="joined_on",
+        )
+
+
+def check_can_leave(intervals: list[list[date | None]], day: date, *, who: str, group: str, field: str) -> None:
+    """A member leaves only a group it is in, and not before the day it joined."""
+    if not intervals:
+        raise InvariantViolated(f"{who} never joined {group}.", field=field)
+    if intervals[-1][1] is not None:
+        raise InvariantViolated(f"{who} already left {group} on {intervals[-1][1].isoformat()}.", field=field)
+    if day < intervals[-1][0]:
+        raise InvariantViolated(
+            f"left_on is before {who.lower()} joined ({intervals[-1][0].isoformat()}).", field="left_on"
+        )

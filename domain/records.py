@@ -246,7 +246,6 @@ class Record(Aggregate):
 
     CREATION_EVENTS: ClassVar[dict[str, type[Aggregate.Created]]] = {}
 
-
     @classmethod
     def create(cls, kind: str, fields: dict[str, Any], actor: Actor, *, today: date | None = None) -> Record:
         normalised = normalise_fields(kind, fields, today=today)

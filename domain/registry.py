@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
-from domain.base import SplotEvent, actor_fields, intervals_cover
+from domain.base import SplotEvent, actor_fields, check_can_join, check_can_leave, intervals_cover
 from domain.errors import InvariantViolated, ValidationFailed
 from domain.values import Actor, InstitutionKind, NetworkKind
 
@@ -71,7 +71,6 @@ class Network(Aggregate):
         def apply(self, network: Network) -> None:
             network.members[self.institution_id][-1][1] = self.left_on
 
-
     @classmethod
     def register(
         cls, *, name: str, kind: str, municipality_ids: list[UUID], actor: Actor, id: UUID | None = None
@@ -91,25 +90,14 @@ class Network(Aggregate):
         return bool(intervals) and intervals[-1][1] is None
 
     def admit(self, institution_id: UUID, joined_on: date, actor: Actor) -> None:
-        intervals = self.members.get(institution_id, [])
-        if intervals and intervals[-1][1] is None:
-            raise InvariantViolated("The institution is already a member of this network.", field="institution_id")
-        if intervals and joined_on <= intervals[-1][1]:
-            raise InvariantViolated(
-                f"The institution left on {intervals[-1][1].isoformat()}; it can rejoin only after that date.",
-                field="joined_on",
-            )
+        check_can_join(self.members.get(institution_id, []), joined_on, who="The institution",
+                       group="this network", field="institution_id")
         self.trigger_event(self.InstitutionJoined, institution_id=institution_id, joined_on=joined_on,
                            **actor_fields(actor))
 
     def release(self, institution_id: UUID, left_on: date, actor: Actor) -> None:
-        intervals = self.members.get(institution_id)
-        if not intervals or intervals[-1][1] is not None:
-            raise InvariantViolated("The institution is not a member of this network.", field="institution_id")
-        if left_on < intervals[-1][0]:
-            raise InvariantViolated(
-                f"left_on is before the institution joined ({intervals[-1][0].isoformat()}).", field="left_on"
-            )
+        check_can_leave(self.members.get(institution_id, []), left_on, who="The institution",
+                        group="this network", field="institution_id")
         self.trigger_event(self.InstitutionLeft, institution_id=institution_id, left_on=left_on,
                            **actor_fields(actor))
 
@@ -171,7 +159,6 @@ class Institution(Aggregate):
         def apply(self, cluster: Institution) -> None:
             cluster.firm_members[self.firm_id][-1][1] = self.left_on
 
-
     @classmethod
     def register(
         cls, *, network_id: UUID, name: str, short_name: str, kind: str, actor: Actor,
@@ -195,29 +182,14 @@ class Institution(Aggregate):
     def admit_firm(self, firm_id: UUID, joined_on: date, actor: Actor) -> None:
         self._require_cluster()
         self._require_active()
-        intervals = self.firm_members.get(firm_id, [])
-        if intervals and intervals[-1][1] is None:
-            raise InvariantViolated("The firm is already a member of this cluster.", field="firm_id")
-        if intervals and joined_on <= intervals[-1][1]:
-            raise InvariantViolated(
-                f"The firm left on {intervals[-1][1].isoformat()}; it can rejoin only after that date.",
-                field="joined_on",
-            )
+        check_can_join(self.firm_members.get(firm_id, []), joined_on, who="The firm", group="this cluster",
+                       field="firm_id")
         self.trigger_event(self.FirmJoinedCluster, firm_id=firm_id, joined_on=joined_on, **actor_fields(actor))
 
     def release_firm(self, firm_id: UUID, left_on: date, actor: Actor) -> None:
         self._require_cluster()
-        intervals = self.firm_members.get(firm_id)
-        if not intervals:
-            raise InvariantViolated("The firm never joined this cluster.", field="firm_id")
-        if intervals[-1][1] is not None:
-            raise InvariantViolated(
-                f"The firm already left this cluster on {intervals[-1][1].isoformat()}.", field="firm_id"
-            )
-        if left_on < intervals[-1][0]:
-            raise InvariantViolated(
-                f"left_on is before the firm joined ({intervals[-1][0].isoformat()}).", field="left_on"
-            )
+        check_can_leave(self.firm_members.get(firm_id, []), left_on, who="The firm", group="this cluster",
+                        field="firm_id")
         self.trigger_event(self.FirmLeftCluster, firm_id=firm_id, left_on=left_on, **actor_fields(actor))
 
     def has_firm_member(self, firm_id: UUID, on: date) -> bool:
@@ -255,7 +227,6 @@ class Firm(Aggregate):
             firm.name = self.name
             firm.nip = self.nip
             firm.regon = self.regon
-
 
     @classmethod
     def register(
