@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from domain.base import DateAsISO
 from domain.errors import InvariantViolated, NotFound, UnknownReference, ValidationFailed, VersionConflict
 from domain.records import Record, institutions_involved, normalise_fields
-from domain.registry import Firm, Institution, Municipality, Network
+from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
 from domain.strategy.use_cases import StrategyUseCases
 from domain.closing import YearClosingUseCases
 from domain.values import (
@@ -106,6 +106,16 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
             raise UnknownReference(what, aggregate_id, field=field)
         return aggregate
 
+    def _claim(self, scope: str, network_id: UUID, value: str, owner_id: UUID, actor: Actor, *, field: str,
+               taken: str) -> UniqueKey:
+        """A claim on a unique value, refused with a clear error when the value is already claimed."""
+        key_id = UniqueKey.id_for(scope, network_id, value)
+        try:
+            existing = self.repository.get(key_id)
+        except AggregateNotFoundError:
+            return UniqueKey.claim(scope=scope, network_id=network_id, value=value, owner_id=owner_id, actor=actor)
+        raise InvariantViolated(f"{taken.format(value=value)} (id {existing.owner_id}).", field=field)
+
     def _business_date(self, value: object, field: str) -> date:
         return check_business_date(value, field=field, today=self.today())
 
@@ -185,14 +195,22 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
             if kind != InstitutionKind.CLUSTER:
                 raise ValidationFailed("Only a cluster has a coordinating institution.", field="coordinator_id")
             self.get_institution(coordinator_id, field="coordinator_id")
-        return self._save(Institution.register(network_id=network_id, name=name, short_name=short_name,
-                                               kind=kind, coordinator_id=coordinator_id, actor=actor, id=id))
+        institution = Institution.register(network_id=network_id, name=name, short_name=short_name, kind=kind,
+                                           coordinator_id=coordinator_id, actor=actor, id=id)
+        claim = self._claim("institution_short_name", network_id, short_name, institution.id, actor,
+                            field="short_name", taken="An institution with the short name {value} already exists")
+        return self._save(institution, claim)
 
     def rename_institution(self, *, institution_id: UUID, name: str, short_name: str, actor: Actor) -> Saved:
         institution = self.get_institution(institution_id)
-        institution.rename(name=check_text(name, field="name", max_length=300),
-                           short_name=check_text(short_name, field="short_name", max_length=30), actor=actor)
-        return self._save(institution)
+        short_name = check_text(short_name, field="short_name", max_length=30)
+        claims = []
+        if short_name.casefold() != institution.short_name.casefold():
+            claims.append(self._claim("institution_short_name", institution.network_id, short_name, institution.id,
+                                      actor, field="short_name",
+                                      taken="The short name {value} is taken (now or in the past)"))
+        institution.rename(name=check_text(name, field="name", max_length=300), short_name=short_name, actor=actor)
+        return self._save(institution, *claims)
 
     def deactivate_institution(self, *, institution_id: UUID, reason: str, actor: Actor) -> Saved:
         institution = self.get_institution(institution_id)
@@ -205,7 +223,13 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         name = check_text(name, field="name", max_length=300)
         nip = normalise_nip(nip) if nip else None
         regon = normalise_regon(regon) if regon else None
-        return self._save(Firm.register(network_id=network_id, name=name, nip=nip, regon=regon, actor=actor, id=id))
+        firm = Firm.register(network_id=network_id, name=name, nip=nip, regon=regon, actor=actor, id=id)
+        claims = [
+            self._claim(f"firm_{field}", network_id, value, firm.id, actor, field=field,
+                        taken=f"A firm with {field.upper()} {{value}} is already registered")
+            for field, value in (("nip", nip), ("regon", regon)) if value
+        ]
+        return self._save(firm, *claims)
 
     def join_cluster(self, *, cluster_id: UUID, firm_id: UUID, joined_on: date, actor: Actor) -> Saved:
         cluster = self.get_institution(cluster_id, field="cluster_institution_id")

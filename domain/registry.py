@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields, check_can_join, check_can_leave, intervals_cover
 from domain.errors import InvariantViolated, ValidationFailed
-from domain.values import Actor, InstitutionKind, NetworkKind
+from domain.values import Actor, InstitutionKind, NetworkKind, stable_id
 
 
 class Municipality(Aggregate):
@@ -240,3 +240,37 @@ class Firm(Aggregate):
     def key(self) -> str:
         """The key that makes a firm count once: NIP, else REGON, else the id."""
         return f"nip:{self.nip}" if self.nip else f"regon:{self.regon}" if self.regon else f"id:{self.id}"
+
+
+class UniqueKey(Aggregate):
+    """A claim on a value that must be unique within a network: a firm's NIP or REGON, an
+    institution's short name. Its id is derived from the value, so two claims of one value
+    collide in the event store even when they race; the use cases also look first, to give a
+    clear error. A claim is never released: an old short name keeps naming what it named in
+    earlier reports."""
+
+    TOPIC = "splot:UniqueKey"
+
+    class Created(SplotEvent, Aggregate.Created):
+        TOPIC = "splot:UniqueKey.Created"
+
+    class Claimed(Created):
+        TOPIC = "splot:UniqueKey.Claimed"
+        scope: str
+        network_id: UUID
+        value: str
+        owner_id: UUID
+
+        def apply(self, key: UniqueKey) -> None:
+            key.scope = self.scope
+            key.value = self.value
+            key.owner_id = self.owner_id
+
+    @staticmethod
+    def id_for(scope: str, network_id: UUID, value: str) -> UUID:
+        return stable_id("unique", scope, str(network_id), value.casefold())
+
+    @classmethod
+    def claim(cls, *, scope: str, network_id: UUID, value: str, owner_id: UUID, actor: Actor) -> UniqueKey:
+        return cls._create(cls.Claimed, id=cls.id_for(scope, network_id, value), scope=scope,
+                           network_id=network_id, value=value, owner_id=owner_id, **actor_fields(actor))

@@ -63,10 +63,11 @@ class DemoResult:
     firms: int
     records: int
     skipped: bool = False
+    reason: str = "The store already holds data: demo data not added."
 
     def __str__(self) -> str:
         if self.skipped:
-            return "The store already holds data: demo data not added."
+            return self.reason
         return (f"Demo data added (marked DEMO, user '{DEMO_USER}'): {self.institutions} institutions, "
                 f"{self.firms} firms, {self.records} records.")
 
@@ -98,6 +99,8 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
     with container.views.transaction() as tx:
         if if_empty and list_institutions(tx):
             return DemoResult(0, 0, 0, skipped=True)
+    if app.exists(stable_id("demo", INSTITUTIONS[0][0])):
+        return DemoResult(0, 0, 0, skipped=True, reason="The demo network is already in this store.")
     rng = random.Random(2009)
     net = DEFAULT_NETWORK_ID
     coordinator = Actor(user_id=DEMO_USER)

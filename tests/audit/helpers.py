@@ -16,13 +16,15 @@ EVENTS = "stored_events"
 CHAIN = "stored_events_chain"
 
 
-def populate(app: Any, *, records: int = 40) -> dict[str, Any]:
-    """Institutions, firms, contacts and meetings with corrections and a retraction: every kind of event."""
+def populate(app: Any, *, records: int = 40, tag: str = "") -> dict[str, Any]:
+    """Institutions, firms, contacts and meetings with corrections and a retraction: every kind of event.
+
+    `tag` distinguishes the institutions' short names when one store is populated twice."""
     actor = Actor(user_id="staff@wpir.leszno.pl")
     net = DEFAULT_NETWORK_ID
-    wpir = app.register_institution(network_id=net, name="Wydział Promocji i Rozwoju", short_name="WPiR",
+    wpir = app.register_institution(network_id=net, name="Wydział Promocji i Rozwoju", short_name=f"WPiR{tag}",
                                     kind="city_department", actor=actor).id
-    riph = app.register_institution(network_id=net, name="Regionalna Izba Przemysłowo-Handlowa", short_name="RIPH",
+    riph = app.register_institution(network_id=net, name="Regionalna Izba Przemysłowo-Handlowa", short_name=f"RIPH{tag}",
                                     kind="chamber", actor=actor).id
     app.join_network(network_id=net, institution_id=wpir, joined_on=date(2009, 1, 10), actor=actor)
     app.join_network(network_id=net, institution_id=riph, joined_on=date(2009, 1, 10), actor=actor)

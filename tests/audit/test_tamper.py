@@ -76,7 +76,7 @@ def test_untouched_store_verifies_clean_also_after_restart(store):
     assert f"{store['events']} events verified" in output
     # A restart: a new process-level app over the same files, which appends more events and still verifies.
     container = build_container(Settings(data_dir=store["data_dir"]))
-    helpers.populate(container.app, records=3)
+    helpers.populate(container.app, records=3, tag="-2")
     grown = container.app.recorder.count_events()
     container.close()
     code, output = run_cli(store["data_dir"], "--checkpoint", str(store["checkpoint"]))

@@ -217,3 +217,24 @@ def test_deactivated_institution_records_nothing_new(container, world, network_i
 
 def test_record_type_is_one_aggregate_with_creation_event_per_kind():
     assert set(Record.CREATION_EVENTS) == {"contact", "meeting", "information_exchange", "conclusion"}
+
+
+def test_a_nip_and_a_short_name_are_registered_once_per_network(container, world, network_id, actor):
+    app = container.app
+    before = _event_count(container)
+    with pytest.raises(InvariantViolated) as error:
+        app.register_firm(network_id=network_id, name="Firma B", nip="526-000-12-46", regon=None, actor=actor)
+    assert error.value.field == "nip" and str(world["firm"]) in error.value.message
+    with pytest.raises(InvariantViolated) as error:
+        app.register_institution(network_id=network_id, name="Inna izba", short_name="riph", kind="chamber",
+                                 actor=actor)
+    assert error.value.field == "short_name"
+    assert _event_count(container) == before
+    # Renaming keeps the old claim and takes the new one; the new name is then taken too.
+    app.rename_institution(institution_id=world["RIPH"], name="Izba", short_name="IPH", actor=actor)
+    with pytest.raises(InvariantViolated):
+        app.register_institution(network_id=network_id, name="X", short_name="IPH", kind="chamber", actor=actor)
+    with pytest.raises(InvariantViolated, match="taken"):
+        app.rename_institution(institution_id=world["CITT"], name="CITT", short_name="RIPH", actor=actor)
+    # Case changes of one's own short name are not a new claim.
+    app.rename_institution(institution_id=world["WPiR"], name="Wydział", short_name="WPIR", actor=actor)

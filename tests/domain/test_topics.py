@@ -1,12 +1,17 @@
-"""Stored events name their class by topic: a topic, once used, must keep resolving."""
+"""Stored events name their class by topic: a topic, once used, must keep resolving.
+
+Every aggregate and event of the domain is listed here; a rename that forgets its topic fails.
+"""
 
 import inspect
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import resolve_topic
 
+import domain.closing
 import domain.records
 import domain.registry
+import domain.strategy.model
 
 PINNED = {
     "splot:Municipality", "splot:Municipality.Created", "splot:Municipality.Registered",
@@ -18,6 +23,13 @@ PINNED = {
     "splot:Record", "splot:Record.Created", "splot:Record.ContactEstablished", "splot:Record.MeetingHeld",
     "splot:Record.InformationExchanged", "splot:Record.ConclusionAdopted", "splot:Record.Corrected",
     "splot:Record.Retracted",
+    "splot:UniqueKey", "splot:UniqueKey.Created", "splot:UniqueKey.Claimed",
+    "splot:ReportingYear", "splot:ReportingYear.Created", "splot:ReportingYear.Started",
+    "splot:ReportingYear.SignedOff", "splot:ReportingYear.Closed", "splot:ReportingYear.Reopened",
+    "splot:Strategy", "splot:Strategy.Created", "splot:Strategy.Started", "splot:Strategy.GoalDefined",
+    "splot:Strategy.ProgrammeDefined", "splot:Strategy.TaskDefined", "splot:Strategy.StagesPlanned",
+    "splot:Strategy.StageProgressReported", "splot:Strategy.IndicatorDefined", "splot:Strategy.TargetsSet",
+    "splot:Strategy.RuleChanged", "splot:Strategy.ValueReported", "splot:Strategy.ReportPublished",
 }
 
 
@@ -29,7 +41,7 @@ def test_pinned_topics_resolve_to_splot_classes():
 
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
-    for module in (domain.registry, domain.records):
+    for module in (domain.registry, domain.records, domain.closing, domain.strategy.model):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
                 found.add(aggregate.TOPIC)
