@@ -108,6 +108,10 @@ class ProjectionRunner:
                 for projection in self.projections:
                     if positions.get(projection.name, 0) < notification.id:
                         projection.handle(tx, event, notification.id)
+            for projection in self.projections:
+                flush = getattr(projection, "flush", None)
+                if flush is not None:
+                    flush(tx)
             last = notifications[-1].id
             for projection in self.projections:
                 if positions.get(projection.name, 0) < last:

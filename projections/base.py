@@ -38,6 +38,9 @@ class Projection(Protocol):
 
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None: ...
 
+    # Optional: `flush(self, tx)` — called once at the end of every page, in the same transaction,
+    # for projections that batch expensive work (see indicator_values).
+
 
 def drop_tables(tx: Tx, projection: Projection) -> None:
     for table in projection.tables:

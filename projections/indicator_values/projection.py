@@ -62,9 +62,18 @@ def strategy_fact(event: Any) -> tuple[str, str, dict[str, Any]] | None:
 
 
 class IndicatorValuesProjection:
+    """Values are recomputed once per page of events, not once per event: `handle` notes what
+    changed, `flush` (called by the runner at the end of the page, in the same transaction)
+    recomputes it. Values depend only on the strategy and the facts at the end of the page, so
+    the result equals recomputing after every event, at a fraction of the cost on catch-up."""
+
     name = "indicator_values"
     version = 1
     tables = (STRATEGY_TABLE, VALUES_TABLE)
+
+    def __init__(self) -> None:
+        # (what changed or None for anything, indicator codes or None for all) -> years or None for all
+        self._pending: dict[tuple[frozenset[str] | None, frozenset[str] | None], set[int] | None] = {}
 
     def create_tables(self, tx: Tx) -> None:
         tx.execute(
@@ -90,13 +99,30 @@ class IndicatorValuesProjection:
             rows = tx.execute("SELECT DISTINCT kind, year FROM activity_versions WHERE record_id = ?",
                               (str(event.originator_id),))
             if rows:
-                self.recompute(tx, {f"record:{rows[0]['kind']}"}, {r["year"] for r in rows})
+                self._note({f"record:{rows[0]['kind']}"}, {r["year"] for r in rows})
         elif isinstance(event, (Network.InstitutionJoined, Network.InstitutionLeft)):
-            self.recompute(tx, {"network_members"}, ALL_YEARS)
+            self._note({"network_members"}, ALL_YEARS)
         elif isinstance(event, (Institution.FirmJoinedCluster, Institution.FirmLeftCluster)):
-            self.recompute(tx, {"cluster_members"}, ALL_YEARS)
+            self._note({"cluster_members"}, ALL_YEARS)
         elif isinstance(event, Institution.Renamed):  # source attribution goes by short name
-            self.recompute(tx, None, ALL_YEARS)
+            self._note(None, ALL_YEARS)
+
+    def _note(self, changed: set[str] | None, years: set[int] | None, codes: set[str] | None = None) -> None:
+        key = (None if changed is None else frozenset(changed), None if codes is None else frozenset(codes))
+        if key in self._pending and (self._pending[key] is None or years is None):
+            self._pending[key] = None
+        else:
+            self._pending[key] = None if years is None else self._pending.get(key, set()) | years
+
+    def flush(self, tx: Tx) -> None:
+        """Recomputes everything noted since the last flush."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        state = strategy_state(tx)
+        for (changed, codes), years in pending.items():
+            self.recompute(tx, None if changed is None else set(changed), years,
+                           codes=None if codes is None else set(codes), state=state)
 
     def _record_fact(self, tx: Tx, event: Any, notification_id: int, fact: str, key: str, body: Any) -> None:
         at = recorded_at(event.timestamp)
@@ -108,13 +134,12 @@ class IndicatorValuesProjection:
 
     def _after_strategy_change(self, tx: Tx, event: Any) -> None:
         if isinstance(event, Strategy.TaskDefined):
-            state = strategy_state(tx)
-            codes = {i["code"] for i in state.indicators_of(event.task["code"])}
-            self.recompute(tx, None, ALL_YEARS, codes=codes, state=state)
+            codes = {i["code"] for i in strategy_state(tx).indicators_of(event.task["code"])}
+            self._note(None, ALL_YEARS, codes)
         elif isinstance(event, (Strategy.IndicatorDefined, Strategy.TargetsSet, Strategy.RuleChanged,
                                 Strategy.ValueReported)):
             code = event.indicator["code"] if isinstance(event, Strategy.IndicatorDefined) else event.indicator_code
-            self.recompute(tx, None, ALL_YEARS, codes={code})
+            self._note(None, ALL_YEARS, {code})
 
     # ------------------------------------------------------------------------------------------ values
     def recompute(self, tx: Tx, changed: set[str] | None, years: set[int] | None, *,
