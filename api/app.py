@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.openapi.utils import get_openapi
 
 from api.deps import reject_unknown_query_parameters
@@ -90,6 +91,11 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_docs(app)  # /api/docs from vendored Swagger UI (no CDN: the servers have no internet)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        """Until the web pages exist, the address `make run` prints leads to the API documentation."""
+        return RedirectResponse("/api/docs", status_code=307)
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: error responses get headers too

@@ -56,3 +56,9 @@ def test_vendored_swagger_ui_is_pinned_and_licensed():
 def test_static_files_do_not_leak_outside_their_folder(client):
     for path in ("/api/static/../docs.py", "/api/static/%2e%2e/docs.py", "/api/static/nothing.js"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_home_address_leads_to_the_api_documentation(client):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 307
+    assert response.headers["location"] == "/api/docs"
