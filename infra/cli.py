@@ -11,7 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from infra.container import bootstrap, build_container
 
-app = typer.Typer(help="Splot — cooperation records and strategy indicators for business-support networks.",
+app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
+                       "(cooperation records and strategy indicators for business-support networks).",
                   no_args_is_help=True, add_completion=False)
 console = Console(stderr=True)
 
@@ -32,7 +33,7 @@ cli_strategy.register(app)  # splot strategy load FILE, splot report TASK
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
           port: int = typer.Option(8000, help="Port to listen on.")) -> None:
-    """Serve the web interface and the JSON API over whatever the store holds."""
+    """Uruchamia API JSON nad bieżącym magazynem (serve the JSON API over whatever the store holds)."""
     import uvicorn
 
     container = build_container()
@@ -45,8 +46,8 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
 
 
 @app.command()
-def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when the store already has records.")) -> None:
-    """Add the demo network (Leszno institutions and a few years of activity), marked as demo data."""
+def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Nic nie rób, gdy magazyn ma już dane (do nothing when the store already holds data).")) -> None:
+    """Dodaje sieć demonstracyjną: instytucje Leszna i lata 2009–2013, oznaczone DEMO (add the demo network)."""
     from infra.demo import load_demo
 
     container = build_container()
@@ -61,7 +62,7 @@ def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing whe
 
 @app.command()
 def rebuild() -> None:
-    """Drop every read model and build it again from the event log."""
+    """Odbudowuje wszystkie modele odczytu z dziennika zdarzeń (rebuild every read model from the event log)."""
     container = build_container()
     try:
         total = container.runner.log_position()
