@@ -75,6 +75,26 @@ def rebuild() -> None:
         container.close()
 
 
+@app.command("catch-up")
+def catch_up(follow: bool = typer.Option(False, "--follow", help="Keep running and follow new events "
+                                          "(a separate projection worker beside several API workers)."),
+             interval: float = typer.Option(0.5, help="Seconds between polls with --follow.")) -> None:
+    """Doprowadza modele odczytu do bieżącego stanu dziennika (bring read models up to date with the log)."""
+    import time
+
+    container = build_container()
+    try:
+        processed = container.runner.catch_up()
+        console.print(f"Read models at notification {container.runner.position()} ({processed} events processed).")
+        while follow:
+            time.sleep(interval)
+            container.runner.catch_up()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        container.close()
+
+
 def main() -> None:
     app()
 

@@ -184,3 +184,27 @@ def test_round_trip_rebuild_and_restart_on_postgres(postgres_settings: Settings)
             assert row["year"] == 2011
     finally:
         again.close()
+
+
+def test_catch_up_command_brings_read_models_to_the_log(sqlite_settings):
+    from typer.testing import CliRunner
+
+    from infra.cli import app as cli
+
+    container = build_container(sqlite_settings)
+    bootstrap(container)
+    a = Actor("cli@test")
+    from domain.application import DEFAULT_NETWORK_ID
+
+    container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="X", short_name="X", kind="chamber",
+                                       actor=a)
+    behind = container.runner.log_position() - container.runner.position()
+    container.close()
+    assert behind > 0
+    result = CliRunner().invoke(cli, ["catch-up"], env={"SPLOT_DATA_DIR": str(sqlite_settings.data_dir)})
+    assert result.exit_code == 0, result.output
+    again = build_container(sqlite_settings)
+    try:
+        assert again.runner.position() == again.runner.log_position()
+    finally:
+        again.close()
