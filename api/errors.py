@@ -37,7 +37,7 @@ from domain.errors import (
     ValidationFailed,
     VersionConflict,
 )
-from projections.activity_register.queries import BadCursor
+from projections.base import BadCursor
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ and UTC timestamps, `ON CONFLICT ... DO UPDATE` upserts.
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Protocol, Sequence
@@ -72,3 +73,24 @@ def _json_default(value: Any) -> Any:
 
 def id_text(value: UUID | str | None) -> str | None:
     return None if value is None else str(value)
+
+
+class BadCursor(ValueError):
+    """A paging cursor this server did not hand out (the client's mistake, never a server error)."""
+
+
+def encode_cursor(tag: str, *values: str | int) -> str:
+    """An opaque paging cursor: the read model's tag and the sort key of the last row seen."""
+    return base64.urlsafe_b64encode(json.dumps([tag, *values]).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, tag: str, *types: type) -> tuple[Any, ...]:
+    """The sort key inside a cursor made by `encode_cursor(tag, ...)`, its values of `types`."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
+        if (not isinstance(decoded, list) or decoded[:1] != [tag] or len(decoded) != len(types) + 1
+                or not all(type(v) is t for v, t in zip(decoded[1:], types))):
+            raise ValueError
+        return tuple(decoded[1:])
+    except Exception as error:  # any malformed cursor is the client's mistake
+        raise BadCursor("The cursor is not valid; start again without it.") from error

@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
-from projections.base import Tx
+from projections.base import Tx, decode_cursor, encode_cursor
 
-
-class BadCursor(ValueError):
-    """The paging cursor was not one this server handed out."""
-
-
-def encode_cursor(occurred_on: str, record_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([occurred_on, record_id]).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[str, str]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        occurred_on, record_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(occurred_on, str) or not isinstance(record_id, str):
-            raise ValueError
-        return occurred_on, record_id
-    except Exception as error:  # any malformed cursor is the client's mistake
-        raise BadCursor("The cursor is not valid; start again without it.") from error
+CURSOR_TAG = "register"
 
 
 def list_records(
@@ -59,7 +41,7 @@ def list_records(
     if not include_retracted:
         sql += " AND r.status = 'active'"
     if cursor:
-        occurred_on, record_id = decode_cursor(cursor)
+        occurred_on, record_id = decode_cursor(cursor, CURSOR_TAG, str, str)
         sql += " AND (r.occurred_on < ? OR (r.occurred_on = ? AND r.record_id > ?))"
         params += [occurred_on, occurred_on, record_id]
     sql += " ORDER BY r.occurred_on DESC, r.record_id ASC LIMIT ?"
@@ -68,7 +50,7 @@ def list_records(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["occurred_on"], rows[-1]["record_id"])
+        next_cursor = encode_cursor(CURSOR_TAG, rows[-1]["occurred_on"], rows[-1]["record_id"])
     for row in rows:
         row["fields"] = json.loads(row.pop("fields_json"))
     return rows, next_cursor

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -11,8 +10,7 @@ from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
 
 from domain.values import WARSAW
-from projections.activity_register.queries import BadCursor  # one cursor error for every paged read model
-from projections.base import Tx, recorded_at
+from projections.base import BadCursor, Tx, decode_cursor, encode_cursor, recorded_at
 
 ChainLookup = Callable[[list[int]], dict[int, str]]  # positions -> chain hash (supplied by infra)
 
@@ -25,20 +23,6 @@ FIELD_LABELS = {
     "to_firm_ids": "Do firm", "meeting_id": "Spotkanie", "network_id": "Sieć",
     "owner_institution_id": "Instytucja właścicielska", "name": "Nazwa", "short_name": "Skrót",
 }
-
-
-def _encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps(["audit", position]).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int:
-    try:
-        tag, position = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
-        if tag != "audit" or not isinstance(position, int):
-            raise ValueError
-        return position
-    except Exception as error:  # any malformed cursor is the client's mistake
-        raise BadCursor("The cursor is not valid; start again without it.") from error
 
 
 def _time_bound(value: datetime | date | str | None) -> str | None:
@@ -93,14 +77,14 @@ def audit_entries(
         params.append(_time_bound(recorded_to))
     if cursor:
         sql += " AND position > ?"
-        params.append(_decode_cursor(cursor))
+        params.append(decode_cursor(cursor, "audit", int)[0])
     sql += " ORDER BY position LIMIT ?"
     params.append(limit + 1)
     rows = [_row(r) for r in tx.execute(sql, params)]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = _encode_cursor(rows[-1]["position"])
+        next_cursor = encode_cursor("audit", rows[-1]["position"])
     attach_chain_hashes(rows, chain_lookup)
     return rows, next_cursor
 
