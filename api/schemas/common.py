@@ -2,21 +2,56 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+# C0 controls except tab, line feed and carriage return, plus DEL: they have no place in a record, break
+# exports and terminals, and PostgreSQL text cannot hold U+0000.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _first_control_character(value: Any, path: str) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        found = _CONTROL_CHARACTER.search(value)
+        return (path, found.group()) if found else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        hit = _first_control_character(item, f"{path}.{key}" if path else str(key))
+        if hit:
+            return hit
+    return None
 
 
 class StrictIn(BaseModel):
-    """Every request body: unknown fields are refused, not ignored."""
+    """Every request body: unknown fields are refused, not ignored; no control characters in any text."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_control_characters(cls, data: Any) -> Any:
+        hit = _first_control_character(data, "") if isinstance(data, dict) else None
+        if hit:
+            from api.errors import ApiError  # late: api.errors imports this module
+
+            path, char = hit
+            message = (f"{path}: znak sterujący U+{ord(char):04X} jest niedozwolony. / "
+                       f"Control character U+{ord(char):04X} is not allowed.")
+            raise ApiError(422, "invalid_input", message, field=path)
+        return data
 
 
 class Out(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+                           r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?")
 
 
 def _iso_date_text_only(value: Any) -> Any:
@@ -26,6 +61,8 @@ def _iso_date_text_only(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError("must be a date written as YYYY-MM-DD text")
     try:
+        if not _ISO_DATE.fullmatch(value):  # fromisoformat also takes 20130505 and 2013-W19-7
+            raise ValueError
         return date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not a calendar date (YYYY-MM-DD)") from None
@@ -40,6 +77,8 @@ def _iso_datetime_text_only(value: Any) -> Any:
     if not isinstance(value, str):
         raise ValueError("must be a timestamp written as ISO 8601 text, e.g. 2013-01-31T12:00:00Z")
     try:
+        if not _ISO_DATETIME.fullmatch(value):  # only the extended form: no 20130505T1010, no week dates
+            raise ValueError
         return datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
