@@ -13,6 +13,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.openapi.utils import get_openapi
 
+from api.body_limit import BodySizeLimitMiddleware
 from api.deps import reject_unknown_query_parameters
 from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers
@@ -98,5 +99,6 @@ def create_app(container: Container | None = None) -> FastAPI:
         return RedirectResponse("/api/docs", status_code=307)
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware)  # outside the catch-all: refuses before anything reads
     app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: error responses get headers too
     return app

@@ -102,8 +102,16 @@ def _readable(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _json_syntax_error(error: dict[str, Any]) -> dict[str, str]:
+    """A body that is not JSON: the fault is the body (its loc carries a character offset, not a field)."""
+    offset = next((p for p in error.get("loc", ()) if isinstance(p, int)), None)
+    where = f" (znak {offset} / at character {offset})" if offset is not None else ""
+    return {"field": "body", "message": f"Treść nie jest poprawnym JSON{where}. / The body is not valid JSON."}
+
+
 async def _on_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-    errors = [{"field": _location(tuple(e.get("loc", ()))), "message": _readable(e)} for e in exc.errors()]
+    errors = [_json_syntax_error(e) if e.get("type") == "json_invalid" else
+              {"field": _location(tuple(e.get("loc", ()))), "message": _readable(e)} for e in exc.errors()]
     first = errors[0] if errors else {"field": "body", "message": "invalid input"}
     detail = f"{first['field']}: {first['message']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
     return problem_response(422, "invalid_input", detail, errors=errors, instance=request.url.path)
@@ -133,7 +141,7 @@ async def _on_bad_cursor(request: Request, exc: BadCursor) -> JSONResponse:
 
 async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(exc.status_code, "http_error")
     return problem_response(exc.status_code, code, detail, instance=request.url.path,
                             headers=getattr(exc, "headers", None))
 
