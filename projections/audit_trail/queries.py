@@ -127,6 +127,14 @@ CSV_HEADER = ["Pozycja", "Zarejestrowano (UTC)", "Użytkownik", "Instytucja dzia
               "Identyfikator", "Wersja", "Rodzaj", "Zdarzenie", "Przyczyna", "Zmiany", "Skrót w łańcuchu (SHA-256)"]
 
 
+def _inert(cell: Any) -> Any:
+    """Text a user typed (a reason) must not become a spreadsheet formula when Excel opens the export
+    (OWASP CSV injection): a leading =, +, -, @, tab or CR gets an apostrophe in front."""
+    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + cell
+    return cell
+
+
 def entries_csv(rows: Iterable[dict[str, Any]]) -> str:
     """CSV for Polish Excel: UTF-8 with BOM, ';' separator, one line per entry with its chain hash."""
     out = io.StringIO()
@@ -134,7 +142,8 @@ def entries_csv(rows: Iterable[dict[str, Any]]) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for r in rows:
-        writer.writerow([r["position"], r["recorded_at"], r["user_id"] or "", r["institution_id"] or "",
-                         r["owner_institution_id"] or "", r["record_id"], r["version"], r["kind"], r["event_type"],
-                         r["reason"] or "", describe_changes(r["changes"]), r.get("chain_hash") or ""])
+        writer.writerow([_inert(cell) for cell in (
+            r["position"], r["recorded_at"], r["user_id"] or "", r["institution_id"] or "",
+            r["owner_institution_id"] or "", r["record_id"], r["version"], r["kind"], r["event_type"],
+            r["reason"] or "", describe_changes(r["changes"]), r.get("chain_hash") or "")])
     return out.getvalue()
