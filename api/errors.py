@@ -50,6 +50,7 @@ TITLES = {
     404: "Nie znaleziono / Not found",
     405: "Niedozwolona metoda / Method not allowed",
     409: "Konflikt / Conflict",
+    413: "Treść za duża / Content too large",
     422: "Błędne dane / Invalid input",
     500: "Błąd serwera / Server error",
 }

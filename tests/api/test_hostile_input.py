@@ -88,6 +88,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(client, world, conta
     assert response.status_code == 413, response.text
     assert response.headers["content-type"].startswith(PROBLEM)
     assert response.json()["code"] == "body_too_large"
+    assert response.json()["title"] == "Treść za duża / Content too large"
     assert _log_position(container) == before
 
 
