@@ -221,6 +221,9 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
                       actor: Actor, id: UUID | None = None) -> Saved:
         self.get_network(network_id)
         name = check_text(name, field="name", max_length=300)
+        if not nip and not regon:
+            raise ValidationFailed("A firm is identified by its NIP or REGON (or both): give at least one.",
+                                   field="nip")
         nip = normalise_nip(nip) if nip else None
         regon = normalise_regon(regon) if regon else None
         firm = Firm.register(network_id=network_id, name=name, nip=nip, regon=regon, actor=actor, id=id)

@@ -15,6 +15,7 @@ from api.app import create_app
 from domain.values import Actor
 from infra.container import Container
 from infra.users import UserStore
+from tests.factories import valid_regon
 
 
 @dataclass
@@ -52,7 +53,7 @@ def build_world(container: Container, network_id: UUID) -> World:
     cluster = app.register_institution(network_id=network_id, name="Klaster spożywczy", short_name="KS",
                                        kind="cluster", coordinator_id=ids["LCB"], actor=system).id
     firm_a = app.register_firm(network_id=network_id, name="Firma A", nip="5260250274", regon=None, actor=system).id
-    firm_b = app.register_firm(network_id=network_id, name="Firma B", nip=None, regon=None, actor=system).id
+    firm_b = app.register_firm(network_id=network_id, name="Firma B", nip=None, regon=valid_regon(1), actor=system).id
     own_cluster = app.register_institution(network_id=network_id, name="Klaster budowlany", short_name="KB",
                                            kind="cluster", coordinator_id=ids["RIPH"], actor=system).id
     for cluster_id in (cluster, own_cluster):

@@ -9,6 +9,8 @@ and audit routes are added by `STRATEGY_ROUTES`, the year-closing routes by `CLO
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass
 from typing import Callable
 from uuid import UUID
@@ -74,7 +76,7 @@ ROUTES: dict[str, Route] = {
     "POST network/members/{id}/leave": Route("POST", lambda w, s: f"/network/members/{inst(w, s)}/leave",
                                              lambda w, s: {"left_on": "2013-12-31"},
                                              {**COORDINATOR_ONLY, "coordinator": same(200)}),
-    "POST firms": Route("POST", lambda w, s: "/firms", lambda w, s: {"name": "Nowa firma"},
+    "POST firms": Route("POST", lambda w, s: "/firms", lambda w, s: {"name": "Nowa firma", "nip": valid_nip(next(FIRM_NUMBERS))},
                         {"staff": same(201), "lead": same(201), "coordinator": same(201), "auditor": same(403),
                          "admin": same(403)}),
     "GET firms": Route("GET", lambda w, s: "/firms", None, READ_ALL),
@@ -118,6 +120,9 @@ except ImportError:  # pragma: no cover - before the strategy routes exist
     STRATEGY_ROUTES = {}
 ROUTES.update(STRATEGY_ROUTES)
 from tests.api.test_closing import CLOSING_ROUTES  # noqa: E402 (needs Route, defined above)
+from tests.factories import valid_nip
+
+FIRM_NUMBERS = itertools.count(1)  # every firm a matrix cell registers gets its own NIP
 
 ROUTES.update(CLOSING_ROUTES)
 
@@ -186,6 +191,6 @@ def test_the_acting_user_is_recorded_without_their_email(client, world, containe
     from infra.users import UserStore
 
     staff = UserStore(container.directory_db).get_by_email("staff@example.org")
-    created = client.post(f"{V1}/firms", headers=auth(world.tokens["staff"]), json={"name": "Firma X"}).json()
+    created = client.post(f"{V1}/firms", headers=auth(world.tokens["staff"]), json={"name": "Firma X", "nip": valid_nip(next(FIRM_NUMBERS))}).json()
     events = list(container.app.events.get(UUID(created["id"])))
     assert events[0].actor_user_id == str(staff.id) and events[0].actor_institution_id == world.riph

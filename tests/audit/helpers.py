@@ -11,6 +11,7 @@ from typing import Any
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import Actor
 from infra.audit_chain import link_hash
+from tests.factories import valid_nip
 
 EVENTS = "stored_events"
 CHAIN = "stored_events_chain"
@@ -28,8 +29,8 @@ def populate(app: Any, *, records: int = 40, tag: str = "") -> dict[str, Any]:
                                     kind="chamber", actor=actor).id
     app.join_network(network_id=net, institution_id=wpir, joined_on=date(2009, 1, 10), actor=actor)
     app.join_network(network_id=net, institution_id=riph, joined_on=date(2009, 1, 10), actor=actor)
-    firms = [app.register_firm(network_id=net, name=f"Firma {i}", nip=None, regon=None, actor=actor).id
-             for i in range(5)]
+    firms = [app.register_firm(network_id=net, name=f"Firma {i}{tag}", nip=valid_nip(i + 100 * len(tag)),
+                               regon=None, actor=actor).id for i in range(5)]
     staff = Actor(user_id="anna@wpir.leszno.pl", institution_id=wpir)
     record_ids = []
     for i in range(records):

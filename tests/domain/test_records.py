@@ -238,3 +238,11 @@ def test_a_nip_and_a_short_name_are_registered_once_per_network(container, world
         app.rename_institution(institution_id=world["CITT"], name="CITT", short_name="RIPH", actor=actor)
     # Case changes of one's own short name are not a new claim.
     app.rename_institution(institution_id=world["WPiR"], name="Wydział", short_name="WPIR", actor=actor)
+
+
+def test_a_firm_needs_a_nip_or_a_regon(container, network_id, actor):
+    before = _event_count(container)
+    with pytest.raises(ValidationFailed) as error:
+        container.app.register_firm(network_id=network_id, name="Bez numerów", nip=None, regon="", actor=actor)
+    assert error.value.field == "nip"
+    assert _event_count(container) == before

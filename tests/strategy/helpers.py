@@ -9,21 +9,12 @@ from uuid import UUID
 
 from domain.values import Actor, nip_check_digit, stable_id
 from infra.container import Container
+from tests.factories import valid_nip  # noqa: F401 - re-exported for the strategy tests
 
 STAFF = Actor(user_id="staff@example.org")
 INSTITUTIONS = [("WPiR", "city_department"), ("RIPH", "chamber"), ("CITT", "innovation_centre"),
                 ("LCB", "business_centre"), ("PUP", "labour_office")]
 CLUSTERS = [("KS", "LCB"), ("KB", "WPiR")]  # food cluster run by LCB, construction cluster run by WPiR
-
-
-def valid_nip(n: int) -> str:
-    """The n-th valid NIP of a deterministic sequence."""
-    prefix = 123450000 + n
-    while True:
-        digit = nip_check_digit(str(prefix))
-        if digit is not None:
-            return f"{prefix}{digit}"
-        prefix += 100000
 
 
 @dataclass
