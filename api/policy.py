@@ -40,6 +40,30 @@ class Action(StrEnum):
     CLOSE_YEAR = "close_year"  # close a year (freezing a report version) and reopen it for one institution
 
 
+# What a 403 tells the user: the action in words (Polish first), never its internal name.
+ACTION_DESCRIPTIONS: dict[Action, str] = {
+    Action.READ_REGISTRY: "Ta rola nie może przeglądać rejestru instytucji i firm "
+                          "(this role may not read the registry of institutions and firms)",
+    Action.MANAGE_REGISTRY: "Ta rola nie może zarządzać rejestrem instytucji "
+                            "(this role may not manage the institution registry)",
+    Action.REGISTER_FIRM: "Ta rola nie może rejestrować firm (this role may not register firms)",
+    Action.MANAGE_CLUSTER: "Ta rola nie może zmieniać składu klastrów "
+                           "(this role may not change the members of a cluster)",
+    Action.READ_RECORDS: "Ta rola nie może przeglądać rejestru działań "
+                         "(this role may not read the register of activities)",
+    Action.WRITE_RECORDS: "Ta rola nie może zapisywać, poprawiać ani wycofywać działań "
+                          "(this role may not record, correct or retract activities)",
+    Action.READ_STRATEGY: "Ta rola nie może przeglądać strategii i wskaźników "
+                          "(this role may not read the strategy and its indicators)",
+    Action.MANAGE_USERS: "Ta rola nie może zarządzać kontami użytkowników (this role may not manage user accounts)",
+    Action.READ_AUDIT: "Ta rola nie może przeglądać śladu audytowego ani zamkniętych lat "
+                       "(this role may not read the audit trail or closed years)",
+    Action.SIGN_OFF_YEAR: "Ta rola nie może zatwierdzać działań instytucji za rok "
+                          "(this role may not sign off an institution's records of a year)",
+    Action.CLOSE_YEAR: "Ta rola nie może zamykać ani ponownie otwierać roku sprawozdawczego "
+                       "(this role may not close or reopen a reporting year)",
+}
+
 _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Action.MANAGE_CLUSTER,
                                 Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY})
 
@@ -59,7 +83,7 @@ def forbidden(detail: str, field: str | None = None) -> ApiError:
 
 def check_action(user: User, action: Action) -> None:
     if action not in ROLE_ACTIONS[user.role]:
-        raise forbidden(f"Rola {user.role} nie pozwala na to. / The {user.role} role may not {action.value}.")
+        raise forbidden(f"{ACTION_DESCRIPTIONS[action]}.")
 
 
 def scoped_to_institution(user: User) -> bool:
