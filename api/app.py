@@ -14,9 +14,9 @@ from fastapi.responses import RedirectResponse
 from fastapi.openapi.utils import get_openapi
 
 from api.body_limit import BodySizeLimitMiddleware
-from api.deps import reject_unknown_query_parameters
+from api.deps import reject_non_json_bodies, reject_unknown_query_parameters
 from api.docs import install_docs
-from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers
+from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
 from api.routes import audit, health, records, registry, strategy, users
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, bootstrap, build_container
@@ -49,11 +49,24 @@ JSON API of Splot for staff tools and integrations.
 """
 
 
+def _document_body_errors(method: str, operation: dict) -> None:
+    """Every write may answer 415 (a body that is not JSON); one with a body also 400 (not UTF-8)."""
+    if method != "post":
+        return
+    statuses = (400, 415) if "requestBody" in operation else (415,)
+    for status, entry in problems(*statuses).items():
+        if status != 500:
+            operation["responses"].setdefault(str(status), {
+                "description": entry["description"],
+                "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}})
+
+
 def _openapi_with_problem_media_type(app: FastAPI) -> dict:
     """Error responses are documented as application/problem+json only (FastAPI adds application/json)."""
     if app.openapi_schema is None:
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-        for operation in (op for path in schema["paths"].values() for op in path.values()):
+        for method, operation in ((m, op) for path in schema["paths"].values() for m, op in path.items()):
+            _document_body_errors(method, operation)
             for response in operation.get("responses", {}).values():
                 content = response.get("content", {})
                 if PROBLEM_MEDIA_TYPE in content:
@@ -84,7 +97,7 @@ def create_app(container: Container | None = None) -> FastAPI:
 
     app = FastAPI(title="Splot API", version="1", description=DESCRIPTION, lifespan=lifespan,
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
-                  dependencies=[Depends(reject_unknown_query_parameters)])
+                  dependencies=[Depends(reject_unknown_query_parameters), Depends(reject_non_json_bodies)])
     app.state.container = container
     app.state.users = UserStore(container.directory_db)
     app.state.idempotency = IdempotencyStore(container.directory_db)

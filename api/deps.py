@@ -113,6 +113,38 @@ def reject_unknown_query_parameters(request: Request) -> None:
                        field=unknown[0])
 
 
+def is_json_media_type(content_type: str | None) -> bool:
+    """application/json or a structured +json type (the same test FastAPI applies before parsing)."""
+    if not content_type:
+        return False
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    main, _, sub = media_type.partition("/")
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
+
+
+def _has_body(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    return (length is not None and length != "0") or "transfer-encoding" in request.headers
+
+
+def reject_non_json_bodies(request: Request) -> None:
+    """Writes take JSON only: a form, plain text or a body without Content-Type is a 415, not a vague 422.
+
+    A route with a body needs a JSON Content-Type; a write without one may be sent no body or a JSON one.
+    """
+    if request.method != "POST":
+        return
+    route = request.scope.get("route")
+    expects_body = getattr(route, "body_field", None) is not None
+    content_type = request.headers.get("content-type")
+    if (expects_body or _has_body(request)) and not is_json_media_type(content_type):
+        sent = f"{content_type!r}" if content_type else "brak / none"
+        raise ApiError(415, "unsupported_media_type",
+                       f"Treść musi być JSON (Content-Type: application/json), otrzymano {sent}. / "
+                       f"The body must be JSON (Content-Type: application/json); got {sent}.",
+                       field="Content-Type")
+
+
 @contextmanager
 def read_tx(container: Container) -> Iterator:
     """Read-your-writes: the read models catch up with the log (cheap when current) before reading."""

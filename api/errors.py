@@ -4,6 +4,8 @@ Status codes, decided here once:
 
 | cause | status |
 |---|---|
+| a body that is not JSON (Content-Type), on any write | 415 |
+| a JSON body that is not valid UTF-8 | 400 (`invalid_encoding`) |
 | malformed input (schema), ValidationFailed, InvalidBusinessDate, bad cursor | 422 |
 | UnknownReference to an id in the body | 422, naming the field |
 | UnknownReference to an id in the path, NotFound | 404 |
@@ -51,6 +53,7 @@ TITLES = {
     405: "Niedozwolona metoda / Method not allowed",
     409: "Konflikt / Conflict",
     413: "Treść za duża / Content too large",
+    415: "Nieobsługiwany typ treści / Unsupported media type",
     422: "Błędne dane / Invalid input",
     500: "Błąd serwera / Server error",
 }
@@ -140,7 +143,18 @@ async def _on_bad_cursor(request: Request, exc: BadCursor) -> JSONResponse:
                             instance=request.url.path)
 
 
+def _undecodable_body(error: UnicodeDecodeError, instance: str) -> JSONResponse:
+    byte = error.object[error.start:error.start + 1].hex()
+    message = (f"Treść nie jest poprawnym UTF-8 (bajt 0x{byte} na pozycji {error.start}). / "
+               f"The body is not valid UTF-8 (byte 0x{byte} at offset {error.start}).")
+    return problem_response(400, "invalid_encoding", message, errors=_field_errors("body", message),
+                            instance=instance)
+
+
 async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI says only "There was an error parsing the body"; the cause says which byte.
+        return _undecodable_body(exc.__cause__, request.url.path)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
     code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(exc.status_code, "http_error")
     return problem_response(exc.status_code, code, detail, instance=request.url.path,
@@ -200,6 +214,7 @@ STANDARD_DESCRIPTIONS = {
     403: "Rola lub instytucja nie pozwala / Role or institution does not allow this",
     404: "Nie znaleziono / Not found",
     409: "Konflikt ze stanem lub wersją / Conflicts with the current state or version",
+    415: "Treść nie jest JSON (Content-Type) / The body is not JSON (Content-Type)",
     422: "Błędne dane (pole w `errors`) / Invalid input (field named in `errors`)",
 }
 

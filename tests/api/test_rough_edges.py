@@ -34,3 +34,68 @@ def test_a_403_describes_the_action_in_words_not_its_internal_name(client, world
     detail = response.json()["detail"]
     assert phrase in detail
     assert not any(action.value in detail for action in Action), detail
+
+
+# ------------------------------------------------------------------------ 2. bodies that are not JSON
+INSTITUTION = '{"name": "Nowa", "short_name": "NOWA", "kind": "other"}'
+
+
+def _log_position(container) -> int:
+    return container.app.recorder.max_notification_id() or 0
+
+
+@pytest.mark.parametrize(("content_type", "content"), [
+    ("text/plain", INSTITUTION),
+    ("application/x-www-form-urlencoded", "name=Nowa&short_name=NOWA&kind=other"),
+    ("multipart/form-data; boundary=xyz", '--xyz\r\nContent-Disposition: form-data; name="name"\r\n\r\nNowa\r\n--xyz--'),
+    (None, INSTITUTION),
+])
+def test_a_body_that_is_not_json_gets_415(client, world, container, content_type, content):
+    before = _log_position(container)
+    headers = auth(world.tokens["coordinator"])
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = client.post(f"{V1}/institutions", headers=headers, content=content)
+    assert response.status_code == 415, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    problem = response.json()
+    assert problem["code"] == "unsupported_media_type"
+    assert "application/json" in problem["detail"]
+    assert problem["errors"][0]["field"] == "Content-Type"
+    assert _log_position(container) == before
+
+
+def test_a_json_body_with_a_structured_suffix_or_charset_is_accepted(client, world):
+    for n, content_type in enumerate(("application/json; charset=utf-8", "application/merge-patch+json")):
+        response = client.post(f"{V1}/institutions", content=INSTITUTION.replace("NOWA", f"NOWA{n}"),
+                               headers=auth(world.tokens["coordinator"], **{"Content-Type": content_type}))
+        assert response.status_code == 201, response.text
+
+
+def test_a_text_body_sent_to_a_write_without_a_body_gets_415(client, world):
+    response = client.post(f"{V1}/audit/years/2005/closings", content="zamknij",
+                           headers=auth(world.tokens["coordinator"], **{"Content-Type": "text/plain"}))
+    assert response.status_code == 415, response.text
+
+
+def test_415_is_documented_on_every_write(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    writes = {(path, method): op for path, ops in paths.items() for method, op in ops.items() if method == "post"}
+    assert writes
+    undocumented = [key for key, op in writes.items() if "415" not in op["responses"]]
+    assert not undocumented
+    with_body = [op for op in writes.values() if "requestBody" in op]
+    assert with_body and all("400" in op["responses"] for op in with_body)
+
+
+def test_invalid_utf8_in_a_json_body_gets_400_with_a_specific_code(client, world, container):
+    before = _log_position(container)
+    response = client.post(f"{V1}/institutions", content=b'{"name": "Nowa \xff", "short_name": "N", "kind": "other"}',
+                           headers=auth(world.tokens["coordinator"], **{"Content-Type": "application/json"}))
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    problem = response.json()
+    assert problem["code"] == "invalid_encoding"
+    assert "UTF-8" in problem["detail"] and "15" in problem["detail"]  # the offending byte's offset
+    assert problem["errors"][0]["field"] == "body"
+    assert _log_position(container) == before
