@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Iterator
+from typing import Annotated, Iterator, get_args, get_origin
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -90,15 +90,30 @@ def write_context(
 WriteCtx = Annotated[WriteContext, Depends(write_context)]
 
 
-def _query_names(dependant) -> set[str]:
-    names = {param.alias for param in dependant.query_params}
+_COLLECTIONS = (list, tuple, set, frozenset)
+
+
+def _takes_many(annotation: object) -> bool:
+    """Whether a query parameter's type is a list (`?id=a&id=b`); Optional[...] and Annotated[...] unwrapped."""
+    if isinstance(annotation, type) and issubclass(annotation, _COLLECTIONS):
+        return True
+    origin = get_origin(annotation)
+    if origin in _COLLECTIONS:
+        return True
+    return origin is not None and any(_takes_many(arg) for arg in get_args(annotation) if arg is not type(None))
+
+
+def _query_names(dependant) -> dict[str, bool]:
+    """Every query parameter a route reads (its own and its dependencies'): name -> takes several values."""
+    names = {param.alias: _takes_many(param.field_info.annotation) for param in dependant.query_params}
     for sub in dependant.dependencies:
         names |= _query_names(sub)
     return names
 
 
 def reject_unknown_query_parameters(request: Request) -> None:
-    """Strict query strings too: a misspelt filter (`?institutions=`) is an error, not silently ignored."""
+    """Strict query strings too: a misspelt filter (`?institutions=`) is an error, not silently ignored,
+    and a single-valued parameter given twice (`?year=2013&year=2014`) is refused, not read as one of them."""
     route = request.scope.get("route")
     if route is None or not request.query_params:
         return
@@ -106,11 +121,19 @@ def reject_unknown_query_parameters(request: Request) -> None:
     if known is None:
         known = _query_names(route.dependant)
         route._splot_query_names = known
-    unknown = sorted(set(request.query_params) - known)
+    unknown = sorted(set(request.query_params) - set(known))
     if unknown:
         allowed = ", ".join(sorted(known)) or "none"
         raise ApiError(422, "invalid_input", f"Unknown query parameter {unknown[0]!r} (allowed: {allowed}).",
                        field=unknown[0])
+    repeated = sorted(name for name in set(request.query_params)
+                      if not known[name] and len(request.query_params.getlist(name)) > 1)
+    if repeated:
+        name = repeated[0]
+        raise ApiError(422, "invalid_input",
+                       f"Parametr {name!r} podano wielokrotnie; dozwolona jest jedna wartość. / "
+                       f"Query parameter {name!r} was given more than once; it takes one value.",
+                       field=f"query.{name}")
 
 
 def is_json_media_type(content_type: str | None) -> bool:

@@ -99,3 +99,23 @@ def test_invalid_utf8_in_a_json_body_gets_400_with_a_specific_code(client, world
     assert "UTF-8" in problem["detail"] and "15" in problem["detail"]  # the offending byte's offset
     assert problem["errors"][0]["field"] == "body"
     assert _log_position(container) == before
+
+
+# ------------------------------------------------------------------------ 3. a query parameter given twice
+@pytest.mark.parametrize(("path", "parameter"), [
+    ("/records?year=2013&year=2014", "year"),
+    ("/records?limit=1&limit=2", "limit"),
+    ("/audit/entries?kind=contact&kind=meeting", "kind"),
+    ("/strategy/tasks/III.1.3/report?as_of=2013-01-01&as_of=2014-01-01", "as_of"),
+])
+def test_a_scalar_query_parameter_given_twice_is_refused_by_name(client, world, path, parameter):
+    response = client.get(V1 + path, headers=auth(world.tokens["coordinator"]))
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["errors"][0]["field"] == f"query.{parameter}"
+    assert repr(parameter) in problem["detail"]
+
+
+def test_a_query_parameter_given_once_still_works(client, world):
+    response = client.get(f"{V1}/records?year=2012&limit=1", headers=auth(world.tokens["coordinator"]))
+    assert response.status_code == 200 and len(response.json()["items"]) == 1
