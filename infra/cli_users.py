@@ -16,7 +16,7 @@ from rich.console import Console
 from domain.errors import DomainError
 from infra.container import Container, bootstrap, build_container
 from infra.users import Role, UserStore
-from projections.registry.queries import institution_by_short_name
+from projections.registry.queries import institution_by_short_name, list_institutions
 
 user_app = typer.Typer(help="Manage users (roles: staff, lead, coordinator, auditor, admin).", no_args_is_help=True)
 token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
@@ -72,11 +72,17 @@ def disable_user(email: str = typer.Argument(..., help="The user's e-mail addres
 
 @user_app.command("list")
 def list_users() -> None:
-    """List users with their role, institution and state."""
-    with _users() as (_, users):
+    """List users with their role, institution (short name and id) and state."""
+    with _users() as (container, users):
+        container.runner.catch_up()
+        with container.views.transaction() as tx:
+            short_names = {row["id"]: row["short_name"] for row in list_institutions(tx)}
         for user in users.list():
             state = "active" if user.active else "disabled"
-            typer.echo(f"{user.email}\t{user.role}\t{user.institution_id or '-'}\t{state}")
+            institution = "-"
+            if user.institution_id:
+                institution = f"{short_names.get(str(user.institution_id), '?')} ({user.institution_id})"
+            typer.echo(f"{user.email}\t{user.role}\t{institution}\t{state}")
 
 
 @token_app.command("create")

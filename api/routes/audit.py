@@ -27,10 +27,11 @@ from api.schemas.common import IsoDateTime, Out, StrictIn, Written
 from api.writes import run_write, written
 from domain.application import DEFAULT_NETWORK_ID
 from domain.closing import FIRST_YEAR, LAST_YEAR, report_diff
-from domain.errors import NotFound
+from domain.errors import InvariantViolated, NotFound
 from infra.audit_chain import chain_lookup
 from infra.closing import close_year
 from projections.audit_trail.queries import audit_entries, entries_csv, record_history
+from projections.registry.queries import list_institutions
 
 router = APIRouter(tags=["audit"])
 
@@ -192,6 +193,34 @@ class YearClosed(Written):
 CLOSING_RESPONSES = problems(400, 401, 403, 409, 422)
 
 
+def institution_labels(c: Any) -> dict[str, str]:
+    """Institution id -> "SHORT (id)": how a problem or a status names an institution to a person."""
+    with read_tx(c) as tx:
+        return {row["id"]: f"{row['short_name']} ({row['id']})" for row in list_institutions(tx)}
+
+
+def _missing_sign_offs(c: Any, year: int) -> list[str]:
+    reporting_year = c.app.get_reporting_year(DEFAULT_NETWORK_ID, year)
+    signed = reporting_year.signed_off if reporting_year else {}
+    return [str(i) for i in c.app.required_sign_offs(DEFAULT_NETWORK_ID, year) if i not in signed]
+
+
+def _refuse_naming_missing_sign_offs(c: Any, year: int) -> None:
+    """The domain refuses a close with institution ids; a person reads short names (ids kept beside them)."""
+    reporting_year = c.app.get_reporting_year(DEFAULT_NETWORK_ID, year)
+    if reporting_year is not None and reporting_year.closed and not reporting_year.reopened:
+        return  # refused because it is already closed: the domain's message says so
+    missing = _missing_sign_offs(c, year)
+    if not missing:
+        return
+    labels = institution_labels(c)
+    named = ", ".join(labels.get(i, i) for i in missing)
+    raise InvariantViolated(
+        f"Rok {year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji ({named}). / "
+        f"Year {year} cannot be closed: {len(missing)} institution(s) have not signed off ({named}).",
+        field="year")
+
+
 @router.post("/audit/years/{year}/sign-offs", status_code=201, response_model=Written, responses=CLOSING_RESPONSES,
              summary="A lead signs off their own institution's records of a year",
              description="Leads only, for their own institution (403 otherwise). 409 when the institution "
@@ -209,7 +238,11 @@ def sign_off_year(year: Year, body: SignOffIn, user: YearSigner, c: ContainerDep
                          "or when the year is already closed and nothing was reopened.")
 def close_reporting_year(year: Year, user: YearCloser, c: ContainerDep, ctx: WriteCtx):
     def close() -> YearClosed:
-        saved = close_year(c, network_id=DEFAULT_NETWORK_ID, year=year, actor=actor_of(user))
+        try:
+            saved = close_year(c, network_id=DEFAULT_NETWORK_ID, year=year, actor=actor_of(user))
+        except InvariantViolated:
+            _refuse_naming_missing_sign_offs(c, year)
+            raise
         published = c.app.repository.get(saved.id, version=saved.version).versions[-1]
         return YearClosed(**written(saved).model_dump(), report_version=published["version"],
                           report_hash=published["report_hash"])

@@ -119,3 +119,55 @@ def test_a_scalar_query_parameter_given_twice_is_refused_by_name(client, world, 
 def test_a_query_parameter_given_once_still_works(client, world):
     response = client.get(f"{V1}/records?year=2012&limit=1", headers=auth(world.tokens["coordinator"]))
     assert response.status_code == 200 and len(response.json()["items"]) == 1
+
+
+# ------------------------------------------------------------------------ 4. missing sign-offs by name
+def test_a_close_refused_for_missing_sign_offs_names_the_institutions(client, world):
+    response = client.post(f"{V1}/audit/years/2012/closings", headers=auth(world.tokens["coordinator"]))
+    assert response.status_code == 409, response.text
+    problem = response.json()
+    assert problem["code"] == "invariant_violated"
+    assert "brak podpisu 4 instytucji" in problem["detail"]
+    for short_name, institution_id in (("RIPH", world.riph), ("CITT", world.citt), ("WPiR", world.wpir),
+                                       ("LCB", world.lcb)):
+        assert f"{short_name} ({institution_id})" in problem["detail"]
+    assert problem["errors"][0]["field"] == "year"
+
+
+def test_a_close_refused_for_another_reason_keeps_its_message(client, world, container):
+    from datetime import date
+
+    from domain.application import DEFAULT_NETWORK_ID
+    from domain.values import Actor
+
+    container.app.close_year(network_id=DEFAULT_NETWORK_ID, year=2005, report={"x": 1}, report_as_of=date(2020, 1, 1),
+                             actor=Actor("setup"))
+    again = client.post(f"{V1}/audit/years/2005/closings", headers=auth(world.tokens["coordinator"]))
+    assert again.status_code == 409 and "jest już zamknięty" in again.json()["detail"]
+
+
+def test_user_list_shows_the_institution_short_name(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from domain.application import DEFAULT_NETWORK_ID
+    from domain.values import Actor
+    from infra.cli import app as cli
+    from infra.container import bootstrap, build_container
+
+    monkeypatch.setenv("SPLOT_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("SPLOT_DATABASE_URL", raising=False)
+    container = build_container()
+    bootstrap(container)
+    riph = container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="Izba", short_name="RIPH",
+                                              kind="chamber", actor=Actor("setup")).id
+    container.close()
+    runner = CliRunner()
+    password = "correct horse battery\n" * 2
+    assert runner.invoke(cli, ["user", "add", "s@example.org", "--role", "staff", "--institution", "RIPH"],
+                         input=password).exit_code == 0
+    assert runner.invoke(cli, ["user", "add", "a@example.org", "--role", "admin"], input=password).exit_code == 0
+    listed = runner.invoke(cli, ["user", "list"])
+    assert listed.exit_code == 0, listed.output
+    rows = {line.split("\t")[0]: line.split("\t") for line in listed.stdout.strip().splitlines()}
+    assert rows["s@example.org"][2] == f"RIPH ({riph})"
+    assert rows["a@example.org"][2] == "-"
