@@ -9,9 +9,9 @@ Two questions, asked by every route through `api.deps`:
 | role | may |
 |---|---|
 | staff, lead | read the registry and the strategy; register firms; record, correct and retract activity of their own institution; manage the members of their own cluster (or a cluster their institution runs); read records their institution takes part in |
-| lead | as staff, and signs off their own institution's records of a year |
+| lead | as staff, and signs off their own institution's records of a year; reads a year's closing status |
 | coordinator | everything except user management and sign-offs, for any institution; owns the network registry and the strategy; closes and reopens years |
-| auditor | read everything (including the audit trail); change nothing |
+| auditor | read everything (including the audit trail and a year's closing status); change nothing |
 | admin | manage users; read the registry (to place users in institutions) |
 """
 
@@ -36,6 +36,7 @@ class Action(StrEnum):
     READ_STRATEGY = "read_strategy"
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"  # the audit trail and published report versions
+    READ_YEAR_STATUS = "read_year_status"  # who signed off a year, closed or open, reopened for whom, versions
     SIGN_OFF_YEAR = "sign_off_year"  # a lead vouches for their own institution's records of a year
     CLOSE_YEAR = "close_year"  # close a year (freezing a report version) and reopen it for one institution
 
@@ -58,6 +59,8 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
     Action.MANAGE_USERS: "Ta rola nie może zarządzać kontami użytkowników (this role may not manage user accounts)",
     Action.READ_AUDIT: "Ta rola nie może przeglądać śladu audytowego ani zamkniętych lat "
                        "(this role may not read the audit trail or closed years)",
+    Action.READ_YEAR_STATUS: "Ta rola nie może sprawdzać stanu zamknięcia roku "
+                             "(this role may not read the closing status of a year)",
     Action.SIGN_OFF_YEAR: "Ta rola nie może zatwierdzać działań instytucji za rok "
                           "(this role may not sign off an institution's records of a year)",
     Action.CLOSE_YEAR: "Ta rola nie może zamykać ani ponownie otwierać roku sprawozdawczego "
@@ -69,10 +72,11 @@ _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Acti
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.STAFF: _INSTITUTION_STAFF,
-    Role.LEAD: _INSTITUTION_STAFF | {Action.SIGN_OFF_YEAR},
+    Role.LEAD: _INSTITUTION_STAFF | {Action.SIGN_OFF_YEAR, Action.READ_YEAR_STATUS},
     # A sign-off is the institution's own word on its records: the coordinator cannot give it for them.
     Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS, Action.SIGN_OFF_YEAR},
-    Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT}),
+    Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT,
+                             Action.READ_YEAR_STATUS}),
     Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
 }
 

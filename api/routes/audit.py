@@ -20,13 +20,13 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from api.deps import AuditReader as Auditor
-from api.deps import ContainerDep, WriteCtx, YearCloser, YearSigner, read_tx
+from api.deps import ContainerDep, WriteCtx, YearCloser, YearSigner, YearStatusReader, read_tx
 from api.errors import problems
 from api.policy import actor_of, check_acts_for
 from api.schemas.common import IsoDateTime, Out, StrictIn, Written
 from api.writes import run_write, written
 from domain.application import DEFAULT_NETWORK_ID
-from domain.closing import FIRST_YEAR, LAST_YEAR, report_diff
+from domain.closing import FIRST_YEAR, LAST_YEAR, ReportingYear, report_diff
 from domain.errors import InvariantViolated, NotFound
 from infra.audit_chain import chain_lookup
 from infra.closing import close_year
@@ -160,6 +160,74 @@ def _version(c: Any, year: int, version: int) -> ReportVersion:
                          signed_off_by=v["signed_off_by"], report=v["report"])
 
 
+class SignOffStatus(Out):
+    institution_id: UUID
+    short_name: str | None
+    signed_off_by: str | None = Field(description="User id of the lead who signed off; null while not signed.")
+    signed_off_at: datetime | None
+
+
+class Reopening(Out):
+    institution_id: UUID
+    short_name: str | None
+    reason: str
+    reopened_by: str | None
+    reopened_at: datetime
+
+
+class PublishedVersion(Out):
+    version: int
+    report_hash: str
+    report_as_of: str
+    closed_at: datetime
+    closed_by: str | None
+
+
+class YearStatus(Out):
+    year: int
+    closed: bool = Field(description="Closed (a version published); records of the year are frozen except for "
+                                     "the institutions it is reopened for.")
+    sign_offs: list[SignOffStatus] = Field(description="Every institution that must sign off before the next close.")
+    reopened: list[Reopening] = Field(description="Institutions the closed year is open again for, and why.")
+    versions: list[PublishedVersion]
+
+
+def _year_status(c: Any, year: int) -> YearStatus:
+    """Replays the year's events for the times and authors the aggregate's state does not keep."""
+    reporting_year = c.app.get_reporting_year(DEFAULT_NETWORK_ID, year)
+    signed: dict[UUID, tuple[str | None, datetime]] = {}
+    reopened: dict[UUID, tuple[str, str | None, datetime]] = {}
+    for event in c.app.events.get(reporting_year.id) if reporting_year else ():
+        if isinstance(event, ReportingYear.SignedOff):
+            signed[event.institution_id] = (event.actor_user_id, event.timestamp)
+        elif isinstance(event, ReportingYear.Reopened):
+            signed.pop(event.institution_id, None)
+            reopened[event.institution_id] = (event.reason, event.actor_user_id, event.timestamp)
+        elif isinstance(event, ReportingYear.Closed):
+            reopened.clear()
+    labels = institution_short_names(c)
+    required = c.app.required_sign_offs(DEFAULT_NETWORK_ID, year)
+    return YearStatus(
+        year=year, closed=bool(reporting_year and reporting_year.closed),
+        sign_offs=[SignOffStatus(institution_id=i, short_name=labels.get(str(i)),
+                                 signed_off_by=signed.get(i, (None, None))[0],
+                                 signed_off_at=signed.get(i, (None, None))[1])
+                   for i in [*required, *(i for i in signed if i not in required)]],
+        reopened=[Reopening(institution_id=i, short_name=labels.get(str(i)), reason=reason, reopened_by=by,
+                            reopened_at=at) for i, (reason, by, at) in reopened.items()],
+        versions=[PublishedVersion(version=v["version"], report_hash=v["report_hash"],
+                                   report_as_of=v["report_as_of"], closed_at=v["closed_at"],
+                                   closed_by=v["closed_by"]) for v in (reporting_year.versions if reporting_year else [])])
+
+
+@router.get("/audit/years/{year}", response_model=YearStatus, responses=problems(401, 403, 422),
+            summary="A year's closing status: sign-offs (who, when), closed or open, reopenings, published versions",
+            description="Coordinators, leads and auditors. A year nobody has signed off or closed yet is open, "
+                        "with every required sign-off still missing.")
+def get_year_status(year: Year, _: YearStatusReader, c: ContainerDep) -> YearStatus:
+    return _year_status(c, year)
+
+
 @router.get("/audit/years/{year}/reports/{version}", response_model=ReportVersion,
             responses=problems(401, 403, 404, 422), summary="A published report version of a closed year")
 def get_report_version(year: Year, version: int, _: Auditor, c: ContainerDep) -> ReportVersion:
@@ -193,10 +261,10 @@ class YearClosed(Written):
 CLOSING_RESPONSES = problems(400, 401, 403, 409, 422)
 
 
-def institution_labels(c: Any) -> dict[str, str]:
-    """Institution id -> "SHORT (id)": how a problem or a status names an institution to a person."""
+def institution_short_names(c: Any) -> dict[str, str]:
+    """Institution id -> short name: how a problem or a status names an institution to a person."""
     with read_tx(c) as tx:
-        return {row["id"]: f"{row['short_name']} ({row['id']})" for row in list_institutions(tx)}
+        return {row["id"]: row["short_name"] for row in list_institutions(tx)}
 
 
 def _missing_sign_offs(c: Any, year: int) -> list[str]:
@@ -213,8 +281,8 @@ def _refuse_naming_missing_sign_offs(c: Any, year: int) -> None:
     missing = _missing_sign_offs(c, year)
     if not missing:
         return
-    labels = institution_labels(c)
-    named = ", ".join(labels.get(i, i) for i in missing)
+    short_names = institution_short_names(c)
+    named = ", ".join(f"{short_names.get(i, '?')} ({i})" for i in missing)
     raise InvariantViolated(
         f"Rok {year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji ({named}). / "
         f"Year {year} cannot be closed: {len(missing)} institution(s) have not signed off ({named}).",

@@ -120,6 +120,33 @@ def test_a_close_retried_with_its_idempotency_key_publishes_nothing_new(client, 
     assert [v["version"] for v in reporting_year.versions] == [1]
 
 
+def test_the_year_status_says_who_signed_off_when_what_was_reopened_and_which_versions_exist(client, world, container):
+    coordinator, auditor = auth(world.tokens["coordinator"]), auth(world.tokens["auditor"])
+    open_year = client.get(f"{YEARS}/2012", headers=auditor)
+    assert open_year.status_code == 200, open_year.text
+    status = open_year.json()
+    assert status["year"] == 2012 and status["closed"] is False and status["versions"] == []
+    assert {row["institution_id"] for row in status["sign_offs"]} == {str(i) for i in network_members(world)}
+    assert all(row["signed_off_at"] is None for row in status["sign_offs"])
+    assert {row["short_name"] for row in status["sign_offs"]} == {"RIPH", "CITT", "WPiR", "LCB"}
+
+    close_2012(container, world)
+    client.post(f"{YEARS}/2012/reopenings", headers=coordinator,
+                json={"institution_id": str(world.riph), "reason": "Korekta opisu kontaktu RIPH"})
+    status = client.get(f"{YEARS}/2012", headers=auth(world.tokens["lead"])).json()
+    assert status["closed"] is True
+    by_institution = {row["short_name"]: row for row in status["sign_offs"]}
+    assert by_institution["RIPH"]["signed_off_at"] is None  # the reopening took RIPH's sign-off back
+    assert by_institution["CITT"]["signed_off_by"] == "lead" and by_institution["CITT"]["signed_off_at"]
+    [reopened] = status["reopened"]
+    assert reopened["institution_id"] == str(world.riph) and reopened["short_name"] == "RIPH"
+    assert reopened["reason"] == "Korekta opisu kontaktu RIPH" and reopened["reopened_at"]
+    [version] = status["versions"]
+    published = client.get(f"{YEARS}/2012/reports/1", headers=auditor).json()
+    assert version["version"] == 1 and version["report_hash"] == published["report_hash"]
+    assert version["closed_at"] == published["closed_at"] and "report" not in version
+
+
 def _matrix_routes():
     """Rows for the role x route x own/other matrix (tests/api/test_authorization_matrix.py)."""
     from tests.api.test_authorization_matrix import Route, inst, same
@@ -134,6 +161,10 @@ def _matrix_routes():
         "POST audit/years/{year}/closings": Route(
             "POST", lambda w, s: "/audit/years/2012/closings", None, {**nobody, "coordinator": same(201)},
             setup=sign_off_all),
+        # The year's status: coordinators, leads (any institution's row) and auditors; not staff or admins.
+        "GET audit/years/{year}": Route(
+            "GET", lambda w, s: "/audit/years/2012", None,
+            {**nobody, "lead": same(200), "coordinator": same(200), "auditor": same(200)}, setup=close_2012),
         "POST audit/years/{year}/reopenings": Route(
             "POST", lambda w, s: "/audit/years/2012/reopenings",
             lambda w, s: {"institution_id": inst(w, s), "reason": "Korekta"}, {**nobody, "coordinator": same(201)},
