@@ -34,6 +34,7 @@ class Action(StrEnum):
     READ_RECORDS = "read_records"
     WRITE_RECORDS = "write_records"  # record, correct, retract
     READ_STRATEGY = "read_strategy"
+    PUBLISH_REPORT = "publish_report"  # publish a task report, reproducible later exactly as published
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"  # the audit trail and published report versions
     READ_YEAR_STATUS = "read_year_status"  # who signed off a year, closed or open, reopened for whom, versions
@@ -56,6 +57,8 @@ ACTION_DESCRIPTIONS: dict[Action, str] = {
                           "(this role may not record, correct or retract activities)",
     Action.READ_STRATEGY: "Ta rola nie może przeglądać strategii i wskaźników "
                           "(this role may not read the strategy and its indicators)",
+    Action.PUBLISH_REPORT: "Ta rola nie może publikować raportów ze strategii "
+                           "(this role may not publish strategy reports)",
     Action.MANAGE_USERS: "Ta rola nie może zarządzać kontami użytkowników (this role may not manage user accounts)",
     Action.READ_AUDIT: "Ta rola nie może przeglądać śladu audytowego ani zamkniętych lat "
                        "(this role may not read the audit trail or closed years)",

@@ -90,3 +90,21 @@ class IndicatorEvents(ReportModel):
     year: int
     as_of: date | None
     items: list[dict[str, Any]] = Field(description="The records, memberships or reported entries behind the value.")
+
+
+class Publication(ReportModel):
+    number: int = Field(description="The publication's number (the strategy's version when it was published).")
+    task_code: str
+    title: str
+    published_at: str = Field(description="When it was published (UTC, ISO 8601).")
+    published_by: str | None = Field(description="User id of the coordinator who published it.")
+
+
+class PublicationList(ReportModel):
+    items: list[Publication] = Field(description="Newest first.")
+
+
+class PublishedReport(TaskReport):
+    """A task report exactly as it was at the moment of publication (later records and rule changes left out)."""
+
+    publication: Publication

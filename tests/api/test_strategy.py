@@ -108,6 +108,60 @@ def test_unknown_task_is_404(client, world):
     assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
+def _publish(container, title: str = "Sprawozdanie za 2012 r.") -> int:
+    from domain.values import Actor
+
+    number = container.app.publish_report(task_code=TASK, title=title, actor=Actor(user_id="coordinator")).version
+    container.runner.catch_up()
+    return number
+
+
+def test_a_published_report_is_listed_and_reproduced_unchanged_by_later_records(client, world):
+    coordinator, staff = auth(world.tokens["coordinator"]), auth(world.tokens["staff"])
+    publications = f"{V1}/strategy/tasks/{TASK}/publications"
+    assert client.get(publications, headers=staff).json() == {"items": []}
+    before = _contacts_indicator(client.get(f"{V1}/strategy/tasks/{TASK}/report", headers=staff).json())
+
+    published = client.post(publications, json={"title": "Sprawozdanie za 2012 r."}, headers=coordinator)
+    assert published.status_code == 201, published.text
+    number = published.json()["number"]
+    assert published.json()["version"] == number
+    assert client.post(publications, json={"title": "X"}, headers=staff).status_code == 403
+    assert client.post(publications, json={"title": ""}, headers=coordinator).status_code == 422
+    assert client.post(f"{V1}/strategy/tasks/NO.SUCH/publications", json={"title": "X"},
+                       headers=coordinator).status_code == 404
+
+    # A record of 2012 made after publishing changes today's report, not the published one.
+    assert client.post(f"{V1}/contacts", json=_contact(world, "2012-06-01"), headers=staff).status_code == 201
+    now = _contacts_indicator(client.get(f"{V1}/strategy/tasks/{TASK}/report", headers=staff).json())
+    assert now["years"]["2012"]["actual"] != before["years"]["2012"]["actual"]
+
+    [listed] = client.get(publications, headers=auth(world.tokens["auditor"])).json()["items"]
+    assert listed["number"] == number and listed["title"] == "Sprawozdanie za 2012 r." and listed["task_code"] == TASK
+    assert listed["published_by"] and listed["published_at"]
+    report = client.get(f"{publications}/{number}", headers=staff)
+    assert report.status_code == 200, report.text
+    assert report.json()["publication"]["number"] == number
+    assert _contacts_indicator(report.json())["years"]["2012"] == before["years"]["2012"]
+
+    assert client.get(f"{publications}/{number + 1000}", headers=staff).status_code == 404
+    assert client.get(f"{V1}/strategy/tasks/NO.SUCH/publications", headers=staff).status_code == 404
+
+
+def test_a_publication_is_found_only_under_its_own_task(client, world, container):
+    number = _publish(container)
+    other_task = next(t["code"] for t in client.get(f"{V1}/strategy/tasks", headers=auth(world.tokens["staff"])
+                                                    ).json()["items"] if t["code"] != TASK)
+    response = client.get(f"{V1}/strategy/tasks/{other_task}/publications/{number}",
+                          headers=auth(world.tokens["staff"]))
+    assert response.status_code == 404, response.text
+
+
+def _publish_for_the_cell(container, world: World) -> None:
+    """The publication's number is the strategy's version then: the cell's path reads it from the world."""
+    world.publication_number = _publish(container)
+
+
 # Rows for the authorization matrix (tests/api/test_authorization_matrix.py), kept beside the routes they test.
 def _matrix_routes():
     from tests.api.test_authorization_matrix import Route, inst, same
@@ -125,6 +179,15 @@ def _matrix_routes():
             "GET", lambda w, s: f"/indicators/III.1.3.W2/years/2012/events?institution={inst(w, s)}", None,
             {**readers, "staff": (200, 403), "lead": (200, 403)}),
         # The audit trail (api/routes/audit.py): auditors and coordinators only.
+        "GET strategy/tasks/{code}/publications": Route("GET", lambda w, s: f"/strategy/tasks/{TASK}/publications",
+                                                        None, readers),
+        "GET strategy/tasks/{code}/publications/{n}": Route(
+            "GET", lambda w, s: f"/strategy/tasks/{TASK}/publications/{w.publication_number}", None, readers,
+            setup=_publish_for_the_cell),
+        "POST strategy/tasks/{code}/publications": Route(
+            "POST", lambda w, s: f"/strategy/tasks/{TASK}/publications", lambda w, s: {"title": "Sprawozdanie"},
+            {"staff": same(403), "lead": same(403), "coordinator": same(201), "auditor": same(403),
+             "admin": same(403)}),
         "GET audit/entries": Route("GET", lambda w, s: "/audit/entries", None, audit),
         "GET audit/entries.csv": Route("GET", lambda w, s: "/audit/entries.csv", None, audit),
         "GET records/{id}/history": Route(
