@@ -13,7 +13,9 @@ from infra.container import bootstrap, build_container
 
 app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
                        "(cooperation records and strategy indicators for business-support networks).",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False,
+                  # Typer's rich help labels every flag `<bool>` (even --help); the plain help lists flags bare.
+                  rich_markup_mode=None)
 console = Console(stderr=True)
 
 from infra.cli_users import token_app, user_app  # noqa: E402

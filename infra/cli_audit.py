@@ -33,7 +33,8 @@ from infra.settings import Settings, load_settings
 from infra.verify import verify_log
 
 console = Console(stderr=True)
-checkpoint_app = typer.Typer(help="Signed checkpoints of the audit chain.", no_args_is_help=True)
+checkpoint_app = typer.Typer(help="Podpisane punkty kontrolne łańcucha audytowego "
+                                  "(signed checkpoints of the audit chain).", no_args_is_help=True)
 
 
 @contextmanager
@@ -108,7 +109,8 @@ def run_checkpoint_export(settings: Settings, output: Path | None) -> int:
 def verify(checkpoint: Optional[Path] = typer.Option(
         None, "--checkpoint", help="A checkpoint file from `splot checkpoint export`; also detects a rewritten log.",
         exists=False, dir_okay=False)) -> None:
-    """Walk the whole event log against its hash chain; name the first event that does not check."""
+    """Sprawdza cały dziennik zdarzeń z łańcuchem skrótów i wskazuje pierwsze niezgodne zdarzenie (walk the
+    whole event log against its hash chain; name the first event that does not check)."""
     raise typer.Exit(run_verify(load_settings(), checkpoint))
 
 
@@ -116,7 +118,8 @@ def verify(checkpoint: Optional[Path] = typer.Option(
 def checkpoint_export(output: Optional[Path] = typer.Option(
         None, "--output", "-o", help="Where to write the checkpoint (default: <data dir>/checkpoints/).",
         dir_okay=False)) -> None:
-    """Verify the log, then write a signed checkpoint of its chain head to a file outside the database."""
+    """Sprawdza dziennik i zapisuje podpisany punkt kontrolny do pliku poza bazą (verify the log, then write a
+    signed checkpoint of its chain head to a file outside the database)."""
     raise typer.Exit(run_checkpoint_export(load_settings(), output))
 
 

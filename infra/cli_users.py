@@ -18,8 +18,10 @@ from infra.container import Container, bootstrap, build_container
 from infra.users import Role, UserStore
 from projections.registry.queries import institution_by_short_name, list_institutions
 
-user_app = typer.Typer(help="Manage users (roles: staff, lead, coordinator, auditor, admin).", no_args_is_help=True)
-token_app = typer.Typer(help="Create and revoke API tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Użytkownicy i ich role: staff, lead, coordinator, auditor, admin "
+                            "(manage users and their roles).", no_args_is_help=True)
+token_app = typer.Typer(help="Tokeny API: tworzenie, lista, unieważnianie (create, list and revoke API tokens).",
+                        no_args_is_help=True)
 err = Console(stderr=True)
 
 
@@ -54,7 +56,7 @@ def add_user(
     role: Role = typer.Option(..., "--role", help="staff, lead, coordinator, auditor or admin."),
     institution: str | None = typer.Option(None, "--institution", help="Short name of the user's institution."),
 ) -> None:
-    """Add a user; the password is asked twice."""
+    """Dodaje użytkownika; hasło podaje się dwa razy (add a user; the password is asked twice)."""
     with _users() as (container, users):
         institution_id = _institution_id(container, institution)
         password = typer.prompt("Hasło / Password", hide_input=True, confirmation_prompt=True)
@@ -64,7 +66,8 @@ def add_user(
 
 @user_app.command("disable")
 def disable_user(email: str = typer.Argument(..., help="The user's e-mail address.")) -> None:
-    """Disable a user: they cannot sign in, and every token of theirs stops working."""
+    """Wyłącza użytkownika: nie zaloguje się, a jego tokeny przestają działać (disable a user: they cannot
+    sign in, and every token of theirs stops working)."""
     with _users() as (_, users):
         user = users.disable(email)
         typer.echo(f"Wyłączono / Disabled {user.email}")
@@ -72,7 +75,8 @@ def disable_user(email: str = typer.Argument(..., help="The user's e-mail addres
 
 @user_app.command("list")
 def list_users() -> None:
-    """List users with their role, institution (short name and id) and state."""
+    """Lista użytkowników z rolą, instytucją (skrót i id) i stanem (list users with their role, institution
+    and state)."""
     with _users() as (container, users):
         container.runner.catch_up()
         with container.views.transaction() as tx:
@@ -87,7 +91,8 @@ def list_users() -> None:
 
 @token_app.command("create")
 def create_token(email: str = typer.Argument(..., help="The user the token acts as.")) -> None:
-    """Create an API token; the token itself is the last line printed (shown only once)."""
+    """Tworzy token API; token to ostatni wypisany wiersz, pokazany tylko raz (create an API token; the token
+    itself is the last line printed, shown only once)."""
     with _users() as (_, users):
         issued = users.create_token(email)
         typer.echo(f"token id: {issued.id}")
@@ -96,7 +101,8 @@ def create_token(email: str = typer.Argument(..., help="The user the token acts 
 
 @token_app.command("list")
 def list_tokens(email: str = typer.Argument(..., help="The user whose tokens to list.")) -> None:
-    """List a user's tokens (ids and dates; the tokens themselves are not stored)."""
+    """Lista tokenów użytkownika: identyfikatory i daty, same tokeny nie są przechowywane (list a user's
+    tokens: ids and dates; the tokens themselves are not stored)."""
     with _users() as (_, users):
         for row in users.list_tokens(email):
             typer.echo(f"{row['id']}\tcreated {row['created_at']}\trevoked {row['revoked_at'] or '-'}")
@@ -107,7 +113,8 @@ def revoke_token(
     token: str | None = typer.Argument(None, help="The token's id (from `token list`) or the token itself."),
     all_of: str | None = typer.Option(None, "--all", help="Revoke every token of this user (e-mail)."),
 ) -> None:
-    """Revoke one token, or every token of a user with --all EMAIL."""
+    """Unieważnia jeden token albo wszystkie tokeny użytkownika z --all EMAIL (revoke one token, or every
+    token of a user with --all EMAIL)."""
     if (token is None) == (all_of is None):
         err.print("Give a token id, or --all EMAIL.")
         raise typer.Exit(code=2)

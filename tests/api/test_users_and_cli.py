@@ -122,3 +122,23 @@ def test_admin_lists_and_disables_users_over_the_api(client, world):
     assert client.post(f"/api/v1/users/{me['id']}/disable", headers=admin).status_code == 409
     assert client.post("/api/v1/users/00000000-0000-4000-8000-000000000000/disable",
                        headers=admin).status_code == 404
+
+
+@pytest.mark.parametrize("args", [["--help"], ["verify", "--help"], ["checkpoint", "--help"],
+                                  ["checkpoint", "export", "--help"], ["user", "add", "--help"],
+                                  ["token", "--help"], ["report", "--help"]])
+def test_cli_help_shows_flags_without_a_bool_placeholder(args):
+    shown = run(*args)
+    assert shown.exit_code == 0, shown.output
+    assert "--help" in shown.output and "<bool>" not in shown.output
+
+
+@pytest.mark.parametrize(("group", "polish", "english"), [
+    ("verify", "Sprawdza cały dziennik zdarzeń", "(walk the whole event log"),
+    ("checkpoint", "Podpisane punkty kontrolne", "(signed checkpoints"),
+    ("user", "Użytkownicy i ich role", "(manage users"),
+    ("token", "Tokeny API", "(create, list and revoke API tokens)"),
+])
+def test_cli_help_is_polish_first_with_english_in_parentheses(group, polish, english):
+    text = " ".join(run(group, "--help").output.split())
+    assert polish in text and english in text and text.index(polish) < text.index(english), text
