@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -38,7 +39,9 @@ from domain.errors import (
     UnknownReference,
     ValidationFailed,
     VersionConflict,
+    bilingual,
 )
+from domain.values import plural_pl
 from projections.base import BadCursor
 
 log = logging.getLogger(__name__)
@@ -101,23 +104,110 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _characters(n: Any) -> str:
+    return f"{n} {plural_pl(int(n), 'znak', 'znaki', 'znaków')}"
+
+
+def _items(n: Any) -> str:
+    return f"{n} {plural_pl(int(n), 'element', 'elementy', 'elementów')}"
+
+
+def _choices(expected: Any) -> str:
+    return str(expected).replace(" or ", " lub ")
+
+
+_DATE = "Wartość musi być poprawną datą (RRRR-MM-DD)"
+_DATETIME = "Wartość musi być poprawnym znacznikiem czasu (ISO 8601)"
+_INTEGER = "Wartość musi być liczbą całkowitą"
+_NUMBER = "Wartość musi być liczbą"
+_OBJECT = "Wartość musi być obiektem JSON"
+
+# Polish for pydantic's error types; ctx holds the limits pydantic reports (min_length, gt, expected...).
+# The English part of each message stays pydantic's own `msg`.
+POLISH_BY_TYPE: dict[str, Any] = {
+    "missing": "Pole jest wymagane",
+    "extra_forbidden": "Nieznane pole; nie jest dozwolone",
+    "string_type": "Wartość musi być tekstem",
+    "string_too_short": lambda ctx: f"Tekst musi mieć co najmniej {_characters(ctx['min_length'])}",
+    "string_too_long": lambda ctx: f"Tekst może mieć najwyżej {_characters(ctx['max_length'])}",
+    "string_pattern_mismatch": "Tekst nie ma wymaganej postaci",
+    "int_type": _INTEGER, "int_parsing": _INTEGER, "int_from_float": _INTEGER,
+    "float_type": _NUMBER, "float_parsing": _NUMBER, "finite_number": "Wartość musi być skończoną liczbą",
+    "bool_type": "Wartość musi być logiczna (true lub false)",
+    "bool_parsing": "Wartość musi być logiczna (true lub false)",
+    "date_type": _DATE, "date_parsing": _DATE, "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": "Data nie może zawierać godziny",
+    "datetime_type": _DATETIME, "datetime_parsing": _DATETIME, "datetime_from_date_parsing": _DATETIME,
+    "uuid_type": "Wartość musi być identyfikatorem UUID zapisanym jako tekst",
+    "uuid_parsing": "Wartość musi być poprawnym identyfikatorem UUID",
+    "uuid_version": "Wartość musi być poprawnym identyfikatorem UUID",
+    "enum": lambda ctx: f"Wartość musi być jedną z: {_choices(ctx['expected'])}",
+    "literal_error": lambda ctx: f"Wartość musi być jedną z: {_choices(ctx['expected'])}",
+    "greater_than": lambda ctx: f"Wartość musi być większa niż {ctx['gt']}",
+    "greater_than_equal": lambda ctx: f"Wartość musi być nie mniejsza niż {ctx['ge']}",
+    "less_than": lambda ctx: f"Wartość musi być mniejsza niż {ctx['lt']}",
+    "less_than_equal": lambda ctx: f"Wartość musi być nie większa niż {ctx['le']}",
+    "list_type": "Wartość musi być listą",
+    "too_short": lambda ctx: f"Lista musi mieć co najmniej {_items(ctx['min_length'])}",
+    "too_long": lambda ctx: f"Lista może mieć najwyżej {_items(ctx['max_length'])}",
+    "dict_type": _OBJECT, "model_type": _OBJECT, "model_attributes_type": _OBJECT,
+    "json_invalid": "Treść nie jest poprawnym JSON",
+}
+
+# The ValueErrors our own validators (api/schemas) raise, in Polish; anything else keeps a generic lead.
+POLISH_VALUE_ERRORS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"must be a date written as YYYY-MM-DD text"), "Data musi być tekstem w postaci RRRR-MM-DD"),
+    (re.compile(r"(?P<value>.+) is not a calendar date \(YYYY-MM-DD\)"),
+     "{value} nie jest datą kalendarzową (RRRR-MM-DD)"),
+    (re.compile(r"must be a timestamp written as ISO 8601 text.*"),
+     "Znacznik czasu musi być tekstem w formacie ISO 8601, np. 2013-01-31T12:00:00Z"),
+    (re.compile(r"(?P<value>.+) is not an ISO 8601 timestamp"), "{value} nie jest znacznikiem czasu ISO 8601"),
+]
+
+
+def _polish_value_error(english: str) -> str:
+    for pattern, polish in POLISH_VALUE_ERRORS:
+        match = pattern.fullmatch(english)
+        if match:
+            return polish.format(**match.groupdict())
+    return "Nieprawidłowa wartość"
+
+
 def _readable(error: dict[str, Any]) -> str:
-    message = error.get("msg", "invalid value")
-    return message.removeprefix("Value error, ")
+    """ "Polski (English)" for the common pydantic error types; pydantic's English alone for the rest."""
+    english = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    kind = error.get("type")
+    if kind == "value_error":
+        return bilingual(_polish_value_error(english), english)
+    polish = POLISH_BY_TYPE.get(kind)
+    if callable(polish):
+        try:
+            polish = polish(error.get("ctx") or {})
+        except (KeyError, TypeError, ValueError):
+            polish = None
+    return bilingual(polish, english) if polish else english
 
 
 def _json_syntax_error(error: dict[str, Any]) -> dict[str, str]:
     """A body that is not JSON: the fault is the body (its loc carries a character offset, not a field)."""
     offset = next((p for p in error.get("loc", ()) if isinstance(p, int)), None)
-    where = f" (znak {offset} / at character {offset})" if offset is not None else ""
-    return {"field": "body", "message": f"Treść nie jest poprawnym JSON{where}. / The body is not valid JSON."}
+    if offset is None:
+        message = bilingual("Treść nie jest poprawnym JSON.", "The body is not valid JSON.")
+    else:
+        message = bilingual(f"Treść nie jest poprawnym JSON (znak {offset}).",
+                            f"The body is not valid JSON (at character {offset}).")
+    return {"field": "body", "message": message}
 
 
 async def _on_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = [_json_syntax_error(e) if e.get("type") == "json_invalid" else
               {"field": _location(tuple(e.get("loc", ()))), "message": _readable(e)} for e in exc.errors()]
-    first = errors[0] if errors else {"field": "body", "message": "invalid input"}
-    detail = f"{first['field']}: {first['message']}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    first = errors[0] if errors else {"field": "body", "message": bilingual("Błędne dane", "invalid input")}
+    detail = f"{first['field']}: {first['message']}"
+    if len(errors) > 1:
+        more = len(errors) - 1
+        others = plural_pl(more, "inny błąd", "inne błędy", "innych błędów")
+        detail += "; " + bilingual(f"oraz {more} {others}", f"and {more} more")
     return problem_response(422, "invalid_input", detail, errors=errors, instance=request.url.path)
 
 
@@ -134,7 +224,9 @@ async def _on_api_error(request: Request, exc: ApiError) -> JSONResponse:
 
 async def _on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
     return problem_response(409, "version_conflict",
-                            "Someone else changed this at the same time; reload it and try again.",
+                            bilingual("Ktoś inny zmienił te dane w tym samym czasie; wczytaj je ponownie i spróbuj "
+                                      "jeszcze raz.",
+                                      "Someone else changed this at the same time; reload it and try again."),
                             instance=request.url.path)
 
 
@@ -145,8 +237,8 @@ async def _on_bad_cursor(request: Request, exc: BadCursor) -> JSONResponse:
 
 def _undecodable_body(error: UnicodeDecodeError, instance: str) -> JSONResponse:
     byte = error.object[error.start:error.start + 1].hex()
-    message = (f"Treść nie jest poprawnym UTF-8 (bajt 0x{byte} na pozycji {error.start}). / "
-               f"The body is not valid UTF-8 (byte 0x{byte} at offset {error.start}).")
+    message = bilingual(f"Treść nie jest poprawnym UTF-8 (bajt 0x{byte} na pozycji {error.start}).",
+                        f"The body is not valid UTF-8 (byte 0x{byte} at offset {error.start}).")
     return problem_response(400, "invalid_encoding", message, errors=_field_errors("body", message),
                             instance=instance)
 
@@ -197,7 +289,8 @@ class CatchAllMiddleware:
                 raise
             response = problem_response(
                 500, "internal_error",
-                f"Nieoczekiwany błąd; zgłoś numer {reference}. / Unexpected error; report reference {reference}.",
+                bilingual(f"Nieoczekiwany błąd; zgłoś numer {reference}.",
+                          f"Unexpected error; report reference {reference}."),
                 instance=scope.get("path"))
             await response(scope, receive, send)
 

@@ -18,7 +18,15 @@ from eventsourcing.utils import Environment
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.base import DateAsISO
-from domain.errors import InvariantViolated, NotFound, UnknownReference, ValidationFailed, VersionConflict
+from domain.errors import (
+    REFERENCE_GENITIVE,
+    InvariantViolated,
+    NotFound,
+    UnknownReference,
+    ValidationFailed,
+    VersionConflict,
+    bilingual,
+)
 from domain.records import Record, institutions_involved, normalise_fields
 from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
 from domain.strategy.use_cases import StrategyUseCases
@@ -86,7 +94,8 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
             recordings = self.save(*aggregates)
         except IntegrityError as error:
             raise VersionConflict(
-                "Someone else changed this record at the same time; reload it and try again."
+                bilingual("Ktoś inny zmienił ten wpis w tym samym czasie; wczytaj go ponownie i spróbuj jeszcze raz.",
+                          "Someone else changed this record at the same time; reload it and try again.")
             ) from error
         first = aggregates[0]
         notification_ids = [r.notification.id for r in recordings if r.notification is not None]
@@ -107,14 +116,17 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         return aggregate
 
     def _claim(self, scope: str, network_id: UUID, value: str, owner_id: UUID, actor: Actor, *, field: str,
-               taken: str) -> UniqueKey:
-        """A claim on a unique value, refused with a clear error when the value is already claimed."""
+               taken: str, taken_pl: str) -> UniqueKey:
+        """A claim on a unique value, refused with a clear error when the value is already claimed.
+
+        `taken` and `taken_pl` are the English and Polish sentence templates, with {value}."""
         key_id = UniqueKey.id_for(scope, network_id, value)
         try:
             existing = self.repository.get(key_id)
         except AggregateNotFoundError:
             return UniqueKey.claim(scope=scope, network_id=network_id, value=value, owner_id=owner_id, actor=actor)
-        raise InvariantViolated(f"{taken.format(value=value)} (id {existing.owner_id}).", field=field)
+        raise InvariantViolated(bilingual(f"{taken_pl.format(value=value)} (identyfikator {existing.owner_id}).",
+                                          f"{taken.format(value=value)} (id {existing.owner_id})."), field=field)
 
     def _business_date(self, value: object, field: str) -> date:
         return check_business_date(value, field=field, today=self.today())
@@ -140,14 +152,16 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         try:
             return self._load(Record, record_id, field="record_id", what="record")
         except UnknownReference as error:
-            raise NotFound(f"No record with id {record_id}.", field="record_id") from error
+            raise NotFound(bilingual(f"Nie ma wpisu o identyfikatorze {record_id}.", f"No record with id {record_id}."),
+                           field="record_id") from error
 
     # ------------------------------------------------------------------ municipalities and networks
     def register_municipality(self, *, name: str, teryt: str | None, actor: Actor,
                               id: UUID | None = None) -> Saved:
         name = check_text(name, field="name", max_length=200)
         if teryt is not None and not (teryt.isdigit() and len(teryt) == 7):
-            raise ValidationFailed("TERYT code must have 7 digits.", field="teryt")
+            raise ValidationFailed(bilingual("Kod TERYT musi mieć 7 cyfr.", "TERYT code must have 7 digits."),
+                                   field="teryt")
         return self._save(Municipality.register(name=name, teryt=teryt, actor=actor, id=id))
 
     def register_network(self, *, name: str, kind: str, municipality_ids: list[UUID], actor: Actor,
@@ -172,8 +186,10 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         network = self.get_network(network_id)
         institution = self.get_institution(institution_id)
         if not institution.active:
-            raise InvariantViolated(f"{institution.short_name} is deactivated.", field="institution_id")
+            raise InvariantViolated(bilingual(f"Instytucja {institution.short_name} jest wyłączona.",
+                                              f"{institution.short_name} is deactivated."), field="institution_id")
         joined_on = self._business_date(joined_on, "joined_on")
+        self.check_membership_years_open(network.id, joined_on, institution.id, today=self.today(), field="joined_on")
         network.admit(institution.id, joined_on, actor)
         return self._save(network)
 
@@ -181,6 +197,7 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         network = self.get_network(network_id)
         institution = self.get_institution(institution_id)
         left_on = self._business_date(left_on, "left_on")
+        self.check_membership_years_open(network.id, left_on, institution.id, today=self.today(), field="left_on")
         network.release(institution.id, left_on, actor)
         return self._save(network)
 
@@ -193,12 +210,15 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         kind = check_choice(kind, InstitutionKind, field="kind")
         if coordinator_id is not None:
             if kind != InstitutionKind.CLUSTER:
-                raise ValidationFailed("Only a cluster has a coordinating institution.", field="coordinator_id")
+                raise ValidationFailed(bilingual("Instytucję koordynującą ma tylko klaster.",
+                                                 "Only a cluster has a coordinating institution."),
+                                       field="coordinator_id")
             self.get_institution(coordinator_id, field="coordinator_id")
         institution = Institution.register(network_id=network_id, name=name, short_name=short_name, kind=kind,
                                            coordinator_id=coordinator_id, actor=actor, id=id)
         claim = self._claim("institution_short_name", network_id, short_name, institution.id, actor,
-                            field="short_name", taken="An institution with the short name {value} already exists")
+                            field="short_name", taken="An institution with the short name {value} already exists",
+                            taken_pl="Instytucja o skróconej nazwie {value} już istnieje")
         return self._save(institution, claim)
 
     def rename_institution(self, *, institution_id: UUID, name: str, short_name: str, actor: Actor) -> Saved:
@@ -208,7 +228,8 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         if short_name.casefold() != institution.short_name.casefold():
             claims.append(self._claim("institution_short_name", institution.network_id, short_name, institution.id,
                                       actor, field="short_name",
-                                      taken="The short name {value} is taken (now or in the past)"))
+                                      taken="The short name {value} is taken (now or in the past)",
+                                      taken_pl="Skrócona nazwa {value} jest zajęta (obecnie lub w przeszłości)"))
         institution.rename(name=check_text(name, field="name", max_length=300), short_name=short_name, actor=actor)
         return self._save(institution, *claims)
 
@@ -222,14 +243,16 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         self.get_network(network_id)
         name = check_text(name, field="name", max_length=300)
         if not nip and not regon:
-            raise ValidationFailed("A firm is identified by its NIP or REGON (or both): give at least one.",
+            raise ValidationFailed(bilingual("Firmę identyfikuje NIP lub REGON (albo oba): podaj co najmniej jeden.",
+                                             "A firm is identified by its NIP or REGON (or both): give at least one."),
                                    field="nip")
         nip = normalise_nip(nip) if nip else None
         regon = normalise_regon(regon) if regon else None
         firm = Firm.register(network_id=network_id, name=name, nip=nip, regon=regon, actor=actor, id=id)
         claims = [
             self._claim(f"firm_{field}", network_id, value, firm.id, actor, field=field,
-                        taken=f"A firm with {field.upper()} {{value}} is already registered")
+                        taken=f"A firm with {field.upper()} {{value}} is already registered",
+                        taken_pl=f"Firma o numerze {field.upper()} {{value}} jest już zarejestrowana")
             for field, value in (("nip", nip), ("regon", regon)) if value
         ]
         return self._save(firm, *claims)
@@ -237,13 +260,21 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
     def join_cluster(self, *, cluster_id: UUID, firm_id: UUID, joined_on: date, actor: Actor) -> Saved:
         cluster = self.get_institution(cluster_id, field="cluster_institution_id")
         firm = self.get_firm(firm_id)
-        cluster.admit_firm(firm.id, self._business_date(joined_on, "joined_on"), actor)
+        if firm.network_id != cluster.network_id:  # the cluster gauges count a network's own firms by NIP/REGON
+            raise UnknownReference("firm", firm.id, field="firm_id")
+        joined_on = self._business_date(joined_on, "joined_on")
+        self.check_membership_years_open(cluster.network_id, joined_on, cluster.id, today=self.today(),
+                                         field="joined_on")
+        cluster.admit_firm(firm.id, joined_on, actor)
         return self._save(cluster)
 
     def leave_cluster(self, *, cluster_id: UUID, firm_id: UUID, left_on: date, actor: Actor) -> Saved:
         cluster = self.get_institution(cluster_id, field="cluster_institution_id")
         firm = self.get_firm(firm_id)
-        cluster.release_firm(firm.id, self._business_date(left_on, "left_on"), actor)
+        left_on = self._business_date(left_on, "left_on")
+        self.check_membership_years_open(cluster.network_id, left_on, cluster.id, today=self.today(),
+                                         field="left_on")
+        cluster.release_firm(firm.id, left_on, actor)
         return self._save(cluster)
 
     # ------------------------------------------------------------------ cooperation records
@@ -295,16 +326,21 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         ]:
             aggregate = self._load(cls, ref, field=field, what=what)
             if aggregate.network_id != network.id:
-                raise UnknownReference(f"{what} in network {network.name}", ref, field=field)
+                raise UnknownReference(f"{what} in network {network.name}", ref, field=field,
+                                       what_pl=f"{REFERENCE_GENITIVE[what]} w sieci {network.name}")
         owner = self.get_institution(institutions_involved(kind, fields)[0])
         if not owner.active:
-            raise InvariantViolated(f"{owner.short_name} is deactivated and cannot record new activity.",
+            raise InvariantViolated(bilingual(f"Instytucja {owner.short_name} jest wyłączona i nie może rejestrować "
+                                              "nowych działań.",
+                                              f"{owner.short_name} is deactivated and cannot record new activity."),
                                     field="institution_id")
         if kind == RecordKind.MEETING and fields["kind"] == MeetingKind.NETWORK_MEETING:
             if not network.is_member(fields["organiser_id"], day):
                 raise InvariantViolated(
-                    f"{owner.short_name} is not a member of the network on {day.isoformat()} "
-                    "and cannot organise a network meeting.",
+                    bilingual(f"Instytucja {owner.short_name} nie była członkiem sieci w dniu {day.isoformat()} "
+                              "i nie może organizować spotkania sieci.",
+                              f"{owner.short_name} is not a member of the network on {day.isoformat()} "
+                              "and cannot organise a network meeting."),
                     field="organiser_id",
                 )
         if kind == RecordKind.CONCLUSION and fields.get("meeting_id"):

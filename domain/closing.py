@@ -24,7 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields
-from domain.errors import InvariantViolated, NotFound, ValidationFailed
+from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
 from domain.values import Actor, check_text, stable_id
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -118,25 +118,36 @@ class ReportingYear(Aggregate):
 
     def sign_off(self, institution_id: UUID, actor: Actor) -> None:
         if not self.is_open_for(institution_id):
-            raise InvariantViolated(f"Rok {self.year} jest zamknięty; podpisanie wymaga ponownego otwarcia.",
+            raise InvariantViolated(bilingual(f"Rok {self.year} jest zamknięty; podpisanie wymaga ponownego otwarcia.",
+                                              f"Year {self.year} is closed; signing off needs it reopened."),
                                     field="year")
         if institution_id in self.signed_off:
-            raise InvariantViolated(f"The institution has already signed off {self.year}.", field="institution_id")
+            raise InvariantViolated(bilingual(f"Instytucja już podpisała rok {self.year}.",
+                                              f"The institution has already signed off {self.year}."),
+                                    field="institution_id")
         self.trigger_event(self.SignedOff, institution_id=institution_id, **actor_fields(actor))
 
     def close(self, *, required: list[UUID], report: dict[str, Any], report_as_of: date, actor: Actor) -> None:
         if self.closed and not self.reopened:
-            raise InvariantViolated(f"Rok {self.year} jest już zamknięty (wersja {self.versions[-1]['version']}); "
-                                    "nic nie zostało ponownie otwarte.", field="year")
+            version = self.versions[-1]["version"]
+            raise InvariantViolated(bilingual(f"Rok {self.year} jest już zamknięty (wersja {version}); "
+                                              "nic nie zostało ponownie otwarte.",
+                                              f"Year {self.year} is already closed (version {version}); "
+                                              "nothing has been reopened."), field="year")
         missing = [i for i in required if i not in self.signed_off]
         if missing:
-            raise InvariantViolated(
-                f"Rok {self.year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji "
-                f"({', '.join(str(i) for i in missing)}).", field="year")
+            ids = ", ".join(str(i) for i in missing)
+            raise InvariantViolated(bilingual(
+                f"Rok {self.year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji ({ids}).",
+                f"Year {self.year} cannot be closed: {len(missing)} "
+                f"{'institution has' if len(missing) == 1 else 'institutions have'} not signed off ({ids})."),
+                field="year")
         if not isinstance(report, dict) or not report:
-            raise ValidationFailed("A closing needs the report snapshot.", field="report")
+            raise ValidationFailed(bilingual("Zamknięcie roku wymaga utrwalonego raportu.",
+                                             "A closing needs the report snapshot."), field="report")
         if isinstance(report_as_of, datetime) or not isinstance(report_as_of, date):
-            raise ValidationFailed("report_as_of must be a calendar date.", field="report_as_of")
+            raise ValidationFailed(bilingual("Pole report_as_of musi być datą kalendarzową.",
+                                             "report_as_of must be a calendar date."), field="report_as_of")
         self.trigger_event(
             self.Closed, report_version=len(self.versions) + 1, report=report, report_hash=report_hash(report),
             report_as_of=report_as_of.isoformat(), signed_off_by={str(k): v for k, v in self.signed_off.items()},
@@ -144,9 +155,12 @@ class ReportingYear(Aggregate):
 
     def reopen(self, institution_id: UUID, reason: str, actor: Actor) -> None:
         if not self.closed:
-            raise InvariantViolated(f"Rok {self.year} nie jest zamknięty.", field="year")
+            raise InvariantViolated(bilingual(f"Rok {self.year} nie jest zamknięty.", f"Year {self.year} is not closed."),
+                                    field="year")
         if institution_id in self.reopened:
-            raise InvariantViolated(f"Rok {self.year} jest już otwarty dla tej instytucji.", field="institution_id")
+            raise InvariantViolated(bilingual(f"Rok {self.year} jest już otwarty dla tej instytucji.",
+                                              f"Year {self.year} is already open for this institution."),
+                                    field="institution_id")
         self.trigger_event(self.Reopened, institution_id=institution_id,
                            reason=check_text(reason, field="reason", max_length=1000), **actor_fields(actor))
 
@@ -154,12 +168,15 @@ class ReportingYear(Aggregate):
         for v in self.versions:
             if v["version"] == number:
                 return v
-        raise NotFound(f"Rok {self.year} nie ma wersji raportu {number}.", field="version")
+        raise NotFound(bilingual(f"Rok {self.year} nie ma wersji raportu {number}.",
+                                 f"Year {self.year} has no report version {number}."), field="version")
 
 
 def check_year(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not FIRST_YEAR <= value <= LAST_YEAR:
-        raise ValidationFailed(f"year must be a whole year between {FIRST_YEAR} and {LAST_YEAR}.", field="year")
+        raise ValidationFailed(bilingual(f"Pole year musi być rokiem od {FIRST_YEAR} do {LAST_YEAR}.",
+                                         f"year must be a whole year between {FIRST_YEAR} and {LAST_YEAR}."),
+                               field="year")
     return value
 
 
@@ -172,15 +189,23 @@ class YearClosingUseCases:
         except AggregateNotFoundError:
             return None
 
-    def check_year_open(self, network_id: UUID, day: date, institution_id: UUID | None) -> None:
+    def check_year_open(self, network_id: UUID, day: date, institution_id: UUID | None,
+                        field: str = "occurred_on") -> None:
         """Raises when `day`'s year is closed for the institution whose record would change."""
         reporting_year = self.get_reporting_year(network_id, day.year)
         if reporting_year is not None and not reporting_year.is_open_for(institution_id):
-            raise InvariantViolated(
+            raise InvariantViolated(bilingual(
                 f"Rok {day.year} jest zamknięty (wersja raportu {reporting_year.versions[-1]['version']}): "
-                "zmiana rekordu z tego roku wymaga ponownego otwarcia roku przez koordynatora. "
-                f"/ Year {day.year} is closed; the coordinator must reopen it for this institution first.",
-                field="occurred_on")
+                "zmiana wpisu z tego roku wymaga ponownego otwarcia roku przez koordynatora.",
+                f"Year {day.year} is closed; the coordinator must reopen it for this institution first."),
+                field=field)
+
+    def check_membership_years_open(self, network_id: UUID, day: date, institution_id: UUID, *, today: date,
+                                    field: str) -> None:
+        """A membership dated `day` counts at the end of its year and of every later year (year-end gauges,
+        required sign-offs), so each of those years must be open for the institution concerned."""
+        for year in range(day.year, today.year + 1):
+            self.check_year_open(network_id, date(year, 12, 31), institution_id, field=field)
 
     def check_record_year_open(self, record: Any) -> None:
         """A record of a closed year cannot be created, corrected or retracted (its owner's year must be open)."""
@@ -217,12 +242,14 @@ class YearClosingUseCases:
         self.get_institution(institution_id)  # type: ignore[attr-defined]
         reporting_year = self.get_reporting_year(network_id, year)
         if reporting_year is None:
-            raise InvariantViolated(f"Rok {year} nie jest zamknięty.", field="year")
+            raise InvariantViolated(bilingual(f"Rok {year} nie jest zamknięty.", f"Year {year} is not closed."),
+                                    field="year")
         reporting_year.reopen(institution_id, reason, actor)
         return self._save(reporting_year)  # type: ignore[attr-defined]
 
     def report_version(self, *, network_id: UUID, year: int, version: int) -> dict[str, Any]:
         reporting_year = self.get_reporting_year(network_id, year)
         if reporting_year is None:
-            raise NotFound(f"Rok {year} nie został zamknięty.", field="year")
+            raise NotFound(bilingual(f"Rok {year} nie został zamknięty.", f"Year {year} has not been closed."),
+                           field="year")
         return reporting_year.report_version(version)

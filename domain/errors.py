@@ -7,6 +7,26 @@ when one is raised: use cases validate everything before they save.
 from __future__ import annotations
 
 
+def bilingual(polish: str, english: str) -> str:
+    """A user-facing message: the Polish sentence first, the English one in parentheses.
+
+    The one place that decides the layout of every domain message (and the API's own texts follow it).
+    """
+    return f"{polish} ({english})"
+
+
+# What UnknownReference names, in the Polish genitive ("nie ma instytucji o id ...").
+REFERENCE_GENITIVE = {
+    "network": "sieci",
+    "institution": "instytucji",
+    "firm": "firmy",
+    "record": "wpisu",
+    "municipality": "gminy",
+    "meeting": "spotkania",
+    "person": "osoby",
+}
+
+
 class DomainError(Exception):
     """Base of every error the domain raises on purpose."""
 
@@ -33,8 +53,10 @@ class UnknownReference(DomainError):
 
     code = "unknown_reference"
 
-    def __init__(self, what: str, ref: object, *, field: str | None = None) -> None:
-        super().__init__(f"Unknown {what}: {ref}", field=field)
+    def __init__(self, what: str, ref: object, *, field: str | None = None, what_pl: str | None = None) -> None:
+        """`what` is the English noun; `what_pl` its Polish genitive (looked up for the common nouns)."""
+        polish = what_pl or REFERENCE_GENITIVE.get(what, what)
+        super().__init__(bilingual(f"Nie ma {polish} o identyfikatorze {ref}.", f"Unknown {what}: {ref}"), field=field)
         self.what = what
         self.ref = ref
 

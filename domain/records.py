@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields
-from domain.errors import InvariantViolated, RecordRetracted, ValidationFailed, VersionConflict
+from domain.errors import InvariantViolated, RecordRetracted, ValidationFailed, VersionConflict, bilingual
 from domain.values import (
     Actor,
     Channel,
@@ -28,6 +28,7 @@ from domain.values import (
     check_business_date,
     check_choice,
     check_text,
+    plural_pl,
 )
 
 # Fields a correction may not change: they decide which aggregate/network the record is.
@@ -42,7 +43,8 @@ def _uuid(value: object, field: str) -> UUID:
             return UUID(value)
         except ValueError:
             pass
-    raise ValidationFailed(f"{field} must be an id (UUID); got {value!r}.", field=field)
+    raise ValidationFailed(bilingual(f"Pole {field} musi być identyfikatorem (UUID); podano {value!r}.",
+                                     f"{field} must be an id (UUID); got {value!r}."), field=field)
 
 
 def _optional_uuid(value: object, field: str) -> UUID | None:
@@ -53,10 +55,12 @@ def _uuid_list(value: object, field: str) -> list[UUID]:
     if value is None:
         return []
     if not isinstance(value, (list, tuple)):
-        raise ValidationFailed(f"{field} must be a list of ids.", field=field)
+        raise ValidationFailed(bilingual(f"Pole {field} musi być listą identyfikatorów.",
+                                         f"{field} must be a list of ids."), field=field)
     ids = [_uuid(v, f"{field}[{i}]") for i, v in enumerate(value)]
     if len(set(ids)) != len(ids):
-        raise ValidationFailed(f"{field} names the same id twice.", field=field)
+        raise ValidationFailed(bilingual(f"Pole {field} zawiera ten sam identyfikator dwukrotnie.",
+                                         f"{field} names the same id twice."), field=field)
     return ids
 
 
@@ -64,14 +68,18 @@ def _follow_ups(value: object, today: date | None) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ValidationFailed("follow_ups must be a list.", field="follow_ups")
+        raise ValidationFailed(bilingual("Pole follow_ups musi być listą.", "follow_ups must be a list."),
+                               field="follow_ups")
     result = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
-            raise ValidationFailed(f"follow_ups[{i}] must be an object.", field=f"follow_ups[{i}]")
+            raise ValidationFailed(bilingual(f"Pole follow_ups[{i}] musi być obiektem.",
+                                             f"follow_ups[{i}] must be an object."), field=f"follow_ups[{i}]")
         due = item.get("due_on")
         if not isinstance(due, date):
-            raise ValidationFailed(f"follow_ups[{i}].due_on must be a date.", field=f"follow_ups[{i}].due_on")
+            raise ValidationFailed(bilingual(f"Pole follow_ups[{i}].due_on musi być datą.",
+                                             f"follow_ups[{i}].due_on must be a date."),
+                                   field=f"follow_ups[{i}].due_on")
         result.append({
             "action": check_text(item.get("action"), field=f"follow_ups[{i}].action", max_length=500),
             "due_on": due,
@@ -103,11 +111,14 @@ def normalise_fields(kind: str, fields: dict[str, Any], *, today: date | None = 
         }
         if out["with_institution_id"] is None and out["with_firm_id"] is None and not out["person_ids"]:
             raise ValidationFailed(
-                "A contact is established with someone: give with_institution_id, with_firm_id or person_ids.",
+                bilingual("Kontakt nawiązuje się z kimś: podaj with_institution_id, with_firm_id lub person_ids.",
+                          "A contact is established with someone: give with_institution_id, with_firm_id or "
+                          "person_ids."),
                 field="with_institution_id",
             )
         if out["with_institution_id"] == out["institution_id"]:
-            raise ValidationFailed("An institution cannot establish a contact with itself.",
+            raise ValidationFailed(bilingual("Instytucja nie może nawiązać kontaktu sama ze sobą.",
+                                             "An institution cannot establish a contact with itself."),
                                    field="with_institution_id")
         return out
     if kind == RecordKind.MEETING:
@@ -125,7 +136,10 @@ def normalise_fields(kind: str, fields: dict[str, Any], *, today: date | None = 
         parties = {out["organiser_id"], *out["institution_ids"], *out["firm_ids"], *out["person_ids"]}
         if len(parties) < 2:
             raise ValidationFailed(
-                "A meeting needs at least two parties: the organiser and at least one institution, firm or person.",
+                bilingual("Spotkanie wymaga co najmniej dwóch stron: organizatora i co najmniej jednej instytucji, "
+                          "firmy lub osoby.",
+                          "A meeting needs at least two parties: the organiser and at least one institution, firm "
+                          "or person."),
                 field="institution_ids",
             )
         return out
@@ -139,10 +153,13 @@ def normalise_fields(kind: str, fields: dict[str, Any], *, today: date | None = 
             "channel": check_choice(f.get("channel"), Channel, field="channel"),
         }
         if not out["to_institution_ids"] and not out["to_firm_ids"]:
-            raise ValidationFailed("Information goes to someone: give to_institution_ids or to_firm_ids.",
+            raise ValidationFailed(bilingual("Informacja musi mieć adresata: podaj to_institution_ids lub to_firm_ids.",
+                                             "Information goes to someone: give to_institution_ids or to_firm_ids."),
                                    field="to_institution_ids")
         if out["from_institution_id"] in out["to_institution_ids"]:
-            raise ValidationFailed("An institution cannot send information to itself.", field="to_institution_ids")
+            raise ValidationFailed(bilingual("Instytucja nie może przekazać informacji sama sobie.",
+                                             "An institution cannot send information to itself."),
+                                   field="to_institution_ids")
         return out
     if kind == RecordKind.CONCLUSION:
         out = {
@@ -153,9 +170,11 @@ def normalise_fields(kind: str, fields: dict[str, Any], *, today: date | None = 
             "meeting_id": _optional_uuid(f.get("meeting_id"), "meeting_id"),
         }
         if not out["institution_ids"]:
-            raise ValidationFailed("A conclusion is worked out by at least one institution.", field="institution_ids")
+            raise ValidationFailed(bilingual("Wniosek opracowuje co najmniej jedna instytucja.",
+                                             "A conclusion is worked out by at least one institution."),
+                                   field="institution_ids")
         return out
-    raise ValidationFailed(f"Unknown record kind {kind!r}.", field="kind")
+    raise ValidationFailed(bilingual(f"Nieznany rodzaj wpisu {kind!r}.", f"Unknown record kind {kind!r}."), field="kind")
 
 
 def owner_institution(kind: str, fields: dict[str, Any], actor: Actor) -> UUID:
@@ -266,39 +285,54 @@ class Record(Aggregate):
     def check_version(self, expected_version: int) -> None:
         if expected_version != self.version:
             raise VersionConflict(
-                f"The record is at version {self.version}; the change was made against version {expected_version}.",
+                bilingual(f"Wpis ma wersję {self.version}, a zmianę przygotowano dla wersji {expected_version}; "
+                          "wczytaj go ponownie.",
+                          f"The record is at version {self.version}; the change was made against version "
+                          f"{expected_version}."),
                 expected=expected_version, actual=self.version,
             )
 
     def correct(self, *, changes: dict[str, Any], reason: str, actor: Actor, today: date | None = None) -> None:
         """Applies changed fields; every field is re-checked as a whole. Returns nothing if it fails."""
         if self.retracted:
-            raise RecordRetracted("A retracted record cannot be corrected.", field="record_id")
+            raise RecordRetracted(bilingual("Wycofanego wpisu nie można poprawić.",
+                                            "A retracted record cannot be corrected."), field="record_id")
         reason = check_text(reason, field="reason", max_length=1000)
         if not isinstance(changes, dict) or not changes:
-            raise ValidationFailed("A correction must change at least one field.", field="changes")
+            raise ValidationFailed(bilingual("Korekta musi zmieniać co najmniej jedno pole.",
+                                             "A correction must change at least one field."), field="changes")
         unknown = set(changes) - set(self.fields)
         if unknown:
             raise ValidationFailed(
-                f"Unknown field(s) for a {self.kind}: {', '.join(sorted(unknown))}.", field="changes"
+                bilingual(f"{plural_pl(len(unknown), 'Nieznane pole', 'Nieznane pola', 'Nieznane pola')} "
+                          f"dla wpisu rodzaju {self.kind}: {', '.join(sorted(unknown))}.",
+                          f"Unknown field(s) for a {self.kind}: {', '.join(sorted(unknown))}."), field="changes"
             )
         frozen = IMMUTABLE_FIELDS & set(changes)
         if frozen:
-            raise ValidationFailed(f"Field(s) that cannot be corrected: {', '.join(sorted(frozen))}.",
+            names = ', '.join(sorted(frozen))
+            raise ValidationFailed(bilingual(f"{plural_pl(len(frozen), 'Pole, którego', 'Pola, których', 'Pola, których')}"
+                                             f" nie można poprawić: {names}.",
+                                             f"Field(s) that cannot be corrected: {names}."),
                                    field="changes")
         merged = normalise_fields(self.kind, {**self.fields, **changes}, today=today)
         effective = {k: merged[k] for k in changes if merged[k] != self.fields[k]}
         if not effective:
-            raise ValidationFailed("The correction changes nothing: every value equals the current one.",
+            raise ValidationFailed(bilingual("Korekta niczego nie zmienia: każda wartość jest równa obecnej.",
+                                             "The correction changes nothing: every value equals the current one."),
                                    field="changes")
         owner = owner_institution(self.kind, merged, actor)
-        if self.kind != RecordKind.CONCLUSION and owner != self.owner_institution_id:
+        # A conclusion keeps the owner chosen at creation while that institution is still among its
+        # institutions; once a correction leaves it out, the record belongs to one that took part.
+        keeps_owner = self.kind == RecordKind.CONCLUSION and self.owner_institution_id in merged["institution_ids"]
+        if not keeps_owner and owner != self.owner_institution_id:
             effective["owner_institution_id"] = owner
         self.trigger_event(self.Corrected, changes=effective, reason=reason, **actor_fields(actor))
 
     def retract(self, *, reason: str, actor: Actor) -> None:
         if self.retracted:
-            raise RecordRetracted("The record is already retracted.", field="record_id")
+            raise RecordRetracted(bilingual("Wpis został już wycofany.", "The record is already retracted."),
+                                  field="record_id")
         reason = check_text(reason, field="reason", max_length=1000)
         self.trigger_event(self.Retracted, reason=reason, **actor_fields(actor))
 

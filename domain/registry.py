@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields, check_can_join, check_can_leave, intervals_cover
-from domain.errors import InvariantViolated, ValidationFailed
+from domain.errors import InvariantViolated, ValidationFailed, bilingual
 from domain.values import Actor, InstitutionKind, NetworkKind, stable_id
 
 
@@ -76,7 +76,8 @@ class Network(Aggregate):
         cls, *, name: str, kind: str, municipality_ids: list[UUID], actor: Actor, id: UUID | None = None
     ) -> Network:
         if kind not in NetworkKind.__members__.values():
-            raise ValidationFailed(f"Unknown network kind {kind!r}.", field="kind")
+            raise ValidationFailed(bilingual(f"Nieznany rodzaj sieci {kind!r}.", f"Unknown network kind {kind!r}."),
+                                   field="kind")
         return cls._create(
             cls.Registered, id=id or uuid4(), name=name, kind=kind,
             municipality_ids=list(municipality_ids), **actor_fields(actor),
@@ -91,13 +92,13 @@ class Network(Aggregate):
 
     def admit(self, institution_id: UUID, joined_on: date, actor: Actor) -> None:
         check_can_join(self.members.get(institution_id, []), joined_on, who="The institution",
-                       group="this network", field="institution_id")
+                       group="this network", who_pl="Instytucja", group_pl="tej sieci", field="institution_id")
         self.trigger_event(self.InstitutionJoined, institution_id=institution_id, joined_on=joined_on,
                            **actor_fields(actor))
 
     def release(self, institution_id: UUID, left_on: date, actor: Actor) -> None:
         check_can_leave(self.members.get(institution_id, []), left_on, who="The institution",
-                        group="this network", field="institution_id")
+                        group="this network", who_pl="Instytucja", group_pl="tej sieci", field="institution_id")
         self.trigger_event(self.InstitutionLeft, institution_id=institution_id, left_on=left_on,
                            **actor_fields(actor))
 
@@ -172,7 +173,8 @@ class Institution(Aggregate):
     def rename(self, *, name: str, short_name: str, actor: Actor) -> None:
         self._require_active()
         if (name, short_name) == (self.name, self.short_name):
-            raise InvariantViolated("The new name equals the current one.", field="name")
+            raise InvariantViolated(bilingual("Nowa nazwa jest taka sama jak obecna.",
+                                              "The new name equals the current one."), field="name")
         self.trigger_event(self.Renamed, name=name, short_name=short_name, **actor_fields(actor))
 
     def deactivate(self, *, reason: str, actor: Actor) -> None:
@@ -183,13 +185,13 @@ class Institution(Aggregate):
         self._require_cluster()
         self._require_active()
         check_can_join(self.firm_members.get(firm_id, []), joined_on, who="The firm", group="this cluster",
-                       field="firm_id")
+                       who_pl="Firma", group_pl="tego klastra", field="firm_id")
         self.trigger_event(self.FirmJoinedCluster, firm_id=firm_id, joined_on=joined_on, **actor_fields(actor))
 
     def release_firm(self, firm_id: UUID, left_on: date, actor: Actor) -> None:
         self._require_cluster()
         check_can_leave(self.firm_members.get(firm_id, []), left_on, who="The firm", group="this cluster",
-                        field="firm_id")
+                        who_pl="Firma", group_pl="tego klastra", field="firm_id")
         self.trigger_event(self.FirmLeftCluster, firm_id=firm_id, left_on=left_on, **actor_fields(actor))
 
     def has_firm_member(self, firm_id: UUID, on: date) -> bool:
@@ -197,12 +199,14 @@ class Institution(Aggregate):
 
     def _require_active(self) -> None:
         if not self.active:
-            raise InvariantViolated(f"Institution {self.short_name} is deactivated.", field="institution_id")
+            raise InvariantViolated(bilingual(f"Instytucja {self.short_name} jest wyłączona.",
+                                              f"Institution {self.short_name} is deactivated."), field="institution_id")
 
     def _require_cluster(self) -> None:
         if self.kind != InstitutionKind.CLUSTER:
             raise InvariantViolated(
-                f"Institution {self.short_name} is not a cluster (kind {self.kind}).",
+                bilingual(f"Instytucja {self.short_name} nie jest klastrem (rodzaj {self.kind}).",
+                          f"Institution {self.short_name} is not a cluster (kind {self.kind})."),
                 field="cluster_institution_id",
             )
 

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import DEFAULT_NETWORK_ID, Splot
-from domain.errors import ValidationFailed
+from domain.errors import ValidationFailed, bilingual
 from domain.strategy.use_cases import StrategyApplied
 from domain.values import Actor
 
@@ -26,9 +26,12 @@ def parse_strategy(text: str, *, origin: str = "strategy file") -> dict[str, Any
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ValidationFailed(f"{origin} is not valid TOML: {error}", field="file") from None
+        raise ValidationFailed(bilingual(f"{origin} nie jest poprawnym plikiem TOML: {error}.",
+                                         f"{origin} is not valid TOML: {error}"), field="file") from None
     if document.get("format") != SUPPORTED_FORMAT:
-        raise ValidationFailed(f"{origin}: 'format = {SUPPORTED_FORMAT}' is required (got {document.get('format')!r}).",
+        got = document.get("format")
+        raise ValidationFailed(bilingual(f"{origin}: wymagane jest 'format = {SUPPORTED_FORMAT}' (podano {got!r}).",
+                                         f"{origin}: 'format = {SUPPORTED_FORMAT}' is required (got {got!r})."),
                                field="format")
     return document
 
@@ -43,7 +46,8 @@ def load_strategy_file(app: Splot, path: Path | str, *, actor: Actor = SYSTEM,
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ValidationFailed(f"Cannot read {path}: {error.strerror}.", field="file") from None
+        raise ValidationFailed(bilingual(f"Nie można odczytać pliku {path}: {error.strerror}.",
+                                         f"Cannot read {path}: {error.strerror}."), field="file") from None
     document = parse_strategy(text, origin=path.name)
     return app.apply_strategy(document, actor=actor, reason=f"plik strategii {path.name}", network_id=network_id)
 

@@ -21,7 +21,8 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.errors import InvariantViolated, NotFound, ValidationFailed
+from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
+from domain.values import plural_pl
 
 TOKEN_PREFIX = "splot_"
 MIN_PASSWORD_LENGTH = 12
@@ -65,7 +66,8 @@ def token_hash(token: str) -> str:
 def normalise_email(email: str) -> str:
     value = (email or "").strip().lower()
     if not _EMAIL.match(value) or len(value) > 254:
-        raise ValidationFailed(f"{email!r} is not an e-mail address.", field="email")
+        raise ValidationFailed(bilingual(f"{email!r} nie jest adresem e-mail.", f"{email!r} is not an e-mail address."),
+                               field="email")
     return value
 
 
@@ -95,17 +97,23 @@ class UserStore:
             role = Role(role)
         except ValueError:
             allowed = ", ".join(r.value for r in Role)
-            raise ValidationFailed(f"role must be one of: {allowed}; got {role!r}.", field="role") from None
+            raise ValidationFailed(bilingual(f"Rola musi mieć jedną z wartości: {allowed}; podano {role!r}.",
+                                             f"role must be one of: {allowed}; got {role!r}."), field="role") from None
         if role in INSTITUTION_ROLES and institution_id is None:
-            raise ValidationFailed(f"A {role} user acts for an institution: give --institution.", field="institution")
+            raise ValidationFailed(bilingual(f"Użytkownik z rolą {role} działa w imieniu instytucji: podaj --institution.",
+                                             f"A {role} user acts for an institution: give --institution."),
+                                   field="institution")
         if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-            raise ValidationFailed(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            characters = plural_pl(MIN_PASSWORD_LENGTH, "znak", "znaki", "znaków")
+            raise ValidationFailed(bilingual(f"Hasło musi mieć co najmniej {MIN_PASSWORD_LENGTH} {characters}.",
+                                             f"The password must have at least {MIN_PASSWORD_LENGTH} characters."),
                                    field="password")
         password_hash = self.hasher.hash(password)
         user_id = uuid.uuid4()
         with self.db.transaction(write=True) as tx:
             if tx.execute("SELECT 1 AS x FROM directory_users WHERE email = ?", (email,)):
-                raise InvariantViolated(f"A user {email} already exists.", field="email")
+                raise InvariantViolated(bilingual(f"Użytkownik {email} już istnieje.", f"A user {email} already exists."),
+                                        field="email")
             tx.execute("INSERT INTO directory_users (id, email, password_hash, role, institution_id, active, "
                        "created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
                        (str(user_id), email, password_hash, role.value,
@@ -116,14 +124,15 @@ class UserStore:
         with self.db.transaction() as tx:
             rows = tx.execute("SELECT * FROM directory_users WHERE email = ?", (normalise_email(email),))
         if not rows:
-            raise NotFound(f"No user {email}.", field="email")
+            raise NotFound(bilingual(f"Nie ma użytkownika {email}.", f"No user {email}."), field="email")
         return _user(rows[0])
 
     def get(self, user_id: UUID) -> User:
         with self.db.transaction() as tx:
             rows = tx.execute("SELECT * FROM directory_users WHERE id = ?", (str(user_id),))
         if not rows:
-            raise NotFound(f"No user with id {user_id}.", field="user_id")
+            raise NotFound(bilingual(f"Nie ma użytkownika o identyfikatorze {user_id}.", f"No user with id {user_id}."),
+                           field="user_id")
         return _user(rows[0])
 
     def list(self) -> list[User]:
@@ -153,7 +162,8 @@ class UserStore:
     def create_token(self, email: str) -> IssuedToken:
         user = self.get_by_email(email)
         if not user.active:
-            raise InvariantViolated(f"User {user.email} is disabled.", field="email")
+            raise InvariantViolated(bilingual(f"Konto użytkownika {user.email} jest wyłączone.",
+                                              f"User {user.email} is disabled."), field="email")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         token_id = uuid.uuid4()
         with self.db.transaction(write=True) as tx:
@@ -174,7 +184,8 @@ class UserStore:
             rows = tx.execute("SELECT id FROM directory_api_tokens WHERE (id = ? OR token_hash = ?) "
                               "AND revoked_at IS NULL", (value, token_hash(value)))
             if not rows:
-                raise NotFound("No active token with that id.", field="token")
+                raise NotFound(bilingual("Nie ma aktywnego tokenu o tym identyfikatorze.",
+                                         "No active token with that id."), field="token")
             tx.execute("UPDATE directory_api_tokens SET revoked_at = ? WHERE id = ?", (_now(), rows[0]["id"]))
         return len(rows)
 

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields
-from domain.errors import InvariantViolated, NotFound, ValidationFailed
+from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
 from domain.strategy.values import NOT_PLANNED, is_number, number
 from domain.values import Actor
 
@@ -153,7 +153,8 @@ class Strategy(Aggregate):
 
     def define_programme(self, programme: dict[str, Any], actor: Actor) -> bool:
         if programme["goal_code"] not in self.goals:
-            raise InvariantViolated(f"Goal {programme['goal_code']} is not defined.", field="goal_code")
+            raise InvariantViolated(bilingual(f"Cel {programme['goal_code']} nie został zdefiniowany.",
+                                              f"Goal {programme['goal_code']} is not defined."), field="goal_code")
         _require_prefix(programme["code"], programme["goal_code"], "code")
         if self.programmes.get(programme["code"]) == programme:
             return False
@@ -162,7 +163,9 @@ class Strategy(Aggregate):
 
     def define_task(self, task: dict[str, Any], actor: Actor) -> bool:
         if task["programme_code"] not in self.programmes:
-            raise InvariantViolated(f"Programme {task['programme_code']} is not defined.", field="programme_code")
+            raise InvariantViolated(bilingual(f"Program {task['programme_code']} nie został zdefiniowany.",
+                                              f"Programme {task['programme_code']} is not defined."),
+                                    field="programme_code")
         _require_prefix(task["code"], task["programme_code"], "code")
         current = self.tasks.get(task["code"])
         if current is not None:
@@ -177,12 +180,15 @@ class Strategy(Aggregate):
         for stage in stages:
             for year in stage["planned"]:
                 if int(year) not in task["years"]:
-                    raise ValidationFailed(f"Stage {stage['number']}: {year} is not one of the task's years.",
+                    raise ValidationFailed(bilingual(f"Etap {stage['number']}: rok {year} nie należy do lat zadania.",
+                                                     f"Stage {stage['number']}: {year} is not one of the task's years."),
                                            field=f"stages[{stage['number']}].planned")
         total = sum(v for s in stages for v in s["planned"].values() if is_number(v))
         if abs(total - 100) > PERCENT_TOLERANCE:
             raise InvariantViolated(
-                f"The planned shares of task {task_code} sum to {number(round(total, 6))} %, not 100 %.",
+                bilingual(f"Planowane udziały etapów zadania {task_code} sumują się do {number(round(total, 6))} %, "
+                          "a nie do 100 %.",
+                          f"The planned shares of task {task_code} sum to {number(round(total, 6))} %, not 100 %."),
                 field="stages")
         if task["stages"] == stages:
             return False
@@ -191,8 +197,10 @@ class Strategy(Aggregate):
             planned = _planned(stages, int(number_), year)
             if not is_number(planned) or realised > planned + PERCENT_TOLERANCE:
                 raise InvariantViolated(
-                    f"Stage {number_} already reports {number(realised)} % realised in {year}; the new plan "
-                    f"gives it {planned}.", field="stages")
+                    bilingual(f"Etap {number_} ma już {number(realised)} % realizacji w roku {year}; nowy plan "
+                              f"przewiduje dla niego {planned}.",
+                              f"Stage {number_} already reports {number(realised)} % realised in {year}; the new plan "
+                              f"gives it {planned}."), field="stages")
         self.trigger_event(self.StagesPlanned, task_code=task_code, stages=stages, reason=reason,
                            **actor_fields(actor))
         return True
@@ -201,15 +209,19 @@ class Strategy(Aggregate):
                               actor: Actor) -> bool:
         task = self.task(task_code)
         if not any(s["number"] == stage_number for s in task["stages"]):
-            raise NotFound(f"Task {task_code} has no stage {stage_number}.", field="stage_number")
+            raise NotFound(bilingual(f"Zadanie {task_code} nie ma etapu {stage_number}.",
+                                     f"Task {task_code} has no stage {stage_number}."), field="stage_number")
         planned = _planned(task["stages"], stage_number, str(year))
         if not is_number(planned):
-            raise InvariantViolated(f"Stage {stage_number} of task {task_code} plans nothing in {year}.",
+            raise InvariantViolated(bilingual(f"Etap {stage_number} zadania {task_code} niczego nie planuje w roku {year}.",
+                                              f"Stage {stage_number} of task {task_code} plans nothing in {year}."),
                                     field="year")
         if realised > planned + PERCENT_TOLERANCE:
             raise InvariantViolated(
-                f"Realised {number(realised)} % is more than the {planned} % planned for stage {stage_number} "
-                f"in {year}.", field="realised")
+                bilingual(f"Realizacja {number(realised)} % przekracza plan ({planned} %) dla etapu "
+                          f"{stage_number} w roku {year}.",
+                          f"Realised {number(realised)} % is more than the {planned} % planned for stage {stage_number} "
+                          f"in {year}."), field="realised")
         if task["progress"].get(f"{stage_number}:{year}") == realised:
             return False
         self.trigger_event(self.StageProgressReported, task_code=task_code, stage_number=stage_number, year=year,
@@ -221,8 +233,10 @@ class Strategy(Aggregate):
         _require_prefix(indicator["code"], task["code"], "code")
         current = self.indicators.get(indicator["code"])
         if current is not None and current["task_code"] != indicator["task_code"]:
-            raise InvariantViolated(f"Indicator code {indicator['code']} is already used by task "
-                                    f"{current['task_code']}.", field="code")
+            raise InvariantViolated(bilingual(f"Kod wskaźnika {indicator['code']} jest już używany przez zadanie "
+                                              f"{current['task_code']}.",
+                                              f"Indicator code {indicator['code']} is already used by task "
+                                              f"{current['task_code']}."), field="code")
         if current is not None and {k: current.get(k) for k in indicator} == indicator:
             return False
         self.trigger_event(self.IndicatorDefined, indicator=indicator, **actor_fields(actor))
@@ -233,7 +247,9 @@ class Strategy(Aggregate):
         years = self.tasks[indicator["task_code"]]["years"]
         for year in targets:
             if int(year) not in years:
-                raise ValidationFailed(f"{year} is not one of the task's years {years}.", field=f"targets.{year}")
+                raise ValidationFailed(bilingual(f"Rok {year} nie należy do lat zadania {years}.",
+                                                 f"{year} is not one of the task's years {years}."),
+                                       field=f"targets.{year}")
         if indicator["targets"] == targets:
             return False
         self.trigger_event(self.TargetsSet, indicator_code=indicator_code, targets=targets, reason=reason,
@@ -253,13 +269,18 @@ class Strategy(Aggregate):
         indicator = self.indicator(indicator_code)
         if (indicator["rule"] or {}).get("kind") != "reported":
             raise InvariantViolated(
-                f"Indicator {indicator_code} is computed from the records; only indicators with a "
-                "'reported' rule take entered values.", field="indicator_code")
+                bilingual(f"Wskaźnik {indicator_code} jest obliczany z wpisów; wartości wprowadza się tylko dla "
+                          "wskaźników z regułą 'reported'.",
+                          f"Indicator {indicator_code} is computed from the records; only indicators with a "
+                          "'reported' rule take entered values."), field="indicator_code")
         if year not in self.tasks[indicator["task_code"]]["years"]:
-            raise ValidationFailed(f"{year} is not one of the task's years.", field="year")
+            raise ValidationFailed(bilingual(f"Rok {year} nie należy do lat zadania.",
+                                             f"{year} is not one of the task's years."), field="year")
         if source and source.lower() not in {s.lower() for s in indicator["sources"]}:
-            raise ValidationFailed(f"Source {source!r} is not one of the indicator's sources "
-                                   f"({', '.join(indicator['sources']) or 'none'}).", field="source")
+            raise ValidationFailed(bilingual(f"Źródło {source!r} nie należy do źródeł wskaźnika "
+                                             f"({', '.join(indicator['sources']) or 'brak'}).",
+                                             f"Source {source!r} is not one of the indicator's sources "
+                                             f"({', '.join(indicator['sources']) or 'none'})."), field="source")
         self.trigger_event(self.ValueReported, indicator_code=indicator_code, year=year, source=source,
                            value=value, note=note, **actor_fields(actor))
 
@@ -272,13 +293,15 @@ class Strategy(Aggregate):
         try:
             return self.tasks[code]
         except KeyError:
-            raise NotFound(f"No task with code {code}.", field=field) from None
+            raise NotFound(bilingual(f"Nie ma zadania o kodzie {code}.", f"No task with code {code}."),
+                           field=field) from None
 
     def indicator(self, code: str) -> dict[str, Any]:
         try:
             return self.indicators[code]
         except KeyError:
-            raise NotFound(f"No indicator with code {code}.", field="indicator_code") from None
+            raise NotFound(bilingual(f"Nie ma wskaźnika o kodzie {code}.", f"No indicator with code {code}."),
+                           field="indicator_code") from None
 
     def _check_years_still_cover(self, task_code: str, years: list[int]) -> None:
         task = self.tasks[task_code]
@@ -286,7 +309,9 @@ class Strategy(Aggregate):
         used |= {int(y) for i in self.indicators.values() if i["task_code"] == task_code for y in i["targets"]}
         missing = sorted(used - set(years))
         if missing:
-            raise InvariantViolated(f"Task {task_code} has stages or targets in {missing}; keep those years.",
+            raise InvariantViolated(bilingual(f"Zadanie {task_code} ma etapy lub wartości docelowe w latach {missing}; "
+                                              "zachowaj te lata.",
+                                              f"Task {task_code} has stages or targets in {missing}; keep those years."),
                                     field="years")
 
 
@@ -299,4 +324,5 @@ def _planned(stages: list[dict[str, Any]], stage_number: int, year: str) -> Any:
 
 def _require_prefix(code: str, parent: str, field: str) -> None:
     if not code.startswith(parent + "."):
-        raise ValidationFailed(f"Code {code} must start with {parent}.", field=field)
+        raise ValidationFailed(bilingual(f"Kod {code} musi zaczynać się od {parent}.",
+                                         f"Code {code} must start with {parent}."), field=field)

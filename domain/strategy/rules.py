@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
-from domain.errors import ValidationFailed
+from domain.errors import ValidationFailed, bilingual
 from domain.strategy.values import NO_DATA, YearValue, check_year_value, is_number, number
-from domain.values import ConclusionKind, MeetingKind, RecordKind, Channel
+from domain.values import ConclusionKind, MeetingKind, RecordKind, Channel, plural_pl
 
 COUNT_KINDS = ("count", "count_shared")
 RULE_KINDS = (*COUNT_KINDS, "distinct_count", "gauge", "boolean", "ratio", "reported")
@@ -118,10 +118,13 @@ class Evaluation:
 def check_rule(rule: object, *, field: str = "rule") -> dict[str, Any]:
     """Validates and normalises a rule definition; raises ValidationFailed naming the field."""
     if not isinstance(rule, dict):
-        raise ValidationFailed(f"{field} must be a table with a 'kind'.", field=field)
+        raise ValidationFailed(bilingual(f"Pole {field} musi być tabelą z kluczem 'kind'.",
+                                         f"{field} must be a table with a 'kind'."), field=field)
     kind = rule.get("kind")
     if kind not in RULE_KINDS:
-        raise ValidationFailed(f"{field}.kind must be one of: {', '.join(RULE_KINDS)}; got {kind!r}.",
+        raise ValidationFailed(bilingual(f"Pole {field}.kind musi mieć jedną z wartości: {', '.join(RULE_KINDS)}; "
+                                         f"podano {kind!r}.",
+                                         f"{field}.kind must be one of: {', '.join(RULE_KINDS)}; got {kind!r}."),
                                field=f"{field}.kind")
     allowed: set[str]
     if kind in COUNT_KINDS or kind == "distinct_count":
@@ -130,34 +133,44 @@ def check_rule(rule: object, *, field: str = "rule") -> dict[str, Any]:
         if kind == "distinct_count":
             key = rule.get("key", "firm")
             if key not in ("firm", "institution"):
-                raise ValidationFailed(f"{field}.key must be 'firm' or 'institution'.", field=f"{field}.key")
+                raise ValidationFailed(bilingual(f"Pole {field}.key musi mieć wartość 'firm' lub 'institution'.",
+                                                 f"{field}.key must be 'firm' or 'institution'."),
+                                       field=f"{field}.key")
             out["key"] = key
             allowed.add("key")
     elif kind == "gauge":
         membership, at = rule.get("membership"), rule.get("at", "year_end")
         if membership not in MEMBERSHIPS:
-            raise ValidationFailed(f"{field}.membership must be one of: {', '.join(MEMBERSHIPS)}.",
+            raise ValidationFailed(bilingual(f"Pole {field}.membership musi mieć jedną z wartości: "
+                                             f"{', '.join(MEMBERSHIPS)}.",
+                                             f"{field}.membership must be one of: {', '.join(MEMBERSHIPS)}."),
                                    field=f"{field}.membership")
         if at not in ("year_end", "during_year"):
-            raise ValidationFailed(f"{field}.at must be 'year_end' or 'during_year'.", field=f"{field}.at")
+            raise ValidationFailed(bilingual(f"Pole {field}.at musi mieć wartość 'year_end' lub 'during_year'.",
+                                             f"{field}.at must be 'year_end' or 'during_year'."), field=f"{field}.at")
         out, allowed = {"membership": membership, "at": at}, {"kind", "membership", "at"}
     elif kind == "boolean":
         conditions = rule.get("conditions")
         if not isinstance(conditions, list) or not conditions:
-            raise ValidationFailed(f"{field}.conditions must list at least one condition.",
+            raise ValidationFailed(bilingual(f"Pole {field}.conditions musi zawierać co najmniej jeden warunek.",
+                                             f"{field}.conditions must list at least one condition."),
                                    field=f"{field}.conditions")
         checked = []
         for i, condition in enumerate(conditions):
             where = f"{field}.conditions[{i}]"
             if not isinstance(condition, dict):
-                raise ValidationFailed(f"{where} must be a table with 'rule' and 'at_least'.", field=where)
+                raise ValidationFailed(bilingual(f"Pole {where} musi być tabelą z kluczami 'rule' i 'at_least'.",
+                                                 f"{where} must be a table with 'rule' and 'at_least'."), field=where)
             inner = check_rule(condition.get("rule"), field=f"{where}.rule")
             if inner["kind"] in ("boolean", "ratio", "reported"):
-                raise ValidationFailed(f"{where}.rule must be a count, distinct count or gauge.",
+                raise ValidationFailed(bilingual(f"Pole {where}.rule musi być regułą zliczającą lub stanem "
+                                                 "(count, distinct_count, gauge).",
+                                                 f"{where}.rule must be a count, distinct count or gauge."),
                                        field=f"{where}.rule.kind")
             at_least = condition.get("at_least", 1)
             if isinstance(at_least, bool) or not isinstance(at_least, int) or at_least < 1:
-                raise ValidationFailed(f"{where}.at_least must be a whole number of at least 1.",
+                raise ValidationFailed(bilingual(f"Pole {where}.at_least musi być liczbą całkowitą nie mniejszą niż 1.",
+                                                 f"{where}.at_least must be a whole number of at least 1."),
                                        field=f"{where}.at_least")
             checked.append({"rule": inner, "at_least": at_least})
         out, allowed = {"conditions": checked}, {"kind", "conditions"}
@@ -166,7 +179,9 @@ def check_rule(rule: object, *, field: str = "rule") -> dict[str, Any]:
         for part in ("numerator", "denominator"):
             inner = check_rule(rule.get(part), field=f"{field}.{part}")
             if inner["kind"] in ("boolean", "ratio", "reported"):
-                raise ValidationFailed(f"{field}.{part} must be a count, distinct count or gauge.",
+                raise ValidationFailed(bilingual(f"Pole {field}.{part} musi być regułą zliczającą lub stanem "
+                                                 "(count, distinct_count, gauge).",
+                                                 f"{field}.{part} must be a count, distinct count or gauge."),
                                        field=f"{field}.{part}.kind")
             out[part] = inner
         out["percent"] = bool(rule.get("percent", True))
@@ -175,7 +190,10 @@ def check_rule(rule: object, *, field: str = "rule") -> dict[str, Any]:
         out, allowed = {}, {"kind"}
     unknown = set(rule) - allowed
     if unknown:
-        raise ValidationFailed(f"{field} has unknown setting(s) for kind {kind}: {', '.join(sorted(unknown))}.",
+        names = ", ".join(sorted(unknown))
+        setting = plural_pl(len(unknown), "nieznane ustawienie", "nieznane ustawienia", "nieznane ustawienia")
+        raise ValidationFailed(bilingual(f"Pole {field} ma {setting} dla rodzaju {kind}: {names}.",
+                                         f"{field} has unknown setting(s) for kind {kind}: {names}."),
                                field=field)
     return {"kind": kind, **out}
 
@@ -183,18 +201,25 @@ def check_rule(rule: object, *, field: str = "rule") -> dict[str, Any]:
 def _check_record_filter(rule: dict[str, Any], field: str) -> dict[str, Any]:
     record_kind = rule.get("record_kind")
     if record_kind not in SUBKINDS:
-        raise ValidationFailed(f"{field}.record_kind must be one of: {', '.join(SUBKINDS)}; got {record_kind!r}.",
+        raise ValidationFailed(bilingual(f"Pole {field}.record_kind musi mieć jedną z wartości: "
+                                         f"{', '.join(SUBKINDS)}; podano {record_kind!r}.",
+                                         f"{field}.record_kind must be one of: {', '.join(SUBKINDS)}; "
+                                         f"got {record_kind!r}."),
                                field=f"{field}.record_kind")
     subkinds = rule.get("subkinds", [])
     if not isinstance(subkinds, list) or any(s not in SUBKINDS[record_kind] for s in subkinds):
         raise ValidationFailed(
-            f"{field}.subkinds must list kinds of {record_kind}: {', '.join(sorted(SUBKINDS[record_kind]))}.",
+            bilingual(f"Pole {field}.subkinds musi wymieniać rodzaje {record_kind}: "
+                      f"{', '.join(sorted(SUBKINDS[record_kind]))}.",
+                      f"{field}.subkinds must list kinds of {record_kind}: {', '.join(sorted(SUBKINDS[record_kind]))}."),
             field=f"{field}.subkinds")
     out: dict[str, Any] = {"record_kind": record_kind, "subkinds": sorted(set(subkinds))}
     for name in ("min_network_institutions", "min_firms"):
         value = rule.get(name, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValidationFailed(f"{field}.{name} must be a whole number not below 0.", field=f"{field}.{name}")
+            raise ValidationFailed(bilingual(f"Pole {field}.{name} musi być liczbą całkowitą nie mniejszą niż 0.",
+                                             f"{field}.{name} must be a whole number not below 0."),
+                                   field=f"{field}.{name}")
         out[name] = value
     return out
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.errors import InvariantViolated, NotFound, ValidationFailed
+from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
 from domain.strategy import rules
 from domain.strategy.model import Strategy
 from domain.strategy.values import (
@@ -56,12 +56,15 @@ class StrategyUseCases:
         try:
             return self.repository.get(STRATEGY_ID)  # type: ignore[attr-defined]
         except AggregateNotFoundError:
-            raise NotFound("No strategy has been loaded yet.", field="strategy") from None
+            raise NotFound(bilingual("Nie wczytano jeszcze żadnej strategii.", "No strategy has been loaded yet."),
+                           field="strategy") from None
 
     # ------------------------------------------------------------------ one change at a time
     def start_strategy(self, *, name: str, network_id: UUID, actor: Actor):
         if self.has_strategy():
-            raise InvariantViolated("The store already holds a strategy; change it instead of starting another.",
+            raise InvariantViolated(bilingual("Magazyn zawiera już strategię; zmień ją zamiast rozpoczynać nową.",
+                                              "The store already holds a strategy; change it instead of starting "
+                                              "another."),
                                     field="strategy")
         self.get_network(network_id)  # type: ignore[attr-defined]
         strategy = Strategy.start(id=STRATEGY_ID, name=check_text(name, field="name", max_length=300),
@@ -141,14 +144,17 @@ class StrategyUseCases:
         """Applies a strategy document (goals, programmes, tasks with stages and indicators) in one
         transaction. Starts the strategy when there is none; records only what differs."""
         if not isinstance(document, dict):
-            raise ValidationFailed("A strategy document is a table.", field="strategy")
+            raise ValidationFailed(bilingual("Dokument strategii musi być tabelą.", "A strategy document is a table."),
+                                   field="strategy")
         reason = check_text(reason, field="reason", max_length=1000)
         head = document.get("strategy") or {}
         if self.has_strategy():
             strategy = self.get_strategy()
         else:
             if network_id is None:
-                raise ValidationFailed("The network the strategy measures must be given.", field="network_id")
+                raise ValidationFailed(bilingual("Należy wskazać sieć, której dotyczy strategia.",
+                                                 "The network the strategy measures must be given."),
+                                       field="network_id")
             self.get_network(network_id)  # type: ignore[attr-defined]
             strategy = Strategy.start(id=STRATEGY_ID, name=check_text(head.get("name"), field="strategy.name",
                                                                       max_length=300),
@@ -185,13 +191,16 @@ class StrategyUseCases:
 def _list(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = document.get(key, [])
     if not isinstance(value, list):
-        raise ValidationFailed(f"{key} must be a list.", field=key)
+        raise ValidationFailed(bilingual(f"Pole {key} musi być listą.", f"{key} must be a list."), field=key)
     return value
 
 
 def _weight(value: object, field: str) -> int | float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 100:
-        raise ValidationFailed(f"{field} must be a number above 0 and at most 100; got {value!r}.", field=field)
+        raise ValidationFailed(bilingual(f"Pole {field} musi być liczbą większą od 0 i nie większą niż 100; "
+                                         f"podano {value!r}.",
+                                         f"{field} must be a number above 0 and at most 100; got {value!r}."),
+                               field=field)
     return number(value)
 
 
@@ -218,11 +227,14 @@ def normalise_programme(programme: dict[str, Any], *, field: str = "programme") 
 def normalise_task(task: dict[str, Any], *, field: str = "task") -> dict[str, Any]:
     years = task.get("years")
     if not isinstance(years, list) or not years:
-        raise ValidationFailed(f"{field}.years must list the task's years.", field=f"{field}.years")
+        raise ValidationFailed(bilingual(f"Pole {field}.years musi wymieniać lata zadania.",
+                                         f"{field}.years must list the task's years."), field=f"{field}.years")
     checked_years = sorted({check_year(y, field=f"{field}.years") for y in years})
     entities = task.get("cooperating_entities", [])
     if not isinstance(entities, list):
-        raise ValidationFailed(f"{field}.cooperating_entities must be a list.", field=f"{field}.cooperating_entities")
+        raise ValidationFailed(bilingual(f"Pole {field}.cooperating_entities musi być listą.",
+                                         f"{field}.cooperating_entities must be a list."),
+                               field=f"{field}.cooperating_entities")
     return {
         "code": check_code(task.get("code"), field=f"{field}.code"),
         "programme_code": check_code(task.get("programme"), field=f"{field}.programme"),
@@ -250,18 +262,23 @@ def normalise_task(task: dict[str, Any], *, field: str = "task") -> dict[str, An
 def normalise_stages(stages: object, *, field: str = "stages") -> list[dict[str, Any]]:
     """Stages numbered 1..n; each year "planned" is a percentage or "-"; "realised" (optional)."""
     if not isinstance(stages, list):
-        raise ValidationFailed(f"{field} must be a list.", field=field)
+        raise ValidationFailed(bilingual(f"Pole {field} musi być listą.", f"{field} must be a list."), field=field)
     out = []
     for i, stage in enumerate(stages):
         where = f"{field}[{i}]"
         if not isinstance(stage, dict):
-            raise ValidationFailed(f"{where} must be a table.", field=where)
+            raise ValidationFailed(bilingual(f"Pole {where} musi być tabelą.", f"{where} must be a table."),
+                                   field=where)
         if stage.get("number") != i + 1:
-            raise ValidationFailed(f"{where}.number must be {i + 1} (stages are numbered in order).",
+            raise ValidationFailed(bilingual(f"Pole {where}.number musi mieć wartość {i + 1} (etapy są numerowane "
+                                             "po kolei).",
+                                             f"{where}.number must be {i + 1} (stages are numbered in order)."),
                                    field=f"{where}.number")
         planned = check_year_map(stage.get("planned"), field=f"{where}.planned")
         if any(v == "bd" or (is_number(v) and v > 100) for v in planned.values()):  # type: ignore[operator]
-            raise ValidationFailed(f"{where}.planned takes percentages (0–100) or '-'.", field=f"{where}.planned")
+            raise ValidationFailed(bilingual(f"Pole {where}.planned przyjmuje wartości procentowe (0–100) lub '-'.",
+                                             f"{where}.planned takes percentages (0–100) or '-'."),
+                                   field=f"{where}.planned")
         realised = {y: check_percent(v, field=f"{where}.realised.{y}")
                     for y, v in check_year_map(stage.get("realised"), field=f"{where}.realised").items()
                     if v != NOT_PLANNED}
@@ -279,7 +296,8 @@ def normalise_indicator(indicator: dict[str, Any], *, field: str = "indicator"):
     """Returns (definition, targets, rule)."""
     sources = indicator.get("sources", [])
     if not isinstance(sources, list) or any(not isinstance(s, str) or not s.strip() for s in sources):
-        raise ValidationFailed(f"{field}.sources must list source names (e.g. WPiR, LCB, GUS).",
+        raise ValidationFailed(bilingual(f"Pole {field}.sources musi wymieniać nazwy źródeł (np. WPiR, LCB, GUS).",
+                                         f"{field}.sources must list source names (e.g. WPiR, LCB, GUS)."),
                                field=f"{field}.sources")
     baseline = indicator.get("baseline", "bd")
     definition = {
