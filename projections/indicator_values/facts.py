@@ -109,7 +109,7 @@ def year_facts(tx: Tx, network_id: str, year: int, bound: str | None = None, *,
             "m.cluster_id IN (SELECT id FROM registry_institutions WHERE network_id = ?)", [network_id])
         facts.firm_keys = {r["id"]: r["firm_key"] for r in tx.execute(
             "SELECT id, firm_key FROM registry_firms WHERE network_id = ?", (network_id,))}
-    facts.institution_sources = institution_sources(tx, network_id)
+    facts.institution_sources = institution_sources(tx, network_id, bound)
     return facts
 
 
@@ -154,15 +154,26 @@ def _memberships(tx: Tx, table: str, group: str, member: str, bound: str | None,
                            date.fromisoformat(r["left_on"]) if r["left_on"] else None) for r in rows]
 
 
-def institution_sources(tx: Tx, network_id: str) -> dict[str, frozenset[str]]:
+def institution_sources(tx: Tx, network_id: str, bound: str | None = None) -> dict[str, frozenset[str]]:
     """Which data sources an institution reports for: its own short name and, for a cluster, the
-    short name of the institution that runs it (the food cluster reports through LCB)."""
+    short name of the institution that runs it (the food cluster reports through LCB). Names as
+    known at `bound` (None = now), so a rename leaves earlier as-of reports as they were."""
     rows = tx.execute("SELECT id, short_name, coordinator_id FROM registry_institutions WHERE network_id = ?",
                       (network_id,))
+    if bound is not None:
+        as_of = short_names_as_of(tx, bound)
+        rows = [{**r, "short_name": as_of[r["id"]]} for r in rows if r["id"] in as_of]
     names = {r["id"]: r["short_name"].lower() for r in rows}
     return {r["id"]: frozenset({names[r["id"]], *([names[r["coordinator_id"]]]
                                                   if r["coordinator_id"] in names else [])}) for r in rows}
 
 
-def institution_names(tx: Tx) -> dict[str, str]:
-    return {r["id"]: r["short_name"] for r in tx.execute("SELECT id, short_name FROM registry_institutions")}
+def institution_names(tx: Tx, bound: str | None = None) -> dict[str, str]:
+    names = {r["id"]: r["short_name"] for r in tx.execute("SELECT id, short_name FROM registry_institutions")}
+    return names if bound is None else {**names, **short_names_as_of(tx, bound)}
+
+
+def short_names_as_of(tx: Tx, bound: str) -> dict[str, str]:
+    condition, params = visible("", bound)
+    return {r["id"]: r["short_name"] for r in tx.execute(
+        f"SELECT id, short_name FROM registry_institution_names WHERE {condition}", params)}

@@ -110,7 +110,7 @@ def _report(tx: Tx, task_code: str, bound: str | None, reference_year: int, *, w
     if task_code not in state.tasks:
         raise NotFound(f"No task with code {task_code}{when}.", field="task_code")
     task = state.tasks[task_code]
-    names = institution_names(tx)
+    names = institution_names(tx, bound)
     rows = stored_rows(tx, task_code) if bound is None else _computed_rows(tx, state, task_code, bound)
     indicators = [_indicator_table(state, indicator, [r for r in rows if r["indicator_code"] == indicator["code"]],
                                    task["years"], reference_year, names)
@@ -255,7 +255,7 @@ def indicator_events(tx: Tx, indicator_code: str, year: int, institution_id: str
     facts = year_facts(tx, state.network_id, int(year), bound, needs=dependencies(rule) - {"reported"},
                        reported=state.reported)
     result = evaluate(rule, facts, indicator_code=indicator_code, sources=indicator["sources"])
-    names = institution_names(tx)
+    names = institution_names(tx, bound)
     firms = {r["id"]: r for r in tx.execute("SELECT id, name, firm_key FROM registry_firms")}
     out = []
     for item in result.evidence:

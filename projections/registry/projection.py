@@ -12,9 +12,9 @@ from projections.base import Tx, id_text, recorded_at
 
 class RegistryProjection:
     name = "registry"
-    version = 1
+    version = 2  # v2: registry_institution_names (short names as known at a recorded time)
     tables = ("registry_municipalities", "registry_networks", "registry_institutions", "registry_firms",
-              "registry_network_members", "registry_cluster_members")
+              "registry_network_members", "registry_cluster_members", "registry_institution_names")
 
     def create_tables(self, tx: Tx) -> None:
         tx.execute("CREATE TABLE IF NOT EXISTS registry_municipalities ("
@@ -25,6 +25,10 @@ class RegistryProjection:
                    "id TEXT PRIMARY KEY, network_id TEXT NOT NULL, name TEXT NOT NULL, short_name TEXT NOT NULL, "
                    "kind TEXT NOT NULL, coordinator_id TEXT, active INTEGER NOT NULL, version INTEGER NOT NULL, "
                    "registered_at TEXT NOT NULL)")
+        # Bitemporal short names: source attribution and labels in an as-of report use the names of that day.
+        tx.execute("CREATE TABLE IF NOT EXISTS registry_institution_names ("
+                   "id TEXT NOT NULL, short_name TEXT NOT NULL, recorded_from TEXT NOT NULL, recorded_to TEXT, "
+                   "PRIMARY KEY (id, recorded_from))")
         tx.execute("CREATE TABLE IF NOT EXISTS registry_firms ("
                    "id TEXT PRIMARY KEY, network_id TEXT NOT NULL, name TEXT NOT NULL, nip TEXT, regon TEXT, "
                    "firm_key TEXT NOT NULL, registered_at TEXT NOT NULL)")
@@ -59,9 +63,15 @@ class RegistryProjection:
                 (oid, str(event.network_id), event.name, event.short_name, event.kind,
                  id_text(event.coordinator_id), event.originator_version, at),
             )
+            tx.execute("INSERT INTO registry_institution_names (id, short_name, recorded_from, recorded_to) "
+                       "VALUES (?, ?, ?, NULL)", (oid, event.short_name, at))
         elif isinstance(event, Institution.Renamed):
             tx.execute("UPDATE registry_institutions SET name = ?, short_name = ?, version = ? WHERE id = ?",
                        (event.name, event.short_name, event.originator_version, oid))
+            tx.execute("UPDATE registry_institution_names SET recorded_to = ? WHERE id = ? AND recorded_to IS NULL",
+                       (at, oid))
+            tx.execute("INSERT INTO registry_institution_names (id, short_name, recorded_from, recorded_to) "
+                       "VALUES (?, ?, ?, NULL)", (oid, event.short_name, at))
         elif isinstance(event, Institution.Deactivated):
             tx.execute("UPDATE registry_institutions SET active = 0, version = ? WHERE id = ?",
                        (event.originator_version, oid))
