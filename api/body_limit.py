@@ -11,10 +11,11 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 
 from api.errors import problem_response
+from domain.errors import bilingual
 
 MAX_BODY_BYTES = 1024 * 1024
-DETAIL = (f"Treść żądania przekracza {MAX_BODY_BYTES // 1024} KiB. / "
-          f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
+DETAIL = bilingual(f"Treść żądania przekracza {MAX_BODY_BYTES // 1024} KiB.",
+                   f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB.")
 
 
 class BodyTooLarge(HTTPException):

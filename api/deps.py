@@ -21,6 +21,7 @@ from api.policy import Action, check_action
 from infra.container import Container
 from infra.idempotency import IdempotencyStore
 from infra.users import User, UserStore
+from domain.errors import bilingual
 
 _bearer = HTTPBearer(auto_error=False, description="API token from `splot token create EMAIL`.")
 
@@ -38,7 +39,7 @@ def current_user(request: Request,
     user = users.authenticate(credentials.credentials) if credentials else None
     if user is None:
         raise ApiError(401, "unauthenticated",
-                       "Brak ważnego tokenu (Authorization: Bearer ...). / A valid bearer token is required.",
+                       bilingual("Brak ważnego tokenu (Authorization: Bearer ...).", "A valid bearer token is required."),
                        headers={"WWW-Authenticate": 'Bearer realm="splot"'})
     return user
 
@@ -133,8 +134,8 @@ def reject_unknown_query_parameters(request: Request) -> None:
     if repeated:
         name = repeated[0]
         raise ApiError(422, "invalid_input",
-                       f"Parametr {name!r} podano wielokrotnie; dozwolona jest jedna wartość. / "
-                       f"Query parameter {name!r} was given more than once; it takes one value.",
+                       bilingual(f"Parametr {name!r} podano wielokrotnie; dozwolona jest jedna wartość.",
+                                 f"Query parameter {name!r} was given more than once; it takes one value."),
                        field=f"query.{name}")
 
 
@@ -163,10 +164,10 @@ def reject_non_json_bodies(request: Request) -> None:
     expects_body = getattr(route, "body_field", None) is not None
     content_type = request.headers.get("content-type")
     if (expects_body or _has_body(request)) and not is_json_media_type(content_type):
-        sent = f"{content_type!r}" if content_type else "brak / none"
+        sent = f"{content_type!r}" if content_type else None
         raise ApiError(415, "unsupported_media_type",
-                       f"Treść musi być JSON (Content-Type: application/json), otrzymano {sent}. / "
-                       f"The body must be JSON (Content-Type: application/json); got {sent}.",
+                       bilingual(f"Treść musi być JSON (Content-Type: application/json), otrzymano {sent or 'brak'}.",
+                                 f"The body must be JSON (Content-Type: application/json); got {sent or 'none'}."),
                        field="Content-Type")
 
 

@@ -24,6 +24,7 @@ from uuid import UUID
 from api.errors import ApiError
 from domain.values import Actor
 from infra.users import INSTITUTION_ROLES, Role, User
+from domain.errors import bilingual
 
 
 class Action(StrEnum):
@@ -102,7 +103,7 @@ def check_acts_for(user: User, institution_ids: Iterable[UUID | None], *, field:
     """Staff and leads may act only where one of `institution_ids` is their own institution."""
     if scoped_to_institution(user) and user.institution_id not in set(institution_ids):
         raise forbidden(
-            "Możesz działać tylko w imieniu swojej instytucji. / You may act only for your own institution.",
+            bilingual("Możesz działać tylko w imieniu swojej instytucji.", "You may act only for your own institution."),
             field=field)
 
 
@@ -111,8 +112,8 @@ def check_filter_institution(user: User, institution_id: UUID | None) -> UUID | 
     if not scoped_to_institution(user):
         return institution_id
     if institution_id is not None and institution_id != user.institution_id:
-        raise forbidden("Możesz przeglądać tylko rejestr swojej instytucji. / "
-                        "You may list only your own institution's records.", field="institution")
+        raise forbidden(bilingual("Możesz przeglądać tylko rejestr swojej instytucji.",
+                                  "You may list only your own institution's records."), field="institution")
     return user.institution_id
 
 
@@ -123,7 +124,7 @@ def can_see_record(user: User, involved_institutions: Iterable[UUID]) -> bool:
 def check_not_self(user: User, target_user_id: UUID) -> None:
     """An admin cannot lock themselves out (there must stay someone who manages users)."""
     if user.id == target_user_id:
-        raise ApiError(409, "invariant_violated", "Nie można wyłączyć własnego konta. / You cannot disable yourself.",
+        raise ApiError(409, "invariant_violated", bilingual("Nie można wyłączyć własnego konta.", "You cannot disable yourself."),
                        field="user_id")
 
 

@@ -13,6 +13,7 @@ from api.deps import WriteContext
 from api.errors import ApiError
 from api.schemas.common import Written
 from domain.application import Saved
+from domain.errors import bilingual
 from infra.idempotency import Outcome
 from infra.users import User
 
@@ -33,12 +34,13 @@ def run_write(ctx: WriteContext, user: User, body: BaseModel | None, action: Cal
     claim = ctx.store.claim(str(user.id), ctx.key, fingerprint(ctx, body))
     if claim.outcome is Outcome.MISMATCH:
         raise ApiError(422, "idempotency_key_reused",
-                       "Ten Idempotency-Key użyto już dla innego żądania. / "
-                       "This Idempotency-Key was already used for a different request.", field="Idempotency-Key")
+                       bilingual("Ten Idempotency-Key użyto już dla innego żądania.",
+                                 "This Idempotency-Key was already used for a different request."),
+                       field="Idempotency-Key")
     if claim.outcome is Outcome.IN_FLIGHT:
         raise ApiError(409, "idempotency_in_flight",
-                       "Żądanie z tym Idempotency-Key jest jeszcze w toku. / "
-                       "A request with this Idempotency-Key is still in progress; retry later.",
+                       bilingual("Żądanie z tym Idempotency-Key jest jeszcze w toku.",
+                                 "A request with this Idempotency-Key is still in progress; retry later."),
                        field="Idempotency-Key")
     if claim.outcome is Outcome.REPLAY:
         return JSONResponse(claim.body, status_code=claim.status_code, headers={REPLAYED_HEADER: "true"})

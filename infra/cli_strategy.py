@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, NotFound, bilingual
 from domain.values import Actor
 from infra.container import bootstrap, build_container
 from infra.strategy_loader import load_strategy_file
@@ -118,8 +118,10 @@ def report(
                 if publication is not None:
                     data = published_report(tx, publication)
                     if data["task"]["code"] != task:
-                        raise NotFound(f"Published report {publication} is of task {data['task']['code']}, "
-                                       f"not {task}.", field="publication")
+                        raise NotFound(bilingual(
+                            f"Raport opublikowany nr {publication} dotyczy zadania {data['task']['code']}, nie {task}.",
+                            f"Published report {publication} is of task {data['task']['code']}, not {task}."),
+                            field="publication")
                 else:
                     data = task_report(tx, task, as_of=day)
             except DomainError as error:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from uuid import UUID
 
-from domain.errors import NotFound
+from domain.errors import NotFound, bilingual
 from domain.values import check_text
 
 
@@ -52,7 +52,8 @@ class PersonDirectory:
         with self.db.transaction() as tx:
             rows = tx.execute("SELECT * FROM directory_persons WHERE id = ?", (str(person_id),))
         if not rows:
-            raise NotFound(f"No person with id {person_id}.", field="person_id")
+            raise NotFound(bilingual(f"Nie ma osoby o identyfikatorze {person_id}.", f"No person with id {person_id}."),
+                           field="person_id")
         r = rows[0]
         return Person(UUID(r["id"]), r["name"], r["email"], r["phone"],
                       UUID(r["institution_id"]) if r["institution_id"] else None, r["erased_at"])

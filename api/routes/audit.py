@@ -27,7 +27,7 @@ from api.schemas.common import IsoDateTime, Out, StrictIn, Written
 from api.writes import run_write, written
 from domain.application import DEFAULT_NETWORK_ID
 from domain.closing import FIRST_YEAR, LAST_YEAR, ReportingYear, report_diff
-from domain.errors import InvariantViolated, NotFound
+from domain.errors import InvariantViolated, NotFound, bilingual
 from infra.audit_chain import chain_lookup
 from infra.closing import close_year
 from projections.audit_trail.queries import audit_entries, entries_csv, record_history
@@ -146,7 +146,8 @@ def get_record_history(record_id: UUID, _: Auditor, c: ContainerDep) -> list[His
     with read_tx(c) as tx:
         rows = record_history(tx, str(record_id), chain_lookup=chain_lookup(c.app.recorder))
     if not rows or not rows[0]["event_type"].startswith("Record."):
-        raise NotFound(f"No record with id {record_id}.", field="record_id")
+        raise NotFound(bilingual(f"Nie ma wpisu o identyfikatorze {record_id}.", f"No record with id {record_id}."),
+                       field="record_id")
     return [HistoryEntry(**r) for r in rows]
 
 
@@ -284,8 +285,8 @@ def _refuse_naming_missing_sign_offs(c: Any, year: int) -> None:
     short_names = institution_short_names(c)
     named = ", ".join(f"{short_names.get(i, '?')} ({i})" for i in missing)
     raise InvariantViolated(
-        f"Rok {year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji ({named}). / "
-        f"Year {year} cannot be closed: {len(missing)} institution(s) have not signed off ({named}).",
+        bilingual(f"Rok {year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji: {named}.",
+                  f"Year {year} cannot be closed: {len(missing)} institution(s) have not signed off: {named}."),
         field="year")
 
 

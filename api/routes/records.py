@@ -35,7 +35,7 @@ from api.schemas.records import (
 )
 from api.writes import run_write, written
 from domain.application import DEFAULT_NETWORK_ID
-from domain.errors import NotFound
+from domain.errors import NotFound, bilingual
 from domain.records import Record, institutions_involved
 from domain.values import RecordKind
 from infra.container import Container
@@ -91,7 +91,8 @@ def _visible_record(c: Container, user: User, record_id: UUID) -> Record:
     """The record, or 404 — also when a staff member's institution takes no part in it (no leak)."""
     record = c.app.get_record(record_id)
     if not can_see_record(user, institutions_involved(record.kind, record.fields)):
-        raise NotFound(f"No record with id {record_id}.", field="record_id")
+        raise NotFound(bilingual(f"Nie ma wpisu o identyfikatorze {record_id}.", f"No record with id {record_id}."),
+                       field="record_id")
     return record
 
 

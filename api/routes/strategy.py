@@ -16,7 +16,7 @@ from api.policy import actor_of, check_filter_institution
 from api.schemas.common import IsoDate, StrictIn, Written
 from api.schemas.strategy import IndicatorEvents, Publication, PublicationList, PublishedReport, TaskList, TaskReport
 from api.writes import run_write, written
-from domain.errors import NotFound
+from domain.errors import NotFound, bilingual
 from projections.indicator_values.queries import (
     indicator_events,
     list_publications,
@@ -88,8 +88,8 @@ def get_publication(code: Code, n: Annotated[int, Path(ge=1, le=2**31 - 1)], use
     with read_tx(c) as tx:
         report = published_report(tx, n)
     if report["publication"]["task_code"] != code:
-        raise NotFound(f"Raport opublikowany nr {n} nie dotyczy zadania {code}. / "
-                       f"Published report {n} is not of task {code}.", field="n")
+        raise NotFound(bilingual(f"Raport opublikowany nr {n} nie dotyczy zadania {code}.",
+                                 f"Published report {n} is not of task {code}."), field="n")
     return PublishedReport.model_validate(report)
 
 

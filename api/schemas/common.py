@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from domain.errors import bilingual
 
 # C0 controls except tab, line feed and carriage return, plus DEL: they have no place in a record, break
 # exports and terminals, and PostgreSQL text cannot hold U+0000.
@@ -39,8 +40,8 @@ class StrictIn(BaseModel):
             from api.errors import ApiError  # late: api.errors imports this module
 
             path, char = hit
-            message = (f"{path}: znak sterujący U+{ord(char):04X} jest niedozwolony. / "
-                       f"Control character U+{ord(char):04X} is not allowed.")
+            message = bilingual(f"{path}: znak sterujący U+{ord(char):04X} jest niedozwolony.",
+                                f"Control character U+{ord(char):04X} is not allowed.")
             raise ApiError(422, "invalid_input", message, field=path)
         return data
 

@@ -18,7 +18,7 @@ import datetime
 import json
 from typing import Any
 
-from domain.errors import NotFound
+from domain.errors import NotFound, bilingual
 from domain.strategy.rules import describe, evaluate, dependencies
 from domain.strategy.values import LEVEL_LABELS_PL, NOT_PLANNED, NO_DATA, is_number, number
 from domain.values import WARSAW, warsaw_today
@@ -108,7 +108,8 @@ def task_report(tx: Tx, task_code: str, as_of: datetime.date | None = None) -> d
 def _report(tx: Tx, task_code: str, bound: str | None, reference_year: int, *, when: str) -> dict[str, Any]:
     state = strategy_state(tx, bound)
     if task_code not in state.tasks:
-        raise NotFound(f"No task with code {task_code}{when}.", field="task_code")
+        raise NotFound(bilingual(f"Nie ma zadania o kodzie {task_code}{when}.", f"No task with code {task_code}{when}."),
+                       field="task_code")
     task = state.tasks[task_code]
     names = institution_names(tx, bound)
     rows = stored_rows(tx, task_code) if bound is None else _computed_rows(tx, state, task_code, bound)
@@ -143,7 +144,8 @@ def published_report(tx: Tx, number: int) -> dict[str, Any]:
     recorded up to that moment, whatever was recorded or changed afterwards."""
     match = [p for p in list_publications(tx) if p["number"] == int(number)]
     if not match:
-        raise NotFound(f"No published report number {number}.", field="publication")
+        raise NotFound(bilingual(f"Nie ma opublikowanego raportu nr {number}.", f"No published report number {number}."),
+                       field="publication")
     publication = match[0]
     published_at = datetime.datetime.strptime(publication["published_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
         tzinfo=datetime.timezone.utc)
@@ -247,7 +249,8 @@ def indicator_events(tx: Tx, indicator_code: str, year: int, institution_id: str
     bound = end_of_warsaw_day(as_of) if as_of is not None else None
     state = strategy_state(tx, bound)
     if indicator_code not in state.indicators:
-        raise NotFound(f"No indicator with code {indicator_code}.", field="indicator_code")
+        raise NotFound(bilingual(f"Nie ma wskaźnika o kodzie {indicator_code}.", f"No indicator with code {indicator_code}."),
+                       field="indicator_code")
     if not computable(state, indicator_code):
         return []
     indicator = state.indicators[indicator_code]
@@ -283,7 +286,8 @@ def rule_versions(tx: Tx, indicator_code: str) -> list[dict[str, Any]]:
     rows = tx.execute(f"SELECT body, recorded_from, recorded_to, recorded_by FROM {STRATEGY_TABLE} "
                       "WHERE fact = 'rule' AND fact_key = ? ORDER BY notification_id", (indicator_code,))
     if not rows:
-        raise NotFound(f"No indicator with code {indicator_code}.", field="indicator_code")
+        raise NotFound(bilingual(f"Nie ma wskaźnika o kodzie {indicator_code}.", f"No indicator with code {indicator_code}."),
+                       field="indicator_code")
     out = []
     for r in rows:
         body = json.loads(r["body"])
