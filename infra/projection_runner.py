@@ -30,6 +30,7 @@ class ProjectionRunner:
         self.projections = list(projections)
         self.page_size = page_size
         self._catch_up_lock = threading.Lock()
+        self.last_error: str | None = None  # why the last page failed; None once a page succeeds again
         self._setup()
 
     # ---------------------------------------------------------------- set-up
@@ -77,7 +78,15 @@ class ProjectionRunner:
         processed = 0
         with self._catch_up_lock:
             while True:
-                count = self._process_page()
+                try:
+                    count = self._process_page()
+                except Exception as error:
+                    # The page is rolled back and retried later; an event a projection cannot handle
+                    # stops every read model here rather than being skipped (the numbers must stay
+                    # complete), so say why where operators look: /api/v1/health.
+                    self.last_error = f"{type(error).__name__}: {error}"
+                    raise
+                self.last_error = None
                 if count == 0:
                     return processed
                 processed += count

@@ -12,12 +12,15 @@ router = APIRouter(tags=["health"])
 
 
 class Health(Out):
-    status: str
+    status: str  # "ok", or "degraded" when the read models cannot catch up (see read_models_error)
     log_position: int
     read_models_position: int
+    read_models_error: str | None = None
 
 
 @router.get("/health", response_model=Health, responses=problems(),
             summary="Is the service up, and how far have the read models caught up")
 def health(c: ContainerDep) -> Health:
-    return Health(status="ok", log_position=c.runner.log_position(), read_models_position=c.runner.position())
+    error = c.runner.last_error
+    return Health(status="degraded" if error else "ok", log_position=c.runner.log_position(),
+                  read_models_position=c.runner.position(), read_models_error=error)

@@ -208,3 +208,36 @@ def test_catch_up_command_brings_read_models_to_the_log(sqlite_settings):
         assert again.runner.position() == again.runner.log_position()
     finally:
         again.close()
+
+
+def test_a_projection_that_fails_stops_catch_up_and_says_why(container, actor, network_id):
+    """An event a read model cannot handle is not skipped: the page rolls back, nothing advances,
+    and the runner reports the error until a page succeeds again."""
+    from projections.activity_register.projection import ActivityRegisterProjection
+
+    container.runner.catch_up()
+    start = container.runner.position()
+    container.app.register_institution(network_id=network_id, name="Y", short_name="Y", kind="chamber", actor=actor)
+    broken = next(p for p in container.runner.projections if isinstance(p, ActivityRegisterProjection))
+    original = broken.handle
+    broken.handle = lambda tx, event, notification_id: (_ for _ in ()).throw(RuntimeError("boom"))
+    with pytest.raises(RuntimeError):
+        container.runner.catch_up()
+    assert container.runner.position() == start
+    assert container.runner.last_error == "RuntimeError: boom"
+    broken.handle = original
+    container.runner.catch_up()
+    assert container.runner.last_error is None
+    assert container.runner.position() == container.runner.log_position()
+
+
+def test_health_reports_read_models_that_cannot_catch_up(container):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(container)) as client:
+        assert client.get("/api/v1/health").json()["status"] == "ok"
+        container.runner.last_error = "RuntimeError: boom"  # as left by a failed page
+        body = client.get("/api/v1/health").json()
+        assert body["status"] == "degraded" and body["read_models_error"] == "RuntimeError: boom"
