@@ -7,6 +7,10 @@ record, correction or retraction of that year is refused for an institution unti
 coordinator reopens the year for it with a reason; its lead signs off again and the next close
 publishes version 2. Every version stays in the log and can be read and compared.
 
+The coordinator's strategy figures for a closed year (targets, reported indicator values, stage plan
+and progress) are frozen the same way: the coordinator reopens the year for the strategy itself (a
+`Reopened` event with no institution), which needs no lead's sign-off before the next close.
+
 One `ReportingYear` aggregate per (network, year), with a deterministic id, so a use case can
 find it without a query. Roles (lead, coordinator) are checked at the API; the domain checks
 the order of things.
@@ -28,6 +32,7 @@ from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingu
 from domain.values import Actor, check_text, stable_id
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
+STRATEGY_SCOPE = "strategy"  # the key of a reopening for the strategy itself (Reopened.institution_id is None)
 
 
 def reporting_year_id(network_id: UUID, year: int) -> UUID:
@@ -100,10 +105,13 @@ class ReportingYear(Aggregate):
 
     class Reopened(SplotEvent, Aggregate.Event):
         TOPIC = "splot:ReportingYear.Reopened"
-        institution_id: UUID
+        institution_id: UUID | None  # None: reopened for the strategy (targets, values, stage progress)
         reason: str
 
         def apply(self, ry: ReportingYear) -> None:
+            if self.institution_id is None:
+                ry.reopened[STRATEGY_SCOPE] = self.reason
+                return
             ry.reopened[self.institution_id] = self.reason
             ry.signed_off.pop(self.institution_id, None)
 
@@ -114,7 +122,10 @@ class ReportingYear(Aggregate):
 
     # ------------------------------------------------------------------ rules
     def is_open_for(self, institution_id: UUID | None) -> bool:
-        return not self.closed or institution_id in self.reopened
+        return not self.closed or (institution_id is not None and institution_id in self.reopened)
+
+    def is_open_for_strategy(self) -> bool:
+        return not self.closed or STRATEGY_SCOPE in self.reopened
 
     def sign_off(self, institution_id: UUID, actor: Actor) -> None:
         if not self.is_open_for(institution_id):
@@ -153,11 +164,16 @@ class ReportingYear(Aggregate):
             report_as_of=report_as_of.isoformat(), signed_off_by={str(k): v for k, v in self.signed_off.items()},
             **actor_fields(actor))
 
-    def reopen(self, institution_id: UUID, reason: str, actor: Actor) -> None:
+    def reopen(self, institution_id: UUID | None, reason: str, actor: Actor) -> None:
+        """Reopens for one institution, or for the strategy itself when `institution_id` is None."""
         if not self.closed:
             raise InvariantViolated(bilingual(f"Rok {self.year} nie jest zamknięty.", f"Year {self.year} is not closed."),
                                     field="year")
-        if institution_id in self.reopened:
+        if institution_id is None and STRATEGY_SCOPE in self.reopened:
+            raise InvariantViolated(bilingual(f"Rok {self.year} jest już otwarty dla zmian strategii.",
+                                              f"Year {self.year} is already open for strategy changes."),
+                                    field="institution_id")
+        if institution_id is not None and institution_id in self.reopened:
             raise InvariantViolated(bilingual(f"Rok {self.year} jest już otwarty dla tej instytucji.",
                                               f"Year {self.year} is already open for this institution."),
                                     field="institution_id")
@@ -211,6 +227,23 @@ class YearClosingUseCases:
         """A record of a closed year cannot be created, corrected or retracted (its owner's year must be open)."""
         self.check_year_open(record.network_id, record.occurred_on, record.owner_institution_id)
 
+    def check_strategy_year_open(self, network_id: UUID, year: int, *, field: str, what: tuple[str, str]) -> None:
+        """Raises when `year` is closed and not reopened for the strategy: `what` (Polish, English) names the
+        figure that would change, e.g. ("wartości docelowe wskaźnika X", "targets of indicator X")."""
+        reporting_year = self.get_reporting_year(network_id, year)
+        if reporting_year is not None and not reporting_year.is_open_for_strategy():
+            version = reporting_year.versions[-1]["version"]
+            raise InvariantViolated(bilingual(
+                f"Rok {year} jest zamknięty (wersja raportu {version}): zmiana {what[0]} za ten rok wymaga "
+                "ponownego otwarcia roku dla strategii przez koordynatora.",
+                f"Year {year} is closed (report version {version}); changing the {what[1]} for it needs the "
+                "coordinator to reopen the year for the strategy first."), field=field)
+
+    def published_years(self, network_id: UUID, years: Any) -> list[int]:
+        """Those of `years` that have at least one published (closed) report version."""
+        return [y for y in sorted(set(years)) if FIRST_YEAR <= y <= LAST_YEAR
+                and (ry := self.get_reporting_year(network_id, y)) is not None and ry.versions]
+
     def required_sign_offs(self, network_id: UUID, year: int) -> list[UUID]:
         """Every institution that was a member of the network at some time during the year."""
         network = self.get_network(network_id)  # type: ignore[attr-defined]
@@ -237,9 +270,12 @@ class YearClosingUseCases:
                              report_as_of=report_as_of, actor=actor)
         return self._save(reporting_year)  # type: ignore[attr-defined]
 
-    def reopen_year(self, *, network_id: UUID, year: int, institution_id: UUID, reason: str, actor: Actor):
+    def reopen_year(self, *, network_id: UUID, year: int, institution_id: UUID | None, reason: str, actor: Actor):
+        """Reopens a closed year for one institution's records, or (institution_id None) for the strategy's
+        figures of that year: targets, reported values, stage plan and progress."""
         year = check_year(year)
-        self.get_institution(institution_id)  # type: ignore[attr-defined]
+        if institution_id is not None:
+            self.get_institution(institution_id)  # type: ignore[attr-defined]
         reporting_year = self.get_reporting_year(network_id, year)
         if reporting_year is None:
             raise InvariantViolated(bilingual(f"Rok {year} nie jest zamknięty.", f"Year {year} is not closed."),

@@ -55,6 +55,8 @@ def load(file: Path = typer.Argument(..., help="Plik strategii (TOML), zob. docs
         container.runner.catch_up()
         errors.print(f"Wczytano {file.name}: {result.new_events} nowych zdarzeń "
                      f"({'bez zmian' if not result.new_events else 'strategia zaktualizowana'}).", highlight=False)
+        for note in result.notes:  # e.g. what a rule change does (and does not do) to closed years
+            errors.print(escape(note), highlight=False)
     finally:
         container.close()
 

@@ -169,7 +169,8 @@ class SignOffStatus(Out):
 
 
 class Reopening(Out):
-    institution_id: UUID
+    institution_id: UUID | None = Field(description="The institution reopened for; null: reopened for the strategy "
+                                                    "(targets, reported values, stage plan and progress of the year).")
     short_name: str | None
     reason: str
     reopened_by: str | None
@@ -189,7 +190,8 @@ class YearStatus(Out):
     closed: bool = Field(description="Closed (a version published); records of the year are frozen except for "
                                      "the institutions it is reopened for.")
     sign_offs: list[SignOffStatus] = Field(description="Every institution that must sign off before the next close.")
-    reopened: list[Reopening] = Field(description="Institutions the closed year is open again for, and why.")
+    reopened: list[Reopening] = Field(description="Institutions (institution_id null: the strategy) the closed "
+                                                  "year is open again for, and why.")
     versions: list[PublishedVersion]
 
 
@@ -197,7 +199,7 @@ def _year_status(c: Any, year: int) -> YearStatus:
     """Replays the year's events for the times and authors the aggregate's state does not keep."""
     reporting_year = c.app.get_reporting_year(DEFAULT_NETWORK_ID, year)
     signed: dict[UUID, tuple[str | None, datetime]] = {}
-    reopened: dict[UUID, tuple[str, str | None, datetime]] = {}
+    reopened: dict[UUID | None, tuple[str, str | None, datetime]] = {}
     for event in c.app.events.get(reporting_year.id) if reporting_year else ():
         if isinstance(event, ReportingYear.SignedOff):
             signed[event.institution_id] = (event.actor_user_id, event.timestamp)
@@ -250,7 +252,10 @@ class SignOffIn(StrictIn):
 
 
 class ReopenIn(StrictIn):
-    institution_id: UUID = Field(description="The institution whose records of the year may change again.")
+    institution_id: UUID | None = Field(
+        default=None, description="The institution whose records of the year may change again; null or absent: "
+                                  "the strategy itself, whose targets, reported values, stage plan and progress "
+                                  "for the year may change again (no lead signs off again for that).")
     reason: str = Field(min_length=1, max_length=1000, description="Why the closed year is reopened (mandatory).")
 
 
@@ -320,10 +325,13 @@ def close_reporting_year(year: Year, user: YearCloser, c: ContainerDep, ctx: Wri
 
 
 @router.post("/audit/years/{year}/reopenings", status_code=201, response_model=Written, responses=CLOSING_RESPONSES,
-             summary="Reopen a closed year for one institution, with a reason",
-             description="Coordinators only. The institution's records of that year may change again; its "
-                         "lead signs off again before the next close. 409 when the year is not closed or "
-                         "already reopened for that institution.")
+             summary="Reopen a closed year for one institution, or for the strategy, with a reason",
+             description="Coordinators only. With an institution_id, that institution's records of the year may "
+                         "change again and its lead signs off again before the next close. With institution_id "
+                         "null or absent, the strategy's figures for the year (targets, reported indicator "
+                         "values, stage plan and progress) may change again; the next close needs no new "
+                         "sign-off for that. 409 when the year is not closed or already reopened for that "
+                         "institution (or for the strategy).")
 def reopen_year(year: Year, body: ReopenIn, user: YearCloser, c: ContainerDep, ctx: WriteCtx):
     return run_write(ctx, user, body, lambda: written(c.app.reopen_year(
         network_id=DEFAULT_NETWORK_ID, year=year, institution_id=body.institution_id, reason=body.reason,

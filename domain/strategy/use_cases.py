@@ -3,6 +3,12 @@
 Every input is checked and normalised here before the aggregate sees it; a failed check raises
 a DomainError and nothing is saved. `apply_strategy` applies a whole strategy document (as read
 from a strategy file) in one transaction, recording only what changed.
+
+A closed year's strategy figures (targets, reported values, stage plan and progress for that year)
+are frozen until the coordinator reopens the year for the strategy (domain/closing.py): every save
+goes through `_save_strategy`, which compares the figures before and after and refuses the whole
+change when any of them belongs to a closed year. A rule change is allowed: it applies to every
+year's current values, while published versions of closed years keep the rule they were computed with.
 """
 
 from __future__ import annotations
@@ -39,6 +45,46 @@ class StrategyApplied:
     strategy_id: UUID
     new_events: int
     notification_id: int | None
+    notes: tuple[str, ...] = ()  # what the change means beyond its events (e.g. a rule change and closed years)
+
+
+def rule_change_note(published_years: list[int]) -> str:
+    """The effect of a rule change, said with every answer that records one."""
+    closed_pl = f" (opublikowane wersje lat zamkniętych: {', '.join(map(str, published_years))})" \
+        if published_years else ""
+    closed_en = f" (published versions of closed years: {', '.join(map(str, published_years))})" \
+        if published_years else ""
+    return bilingual(f"Zmiana reguły dotyczy bieżących wartości wszystkich lat; opublikowane wersje raportów lat "
+                     f"zamkniętych pozostają bez zmian{closed_pl}.",
+                     f"A rule change applies to every year's current values; published report versions of closed "
+                     f"years are unaffected{closed_en}.")
+
+
+FigureKey = tuple[str, tuple[str, str], int]  # (field path, (Polish, English) name of the figure, year)
+
+
+def year_figures(strategy: Strategy) -> dict[FigureKey, Any]:
+    """Every figure the strategy holds for one year: (field path, what it is, year) -> value.
+
+    The field path names the year and the indicator or stage; comparing two of these maps tells which
+    years a change touches."""
+    figures: dict[FigureKey, Any] = {}
+    for code, indicator in strategy.indicators.items():
+        for year, target in indicator["targets"].items():
+            figures[(f"indicators.{code}.targets.{year}", (f"wartości docelowej wskaźnika {code}",
+                     f"target of indicator {code}"), int(year))] = target
+    for code, task in strategy.tasks.items():
+        for stage in task["stages"]:
+            for year, planned in stage["planned"].items():
+                figures[(f"tasks.{code}.stages[{stage['number']}].planned.{year}",
+                         (f"planu etapu {stage['number']} zadania {code}",
+                          f"plan of stage {stage['number']} of task {code}"), int(year))] = planned
+        for key, realised in task["progress"].items():
+            number_, year = key.split(":")
+            figures[(f"tasks.{code}.stages[{number_}].realised.{year}",
+                     (f"realizacji etapu {number_} zadania {code}", f"progress of stage {number_} of task {code}"),
+                     int(year))] = realised
+    return figures
 
 
 class StrategyUseCases:
@@ -122,21 +168,40 @@ class StrategyUseCases:
         checked = check_year_value(value, field="value")
         source = check_text(source, field="source", max_length=100, required=False)
         note = check_text(note, field="note", required=False)
-        strategy = self.get_strategy()
-        strategy.report_value(indicator_code, year, source, checked, note, actor)
-        return self._save(strategy)  # type: ignore[attr-defined]
+        return self._change(lambda s: s.report_value(indicator_code, year, source, checked, note, actor))
 
     def publish_report(self, *, task_code: str, title: str, actor: Actor):
         """Marks the task report as published now; the returned version is the publication's number."""
         title = check_text(title, field="title", max_length=300)
-        strategy = self.get_strategy()
-        strategy.publish_report(task_code, title, actor)
-        return self._save(strategy)  # type: ignore[attr-defined]
+        return self._change(lambda s: s.publish_report(task_code, title, actor))
 
     def _change(self, change):
         strategy = self.get_strategy()
+        before = year_figures(strategy)
         change(strategy)
+        return self._save_strategy(strategy, before)
+
+    def _save_strategy(self, strategy: Strategy, before: dict[FigureKey, Any]):
+        """Saves the strategy's pending events unless one of them changes a figure of a closed year."""
+        self._refuse_closed_year_changes(strategy, before)
         return self._save(strategy)  # type: ignore[attr-defined]
+
+    def _refuse_closed_year_changes(self, strategy: Strategy, before: dict[FigureKey, Any]) -> None:
+        after = year_figures(strategy)
+        touched = [key for key in {**before, **after} if before.get(key, _ABSENT) != after.get(key, _ABSENT)]
+        touched += [(f"indicators.{e.indicator_code}.values.{e.year}",
+                     (f"wartości wskaźnika {e.indicator_code}", f"value of indicator {e.indicator_code}"), e.year)
+                    for e in strategy.pending_events if isinstance(e, Strategy.ValueReported)]
+        for field, what, year in sorted(touched, key=lambda key: (key[2], key[0])):
+            self.check_strategy_year_open(strategy.network_id, year, field=field,  # type: ignore[attr-defined]
+                                          what=what)
+
+    def rule_change_notes(self, strategy: Strategy) -> tuple[str, ...]:
+        """Says what a pending rule change does to closed years (nothing to their published versions)."""
+        if not any(isinstance(e, Strategy.RuleChanged) for e in strategy.pending_events):
+            return ()
+        years = {int(y) for task in strategy.tasks.values() for y in task["years"]}
+        return (rule_change_note(self.published_years(strategy.network_id, years)),)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ a whole strategy document
     def apply_strategy(self, document: dict[str, Any], *, actor: Actor, reason: str,
@@ -148,8 +213,10 @@ class StrategyUseCases:
                                    field="strategy")
         reason = check_text(reason, field="reason", max_length=1000)
         head = document.get("strategy") or {}
+        before: dict[FigureKey, Any] = {}
         if self.has_strategy():
             strategy = self.get_strategy()
+            before = year_figures(strategy)
         else:
             if network_id is None:
                 raise ValidationFailed(bilingual("Należy wskazać sieć, której dotyczy strategia.",
@@ -183,8 +250,12 @@ class StrategyUseCases:
         if not strategy.pending_events:
             return StrategyApplied(strategy.id, 0, None)
         new_events = len(strategy.pending_events)
-        saved = self._save(strategy)  # type: ignore[attr-defined]
-        return StrategyApplied(strategy.id, new_events, saved.notification_id)
+        notes = self.rule_change_notes(strategy)
+        saved = self._save_strategy(strategy, before)
+        return StrategyApplied(strategy.id, new_events, saved.notification_id, notes)
+
+
+_ABSENT = object()  # a figure a year did not have (distinct from any value, None included)
 
 
 # ---------------------------------------------------------------------- normalising inputs
