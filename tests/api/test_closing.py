@@ -169,6 +169,11 @@ def _matrix_routes():
             "POST", lambda w, s: "/audit/years/2012/reopenings",
             lambda w, s: {"institution_id": inst(w, s), "reason": "Korekta"}, {**nobody, "coordinator": same(201)},
             setup=close_2012),
+        # The same route without an institution reopens the year for the strategy: coordinators only.
+        "POST audit/years/{year}/reopenings (strategy)": Route(
+            "POST", lambda w, s: "/audit/years/2012/reopenings",
+            lambda w, s: {"institution_id": None, "reason": "Korekta celu"}, {**nobody, "coordinator": same(201)},
+            setup=close_2012),
     }
 
 

@@ -180,3 +180,41 @@ def test_after_a_strategy_reopen_the_change_goes_through_and_version_2_differs_b
     # Closed again: the next change needs another reopen.
     refused_and_nothing_stored(app, lambda: app.set_targets(indicator_code=code, targets=targets, reason="cofnięcie",
                                                             actor=COORDINATOR), code)
+
+
+def test_splot_strategy_load_on_a_real_store_states_the_rule_effect_and_refuses_a_closed_years_target(
+        sqlite_settings, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from infra.cli import app as cli_app
+    from infra.container import bootstrap, build_container
+
+    container = build_container(sqlite_settings)
+    try:
+        bootstrap(container)
+        close_year(container, network_id=NET, year=2012, actor=COORDINATOR)  # no members yet: no sign-offs due
+        position = container.app.recorder.max_notification_id()
+    finally:
+        container.close()
+    monkeypatch.setenv("SPLOT_DATA_DIR", str(sqlite_settings.data_dir))
+    runner = CliRunner()
+    original = default_strategy_text()
+
+    changed_target = tmp_path / "cel.toml"
+    changed_target.write_text(original.replace("2011 = 6, 2012 = 7,", "2011 = 6, 2012 = 8,"), encoding="utf-8")
+    refused = runner.invoke(cli_app, ["strategy", "load", str(changed_target)], catch_exceptions=False)
+    assert refused.exit_code == 1 and "targets.2012" in "".join(refused.output.split())
+
+    changed_rule = tmp_path / "regula.toml"
+    changed_rule.write_text(original.replace('record_kind = "contact" }', 'record_kind = "meeting" }'),
+                            encoding="utf-8")
+    loaded = runner.invoke(cli_app, ["strategy", "load", str(changed_rule)], catch_exceptions=False)
+    assert loaded.exit_code == 0, loaded.output
+    said = " ".join(loaded.output.split())  # the console may wrap long lines
+    assert "opublikowane wersje" in said and "published report versions" in said
+
+    container = build_container(sqlite_settings)
+    try:
+        assert container.app.recorder.max_notification_id() == position + 1  # the rule change only
+    finally:
+        container.close()
