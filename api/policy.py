@@ -40,7 +40,7 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"  # the audit trail and published report versions
     READ_YEAR_STATUS = "read_year_status"  # who signed off a year, closed or open, reopened for whom, versions
     SIGN_OFF_YEAR = "sign_off_year"  # a lead vouches for their own institution's records of a year
-    CLOSE_YEAR = "close_year"  # close a year (freezing a report version) and reopen it for one institution
+    CLOSE_YEAR = "close_year"  # close a year (freezing a report version); reopen it for one institution or the strategy
 
 
 # What a 403 tells the user: the action in words (Polish first), never its internal name.

@@ -1,13 +1,14 @@
 """Audit queries for auditors and coordinators: the trail of every stored event (filtered, paged, CSV with
 each entry's chain hash), a record's history with old -> new diffs, and the published report versions of a
 closed year with the difference between two of them; and closing a year: an institution's lead signs off
-its records, the coordinator closes the year (freezing the next report version) and reopens it for one
-institution with a reason.
+its records, the coordinator closes the year (freezing the next report version) and reopens it, with a
+reason, for one institution (its records) or for the strategy (targets, reported values, stage progress).
 
 Every year route lives under `/audit/years/{year}/...`. Access (api/policy.py): reading needs
 `Action.READ_AUDIT` (auditors, coordinators), signing off `Action.SIGN_OFF_YEAR` (leads, own institution
 only), closing and reopening `Action.CLOSE_YEAR` (coordinators). The domain (domain/closing.py) decides
-the order of things: a close needs every member's sign-off; a closed year refuses changes to its records."""
+the order of things: a close needs every member's sign-off; a closed year refuses changes to its records
+and to its strategy figures until reopened."""
 
 from __future__ import annotations
 
