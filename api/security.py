@@ -23,13 +23,12 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = CONTENT_SECURITY_POLICY
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 headers = list(message.get("headers", []))
-                for name, value in {**SECURITY_HEADERS, "content-security-policy": csp}.items():
+                for name, value in {**SECURITY_HEADERS, "content-security-policy": CONTENT_SECURITY_POLICY}.items():
                     if name.encode() not in present:
                         headers.append((name.encode(), value.encode()))
                 if scope.get("path", "").startswith("/api/v1") and b"cache-control" not in present:
