@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields
-from domain.errors import InvariantViolated, RecordRetracted, ValidationFailed, VersionConflict, bilingual
+from domain.errors import RecordRetracted, ValidationFailed, VersionConflict, bilingual
 from domain.values import (
     Actor,
     Channel,

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from typing import Any, Callable, Iterable
 
 from domain.values import WARSAW
-from projections.base import BadCursor, Tx, decode_cursor, encode_cursor, recorded_at
+from projections.base import Tx, decode_cursor, encode_cursor, recorded_at
 
 ChainLookup = Callable[[list[int]], dict[int, str]]  # positions -> chain hash (supplied by infra)
 

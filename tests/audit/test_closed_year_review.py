@@ -16,7 +16,6 @@ from domain.errors import InvariantViolated
 from domain.values import Actor
 from infra.closing import close_year, reproduce_report
 from tests.audit.test_closing import COORDINATOR, clock, sign_off_all, world  # noqa: F401 (fixtures)
-from tests.factories import valid_nip
 
 NET = DEFAULT_NETWORK_ID
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from domain.values import Actor, nip_check_digit, stable_id
+from domain.values import Actor, stable_id
 from infra.container import Container
 from tests.factories import valid_nip  # noqa: F401 - re-exported for the strategy tests
 
