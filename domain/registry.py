@@ -211,6 +211,11 @@ class Institution(Aggregate):
             )
 
 
+def firm_key(firm_id: object, nip: str | None, regon: str | None) -> str:
+    """The key that makes a firm count once however often it is met: NIP, else REGON, else its id."""
+    return f"nip:{nip}" if nip else f"regon:{regon}" if regon else f"id:{firm_id}"
+
+
 class Firm(Aggregate):
     """A firm, identified for counting by NIP and/or REGON (checksums validated)."""
 
@@ -239,11 +244,6 @@ class Firm(Aggregate):
     ) -> Firm:
         return cls._create(cls.Registered, id=id or uuid4(), network_id=network_id, name=name, nip=nip,
                            regon=regon, **actor_fields(actor))
-
-    @property
-    def key(self) -> str:
-        """The key that makes a firm count once: NIP, else REGON, else the id."""
-        return f"nip:{self.nip}" if self.nip else f"regon:{self.regon}" if self.regon else f"id:{self.id}"
 
 
 class UniqueKey(Aggregate):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.registry import Firm, Institution, Municipality, Network
+from domain.registry import Firm, Institution, Municipality, Network, firm_key
 from projections.base import Tx, id_text, recorded_at
 
 
@@ -66,15 +66,14 @@ class RegistryProjection:
             tx.execute("INSERT INTO registry_institution_names (id, short_name, recorded_from, recorded_to) "
                        "VALUES (?, ?, ?, NULL)", (oid, event.short_name, at))
         elif isinstance(event, Institution.Renamed):
-            tx.execute("UPDATE registry_institutions SET name = ?, short_name = ?, version = ? WHERE id = ?",
-                       (event.name, event.short_name, event.originator_version, oid))
+            tx.execute("UPDATE registry_institutions SET name = ?, short_name = ? WHERE id = ?",
+                       (event.name, event.short_name, oid))
             tx.execute("UPDATE registry_institution_names SET recorded_to = ? WHERE id = ? AND recorded_to IS NULL",
                        (at, oid))
             tx.execute("INSERT INTO registry_institution_names (id, short_name, recorded_from, recorded_to) "
                        "VALUES (?, ?, ?, NULL)", (oid, event.short_name, at))
         elif isinstance(event, Institution.Deactivated):
-            tx.execute("UPDATE registry_institutions SET active = 0, version = ? WHERE id = ?",
-                       (event.originator_version, oid))
+            tx.execute("UPDATE registry_institutions SET active = 0 WHERE id = ?", (oid,))
         elif isinstance(event, Institution.FirmJoinedCluster):
             self._join(tx, "registry_cluster_members", "cluster_id", "firm_id", oid, str(event.firm_id),
                        event.joined_on.isoformat(), at)
@@ -82,12 +81,12 @@ class RegistryProjection:
             self._leave(tx, "registry_cluster_members", "cluster_id", "firm_id", oid, str(event.firm_id),
                         event.left_on.isoformat(), at)
         elif isinstance(event, Firm.Registered):
-            key = f"nip:{event.nip}" if event.nip else f"regon:{event.regon}" if event.regon else f"id:{oid}"
             tx.execute(
                 "INSERT INTO registry_firms (id, network_id, name, nip, regon, firm_key, registered_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (oid, str(event.network_id), event.name, event.nip, event.regon, key, at),
+                (oid, str(event.network_id), event.name, event.nip, event.regon, firm_key(oid, event.nip, event.regon), at),
             )
+        # Every later event of an institution moves its version (the one a client must name).
         if isinstance(event, (Institution.Renamed, Institution.Deactivated, Institution.FirmJoinedCluster,
                               Institution.FirmLeftCluster)):
             tx.execute("UPDATE registry_institutions SET version = ? WHERE id = ?", (event.originator_version, oid))
