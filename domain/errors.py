@@ -7,12 +7,43 @@ when one is raised: use cases validate everything before they save.
 from __future__ import annotations
 
 
-def bilingual(polish: str, english: str) -> str:
-    """A user-facing message: the Polish sentence first, the English one in parentheses.
+class Message(str):
+    """A user-facing message with its Polish and English text kept apart.
 
-    The one place that decides the layout of every domain message (and the API's own texts follow it).
+    It *is* the joined text "Polish (English)" — the layout the JSON API and the CLI show, decided
+    here once — so it goes wherever a string goes; a face that shows one language (the pages) reads
+    `.pl` or `.en`, or `in_language(code)`. Text with no translation is the same in both
+    (`Message.untranslated`) and shows unchanged.
     """
-    return f"{polish} ({english})"
+
+    pl: str
+    en: str
+
+    def __new__(cls, polish: str, english: str | None = None) -> "Message":
+        joined = super().__new__(cls, polish if english is None else f"{polish} ({english})")
+        joined.pl = polish
+        joined.en = polish if english is None else english
+        return joined
+
+    @classmethod
+    def untranslated(cls, text: str) -> "Message":
+        return cls(text)
+
+    def in_language(self, language: str) -> str:
+        return self.en if language == "en" else self.pl
+
+    def __reduce__(self):  # pickling and copying keep both languages
+        return (Message, (self.pl, None if self.pl == self.en and str(self) == self.pl else self.en))
+
+
+def bilingual(polish: str, english: str) -> Message:
+    """A user-facing message in Polish and English (see Message)."""
+    return Message(polish, english)
+
+
+def as_message(text: str) -> Message:
+    """Any text as a Message: a Message stays itself, plain text is the same in both languages."""
+    return text if isinstance(text, Message) else Message.untranslated(text)
 
 
 # What UnknownReference names, in the Polish genitive ("nie ma instytucji o id ...").
@@ -34,7 +65,8 @@ class DomainError(Exception):
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
+        self.message = str(message)  # "Polish (English)"
+        self.text = as_message(message)  # each language apart, for a face that shows one
         self.field = field
 
 
