@@ -18,18 +18,18 @@ app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia bizn
                   rich_markup_mode=None)
 console = Console(stderr=True)
 
-from infra.cli_users import token_app, user_app  # noqa: E402
+from infra.cli.users import token_app, user_app  # noqa: E402
 
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
-from infra import cli_audit  # noqa: E402
+from infra.cli import audit  # noqa: E402
 
-cli_audit.register(app)  # splot verify, splot checkpoint export
+audit.register(app)  # splot verify, splot checkpoint export
 
-from infra import cli_strategy  # noqa: E402
+from infra.cli import strategy  # noqa: E402
 
-cli_strategy.register(app)  # splot strategy load FILE, splot report TASK
+strategy.register(app)  # splot strategy load FILE, splot report TASK
 
 
 @app.command()
