@@ -19,10 +19,8 @@ from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
 from api.routes import audit, health, records, registry, strategy, users
 from api.security import SecurityHeadersMiddleware
-from infra.container import Container, bootstrap, build_container
-from infra.idempotency import IdempotencyStore
+from infra.container import Container, open_container
 from infra.projection_runner import BackgroundCatchUp
-from infra.users import UserStore
 
 API_PREFIX = "/api/v1"
 
@@ -78,9 +76,7 @@ def _openapi_with_problem_media_type(app: FastAPI) -> dict:
 def create_app(container: Container | None = None) -> FastAPI:
     owns_container = container is None
     if container is None:
-        container = build_container()
-        bootstrap(container)
-        container.runner.catch_up()
+        container = open_container(catch_up=True)  # the server's one bootstrap (`splot serve` does none)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -99,8 +95,8 @@ def create_app(container: Container | None = None) -> FastAPI:
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
                   dependencies=[Depends(reject_unknown_query_parameters), Depends(reject_non_json_bodies)])
     app.state.container = container
-    app.state.users = UserStore(container.directory_db)
-    app.state.idempotency = IdempotencyStore(container.directory_db)
+    app.state.users = container.users
+    app.state.idempotency = container.idempotency
     install_error_handlers(app)
     install_docs(app)  # /api/docs from vendored Swagger UI (no CDN: the servers have no internet)
     for router in ROUTERS:

@@ -1,25 +1,44 @@
 """Composition root: builds the application, its read models and side stores from settings.
 
-Everything that needs wiring is wired here, once; the API, the CLI and the tests ask this
-module for a `Container` and never construct infrastructure themselves.
+Every entry point opens its store here, with one call:
+
+    with open_container() as c:          # settings from the environment, bootstrapped
+        c.app, c.views, c.runner, c.users, c.idempotency, c.persons ...
+
+- the server: `api.app:create_app()` (the factory `splot serve` hands to uvicorn) calls
+  `open_container(catch_up=True)`, so a server bootstraps once;
+- the CLI: every command goes through `infra.cli.common.cli_container()`, a thin wrapper of
+  `open_container` that closes always and prints domain errors;
+- the projection worker: `splot catch-up --follow`, the same way;
+- the tests: `build_container(settings)` + `bootstrap(c)` (the two halves of `open_container`,
+  public so a test can reopen a store without bootstrapping it), or `open_container(settings)`.
+
+Nothing outside this module constructs a store, a recorder, the `Splot` application, the person
+directory, the user or idempotency store or the projection runner: an entry point asks for a
+`Container` and takes what it needs from it (tests/infra/test_composition_root.py keeps it so).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import Splot
+from infra.idempotency import IdempotencyStore
 from infra.person_directory import PersonDirectory
 from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
 from infra.settings import Settings, load_settings
 from infra.sqldb import PostgresDatabase, SQLiteDatabase
 from infra.strategy_loader import load_default_strategy
+from infra.users import UserStore
 from projections.activity_register import ActivityRegisterProjection
 from projections.audit_trail import AuditTrailProjection
 from projections.registry import RegistryProjection
 from projections.indicator_values import IndicatorValuesProjection
+
+log = logging.getLogger(__name__)
 
 
 def all_projections() -> list[Any]:
@@ -30,12 +49,16 @@ def all_projections() -> list[Any]:
 
 @dataclass
 class Container:
+    """Everything an entry point needs, wired over one store. A context manager: closes on exit."""
+
     settings: Settings
     app: Splot
     views: Any  # SQLiteDatabase | PostgresDatabase
     directory_db: Any
     persons: PersonDirectory
     runner: ProjectionRunner
+    users: UserStore  # users, roles and API tokens (directory database)
+    idempotency: IdempotencyStore  # Idempotency-Key claims of API writes (directory database)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -44,8 +67,25 @@ class Container:
         if self.directory_db is not self.views:
             self.directory_db.close()
 
+    def __enter__(self) -> Container:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def describe_store(settings: Settings) -> str:
+    """Where the store lives, for logs and messages (never the password)."""
+    if settings.in_memory:
+        return "memory"
+    pg = settings.postgres
+    if pg is not None:
+        return f"PostgreSQL {pg.user}@{pg.host}:{pg.port}/{pg.dbname}"
+    return f"SQLite in {settings.data_dir}"
+
 
 def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Container:
+    """Wires a container over the store the settings name; writes nothing to the event log."""
     settings = settings or load_settings()
     if settings.postgres is not None:
         views = PostgresDatabase(settings.postgres.conninfo)
@@ -61,7 +101,7 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     app = Splot(env=event_store_env(settings), person_directory=persons, **app_kwargs)
     runner = ProjectionRunner(app, views, all_projections(), page_size=settings.projection_page_size)
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
-                     runner=runner)
+                     runner=runner, users=UserStore(directory_db), idempotency=IdempotencyStore(directory_db))
 
 
 def bootstrap(container: Container) -> None:
@@ -70,3 +110,23 @@ def bootstrap(container: Container) -> None:
     s = container.settings
     container.app.ensure_default_network(municipality=s.default_municipality, network=s.default_network)
     load_default_strategy(container.app)
+    log.info("Bootstrap of the store (%s): default network and strategy in place", describe_store(s))
+
+
+_bootstrap = bootstrap  # open_container's keyword argument shadows the function's name inside it
+
+
+def open_container(settings: Settings | None = None, *, bootstrap: bool = True, catch_up: bool = False) -> Container:
+    """The one way an entry point opens the store: builds the container, bootstraps it (unless told
+    not to: `rebuild`, `catch-up` and `verify` only read), optionally brings the read models up to
+    date, and closes everything again if any of that fails."""
+    container = build_container(settings)
+    try:
+        if bootstrap:
+            _bootstrap(container)
+        if catch_up:
+            container.runner.catch_up()
+    except BaseException:
+        container.close()
+        raise
+    return container

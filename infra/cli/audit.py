@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from domain.application import Splot
 from infra.audit_chain import is_chained
 from infra.checkpoints import (
     CheckpointError,
@@ -28,7 +27,8 @@ from infra.checkpoints import (
     load_or_create_key,
     write_checkpoint,
 )
-from infra.persistence import event_store_env
+from infra.cli.common import cli_container
+from infra.container import Container
 from infra.settings import Settings, load_settings
 from infra.verify import verify_log
 
@@ -38,15 +38,13 @@ checkpoint_app = typer.Typer(help="Podpisane punkty kontrolne łańcucha audytow
 
 
 @contextmanager
-def _event_store(settings: Settings) -> Iterator[Splot]:
-    app = Splot(env=event_store_env(settings))
-    try:
-        if not is_chained(app.recorder):
+def _event_store(settings: Settings) -> Iterator[Container]:
+    """The store, not bootstrapped (checking the log must not add to it); exit 2 when it keeps no chain."""
+    with cli_container(settings, bootstrap=False) as container:
+        if not is_chained(container.app.recorder):
             console.print("[red]This store keeps no audit chain (in-memory store).[/red]")
             raise typer.Exit(2)
-        yield app
-    finally:
-        app.close()
+        yield container
 
 
 @contextmanager
@@ -71,12 +69,13 @@ def run_verify(settings: Settings, checkpoint_file: Path | None) -> int:
         except CheckpointError as error:
             console.print(f"[red]Checkpoint rejected:[/red] {escape(str(error))}")
             return 2 if isinstance(error, CheckpointUnreadable) else 1
-    with _event_store(settings) as app:
-        total = app.recorder.count_events()
+    with _event_store(settings) as container:
+        recorder = container.app.recorder
+        total = recorder.count_events()
         started = time.perf_counter()
         with _progress("verifying the audit chain", total) as progress:
             task = progress.add_task("verify", total=total or None)
-            result = verify_log(app.recorder, checkpoint=checkpoint, progress=lambda n: progress.advance(task, n))
+            result = verify_log(recorder, checkpoint=checkpoint, progress=lambda n: progress.advance(task, n))
         elapsed = time.perf_counter() - started
     if result.finding is not None:
         console.print(f"[red]The log does not verify.[/red] First event that does not check:\n  "
@@ -90,12 +89,13 @@ def run_verify(settings: Settings, checkpoint_file: Path | None) -> int:
 
 def run_checkpoint_export(settings: Settings, output: Path | None) -> int:
     key = load_or_create_key(settings.key_file)
-    with _event_store(settings) as app:
-        total = app.recorder.count_events()
+    with _event_store(settings) as container:
+        recorder = container.app.recorder
+        total = recorder.count_events()
         with _progress("verifying before signing", total) as progress:
             task = progress.add_task("export", total=total or None)
             try:
-                payload = create_checkpoint(app.recorder, key, progress=lambda n: progress.advance(task, n))
+                payload = create_checkpoint(recorder, key, progress=lambda n: progress.advance(task, n))
             except LogDoesNotVerify as error:
                 console.print(f"[red]Not signing: the log does not verify.[/red]\n  {escape(str(error))}")
                 return 1

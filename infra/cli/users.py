@@ -6,36 +6,19 @@ standard input (not echoed on a terminal; read as plain lines when piped).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
 from uuid import UUID
 
 import typer
-from rich.console import Console
 
-from domain.errors import DomainError
-from infra.container import Container, bootstrap, build_container
-from infra.users import Role, UserStore
+from infra.cli.common import cli_container, err
+from infra.container import Container
+from infra.users import Role
 from projections.registry.queries import institution_by_short_name, list_institutions
 
 user_app = typer.Typer(help="Użytkownicy i ich role: staff, lead, coordinator, auditor, admin "
                             "(manage users and their roles).", no_args_is_help=True)
 token_app = typer.Typer(help="Tokeny API: tworzenie, lista, unieważnianie (create, list and revoke API tokens).",
                         no_args_is_help=True)
-err = Console(stderr=True)
-
-
-@contextmanager
-def _users() -> Iterator[tuple[Container, UserStore]]:
-    container = build_container()
-    try:
-        bootstrap(container)
-        yield container, UserStore(container.directory_db)
-    except DomainError as error:
-        err.print(f"[red]Błąd / Error:[/red] {error.message}")
-        raise typer.Exit(code=1) from None
-    finally:
-        container.close()
 
 
 def _institution_id(container: Container, short_name: str | None) -> UUID | None:
@@ -57,10 +40,10 @@ def add_user(
     institution: str | None = typer.Option(None, "--institution", help="Short name of the user's institution."),
 ) -> None:
     """Dodaje użytkownika; hasło podaje się dwa razy (add a user; the password is asked twice)."""
-    with _users() as (container, users):
+    with cli_container() as container:
         institution_id = _institution_id(container, institution)
         password = typer.prompt("Hasło / Password", hide_input=True, confirmation_prompt=True)
-        user = users.add(email=email, password=password, role=role.value, institution_id=institution_id)
+        user = container.users.add(email=email, password=password, role=role.value, institution_id=institution_id)
         typer.echo(f"Dodano / Added {user.email} ({user.role}) id={user.id}")
 
 
@@ -68,8 +51,8 @@ def add_user(
 def disable_user(email: str = typer.Argument(..., help="The user's e-mail address.")) -> None:
     """Wyłącza użytkownika: nie zaloguje się, a jego tokeny przestają działać (disable a user: they cannot
     sign in, and every token of theirs stops working)."""
-    with _users() as (_, users):
-        user = users.disable(email)
+    with cli_container() as container:
+        user = container.users.disable(email)
         typer.echo(f"Wyłączono / Disabled {user.email}")
 
 
@@ -77,11 +60,11 @@ def disable_user(email: str = typer.Argument(..., help="The user's e-mail addres
 def list_users() -> None:
     """Lista użytkowników z rolą, instytucją (skrót i id) i stanem (list users with their role, institution
     and state)."""
-    with _users() as (container, users):
+    with cli_container() as container:
         container.runner.catch_up()
         with container.views.transaction() as tx:
             short_names = {row["id"]: row["short_name"] for row in list_institutions(tx)}
-        for user in users.list():
+        for user in container.users.list():
             state = "active" if user.active else "disabled"
             institution = "-"
             if user.institution_id:
@@ -93,8 +76,8 @@ def list_users() -> None:
 def create_token(email: str = typer.Argument(..., help="The user the token acts as.")) -> None:
     """Tworzy token API; token to ostatni wypisany wiersz, pokazany tylko raz (create an API token; the token
     itself is the last line printed, shown only once)."""
-    with _users() as (_, users):
-        issued = users.create_token(email)
+    with cli_container() as container:
+        issued = container.users.create_token(email)
         typer.echo(f"token id: {issued.id}")
         typer.echo(issued.token)
 
@@ -103,8 +86,8 @@ def create_token(email: str = typer.Argument(..., help="The user the token acts 
 def list_tokens(email: str = typer.Argument(..., help="The user whose tokens to list.")) -> None:
     """Lista tokenów użytkownika: identyfikatory i daty, same tokeny nie są przechowywane (list a user's
     tokens: ids and dates; the tokens themselves are not stored)."""
-    with _users() as (_, users):
-        for row in users.list_tokens(email):
+    with cli_container() as container:
+        for row in container.users.list_tokens(email):
             typer.echo(f"{row['id']}\tcreated {row['created_at']}\trevoked {row['revoked_at'] or '-'}")
 
 
@@ -118,6 +101,6 @@ def revoke_token(
     if (token is None) == (all_of is None):
         err.print("Give a token id, or --all EMAIL.")
         raise typer.Exit(code=2)
-    with _users() as (_, users):
-        count = users.revoke_all(all_of) if all_of else users.revoke_token(token)
+    with cli_container() as container:
+        count = container.users.revoke_all(all_of) if all_of else container.users.revoke_token(token)
         typer.echo(f"Unieważniono / Revoked {count} token(s)")

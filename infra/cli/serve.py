@@ -1,0 +1,79 @@
+"""`splot serve`, `demo`, `rebuild`, `catch-up`: running the server and keeping the read models."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from infra.cli.common import cli_container
+
+console = Console(stderr=True)
+
+# uvicorn builds the app itself from this import string, so the layers keep pointing one way
+# (infra never imports api); the factory opens, bootstraps and catches up the store, once.
+APP_FACTORY = "api.app:create_app"
+
+
+def _log_config() -> dict:
+    """uvicorn's own logging, plus infra's loggers (the bootstrap line, read-model warnings)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["infra"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+          port: int = typer.Option(8000, help="Port to listen on.")) -> None:
+    """Uruchamia API JSON nad bieżącym magazynem (serve the JSON API over whatever the store holds)."""
+    import uvicorn
+
+    console.print(f"Splot on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info", log_config=_log_config())
+
+
+def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Nic nie rób, gdy magazyn ma już dane (do nothing when the store already holds data).")) -> None:
+    """Dodaje sieć demonstracyjną: instytucje Leszna i lata 2009–2013, oznaczone DEMO (add the demo network)."""
+    from infra.demo import load_demo
+
+    with cli_container() as container:
+        result = load_demo(container, if_empty=if_empty)
+        container.runner.catch_up()
+        console.print(str(result))
+
+
+def rebuild() -> None:
+    """Odbudowuje wszystkie modele odczytu z dziennika zdarzeń (rebuild every read model from the event log)."""
+    with cli_container(bootstrap=False) as container:
+        total = container.runner.log_position()
+        with Progress(TextColumn("rebuilding read models"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console) as progress:
+            task = progress.add_task("rebuild", total=total or None)
+            count = container.runner.rebuild(progress=lambda n: progress.advance(task, n))
+        console.print(f"Rebuilt {len(container.runner.projections)} read models from {count} events.")
+
+
+def catch_up(follow: bool = typer.Option(False, "--follow", help="Keep running and follow new events "
+                                          "(a separate projection worker beside several API workers)."),
+             interval: float = typer.Option(0.5, help="Seconds between polls with --follow.")) -> None:
+    """Doprowadza modele odczytu do bieżącego stanu dziennika (bring read models up to date with the log)."""
+    with cli_container(bootstrap=False) as container:
+        try:
+            processed = container.runner.catch_up()
+            console.print(f"Read models at notification {container.runner.position()} ({processed} events processed).")
+            while follow:
+                time.sleep(interval)
+                container.runner.catch_up()
+        except KeyboardInterrupt:
+            pass
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(demo)
+    app.command()(rebuild)
+    app.command("catch-up")(catch_up)
