@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Collection
 
 from projections.base import Tx, decode_cursor, encode_cursor
 
@@ -17,6 +17,7 @@ def list_records(
     kind: str | None = None,
     year: int | None = None,
     network_id: str | None = None,
+    network_ids: Collection[str] | None = None,
     include_retracted: bool = True,
     cursor: str | None = None,
     limit: int = 50,
@@ -38,6 +39,9 @@ def list_records(
     if network_id:
         sql += " AND r.network_id = ?"
         params.append(network_id)
+    if network_ids is not None:  # a municipality's networks; an empty list matches nothing
+        sql += f" AND r.network_id IN ({', '.join('?' for _ in network_ids) or 'NULL'})"
+        params += list(network_ids)
     if not include_retracted:
         sql += " AND r.status = 'active'"
     if cursor:
