@@ -142,3 +142,38 @@ def test_cli_help_shows_flags_without_a_bool_placeholder(args):
 def test_cli_help_is_polish_first_with_english_in_parentheses(group, polish, english):
     text = " ".join(run(group, "--help").output.split())
     assert polish in text and english in text and text.index(polish) < text.index(english), text
+
+
+def test_serve_only_starts_uvicorn_and_the_factory_bootstraps_once(data_dir, monkeypatch, caplog):
+    import importlib
+    import logging
+
+    import uvicorn
+
+    started = {}
+
+    def fake_run(target, **options):  # what uvicorn does with an import string and factory=True
+        module, name = target.split(":")
+        started.update(options, target=target, bootstraps_before=bootstraps())
+        with TestClient(getattr(importlib.import_module(module), name)()) as client:
+            started["health"] = client.get("/api/v1/health").status_code
+
+    def bootstraps() -> int:
+        return sum("Bootstrap of the store" in r.getMessage() for r in caplog.records)
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    with caplog.at_level(logging.INFO, logger="infra"):
+        served = run("serve", "--port", "8765")
+    assert served.exit_code == 0, served.output
+    assert "http://127.0.0.1:8765" in served.output
+    assert started["target"] == "api.app:create_app" and started["factory"] is True and started["port"] == 8765
+    assert started["bootstraps_before"] == 0  # serve itself opens no store
+    assert bootstraps() == 1 and started["health"] == 200
+
+
+def test_a_refused_action_is_reported_once_with_exit_code_1(data_dir):
+    refused = run("user", "add", "not-an-email", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert refused.exit_code == 1
+    said = " ".join(refused.stderr.split())
+    assert said.startswith("Błąd / Error (email):") and said.count("Błąd") == 1, said
+    assert "'not-an-email' nie jest adresem e-mail. ('not-an-email' is not an e-mail address.)" in said
