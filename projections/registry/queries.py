@@ -48,3 +48,7 @@ def cluster_members(tx: Tx, cluster_id: str) -> list[dict[str, Any]]:
         "SELECT m.*, f.name, f.nip, f.regon FROM registry_cluster_members m "
         "JOIN registry_firms f ON f.id = m.firm_id "
         "WHERE m.cluster_id = ? AND m.recorded_to IS NULL ORDER BY f.name, m.seq", (cluster_id,))
+
+
+def list_municipalities(tx: Tx) -> list[dict[str, Any]]:
+    return tx.execute("SELECT * FROM registry_municipalities ORDER BY name, id")
