@@ -5,25 +5,32 @@ edited: a `Corrected` event carries the changed fields and a mandatory reason, a
 event a mandatory reason; the original event stays in the log. A retracted record cannot be
 corrected.
 
-The fields of each kind are checked by `normalise_fields` — one place, used both when a record
-is created and when a correction is merged into it.
+The fields of each kind are checked by `normalise_fields` — one place, driven by the kind's spec
+(`domain.record_kinds`), used both when a record is created and when a correction is merged into it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields
 from domain.errors import RecordRetracted, ValidationFailed, VersionConflict, bilingual
+from domain.record_kinds import (
+    FOLLOW_UP_FIELDS,
+    OWNER_FIELD,
+    FieldSpec,
+    FieldType,
+    firms_in,
+    institutions_in,
+    spec_of,
+)
 from domain.values import (
     Actor,
-    Channel,
-    ConclusionKind,
-    MeetingKind,
     RecordKind,
     check_business_date,
     check_choice,
@@ -64,7 +71,11 @@ def _uuid_list(value: object, field: str) -> list[UUID]:
     return ids
 
 
+_ACTION, _DUE_ON, _RESPONSIBLE = FOLLOW_UP_FIELDS
+
+
 def _follow_ups(value: object, today: date | None) -> list[dict[str, Any]]:
+    """Each follow-up with the fields of FOLLOW_UP_FIELDS; its due date is a plain date (it may lie ahead)."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -75,141 +86,83 @@ def _follow_ups(value: object, today: date | None) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             raise ValidationFailed(bilingual(f"Pole follow_ups[{i}] musi być obiektem.",
                                              f"follow_ups[{i}] must be an object."), field=f"follow_ups[{i}]")
-        due = item.get("due_on")
+        due = item.get(_DUE_ON.name)
         if not isinstance(due, date):
             raise ValidationFailed(bilingual(f"Pole follow_ups[{i}].due_on musi być datą.",
                                              f"follow_ups[{i}].due_on must be a date."),
                                    field=f"follow_ups[{i}].due_on")
         result.append({
-            "action": check_text(item.get("action"), field=f"follow_ups[{i}].action", max_length=500),
-            "due_on": due,
-            "institution_id": _optional_uuid(item.get("institution_id"), f"follow_ups[{i}].institution_id"),
+            _ACTION.name: check_text(item.get(_ACTION.name), field=f"follow_ups[{i}].action",
+                                     max_length=_ACTION.max_length),
+            _DUE_ON.name: due,
+            _RESPONSIBLE.name: _optional_uuid(item.get(_RESPONSIBLE.name), f"follow_ups[{i}].institution_id"),
         })
     return result
+
+
+_CHECKS: dict[FieldType, Callable[[FieldSpec, object, date | None], Any]] = {
+    FieldType.DATE: lambda spec, value, today: check_business_date(value, field=spec.name, today=today),
+    FieldType.UUID: lambda spec, value, today: (_uuid if spec.required else _optional_uuid)(value, spec.name),
+    FieldType.UUID_LIST: lambda spec, value, today: _uuid_list(value, spec.name),
+    FieldType.CHOICE: lambda spec, value, today: check_choice(value, spec.choices, field=spec.name),
+    FieldType.TEXT: lambda spec, value, today: check_text(value, field=spec.name, max_length=spec.max_length,
+                                                          required=spec.required),
+    FieldType.FOLLOW_UPS: lambda spec, value, today: _follow_ups(value, today),
+}
+
+
+@dataclass(frozen=True)
+class NormalisedFields:
+    """A record's fields as `normalise_record` returned them: checked once, so nothing checks them again.
+
+    Build one only with `normalise_record`; `Record.create_normalised` takes it as it is.
+    """
+
+    kind: str
+    fields: dict[str, Any]
+
+
+def normalise_record(kind: str, fields: dict[str, Any], *, today: date | None = None) -> NormalisedFields:
+    """Checks and normalises the complete field set of a record of `kind` (see `normalise_fields`)."""
+    spec = spec_of(kind)
+    if spec is None:
+        raise ValidationFailed(bilingual(f"Nieznany rodzaj wpisu {kind!r}.", f"Unknown record kind {kind!r}."),
+                               field="kind")
+    out = {field.name: _CHECKS[field.type](field, fields.get(field.name), today) for field in spec.fields}
+    spec.rules(out)
+    return NormalisedFields(spec.kind.value, out)
 
 
 def normalise_fields(kind: str, fields: dict[str, Any], *, today: date | None = None) -> dict[str, Any]:
     """Checks and normalises the complete field set of a record of `kind`.
 
-    Raises ValidationFailed/InvalidBusinessDate naming the field. References to other
-    aggregates are checked by the application (it can load them); this checks shape and rules.
+    Each field is checked by its spec (`domain.record_kinds.RECORD_KINDS`), in the spec's order, then
+    the kind's cross-field rules run. Raises ValidationFailed/InvalidBusinessDate naming the field.
+    References to other aggregates are checked by the use case (it can load them); this checks shape
+    and rules.
     """
-    f = fields
-    common = {
-        "network_id": _uuid(f.get("network_id"), "network_id"),
-        "occurred_on": check_business_date(f.get("occurred_on"), today=today),
-        "person_ids": _uuid_list(f.get("person_ids"), "person_ids"),
-    }
-    if kind == RecordKind.CONTACT:
-        out = {
-            **common,
-            "institution_id": _uuid(f.get("institution_id"), "institution_id"),
-            "with_institution_id": _optional_uuid(f.get("with_institution_id"), "with_institution_id"),
-            "with_firm_id": _optional_uuid(f.get("with_firm_id"), "with_firm_id"),
-            "channel": check_choice(f.get("channel"), Channel, field="channel"),
-            "summary": check_text(f.get("summary"), field="summary"),
-        }
-        if out["with_institution_id"] is None and out["with_firm_id"] is None and not out["person_ids"]:
-            raise ValidationFailed(
-                bilingual("Kontakt nawiązuje się z kimś: podaj with_institution_id, with_firm_id lub person_ids.",
-                          "A contact is established with someone: give with_institution_id, with_firm_id or "
-                          "person_ids."),
-                field="with_institution_id",
-            )
-        if out["with_institution_id"] == out["institution_id"]:
-            raise ValidationFailed(bilingual("Instytucja nie może nawiązać kontaktu sama ze sobą.",
-                                             "An institution cannot establish a contact with itself."),
-                                   field="with_institution_id")
-        return out
-    if kind == RecordKind.MEETING:
-        out = {
-            **common,
-            "title": check_text(f.get("title"), field="title", max_length=300),
-            "kind": check_choice(f.get("kind"), MeetingKind, field="kind"),
-            "organiser_id": _uuid(f.get("organiser_id"), "organiser_id"),
-            "institution_ids": _uuid_list(f.get("institution_ids"), "institution_ids"),
-            "firm_ids": _uuid_list(f.get("firm_ids"), "firm_ids"),
-            "topic": check_text(f.get("topic"), field="topic", required=False),
-            "minutes": check_text(f.get("minutes"), field="minutes", max_length=20000, required=False),
-            "follow_ups": _follow_ups(f.get("follow_ups"), today),
-        }
-        parties = {out["organiser_id"], *out["institution_ids"], *out["firm_ids"], *out["person_ids"]}
-        if len(parties) < 2:
-            raise ValidationFailed(
-                bilingual("Spotkanie wymaga co najmniej dwóch stron: organizatora i co najmniej jednej instytucji, "
-                          "firmy lub osoby.",
-                          "A meeting needs at least two parties: the organiser and at least one institution, firm "
-                          "or person."),
-                field="institution_ids",
-            )
-        return out
-    if kind == RecordKind.INFORMATION_EXCHANGE:
-        out = {
-            **common,
-            "from_institution_id": _uuid(f.get("from_institution_id"), "from_institution_id"),
-            "to_institution_ids": _uuid_list(f.get("to_institution_ids"), "to_institution_ids"),
-            "to_firm_ids": _uuid_list(f.get("to_firm_ids"), "to_firm_ids"),
-            "subject": check_text(f.get("subject"), field="subject", max_length=500),
-            "channel": check_choice(f.get("channel"), Channel, field="channel"),
-        }
-        if not out["to_institution_ids"] and not out["to_firm_ids"]:
-            raise ValidationFailed(bilingual("Informacja musi mieć adresata: podaj to_institution_ids lub to_firm_ids.",
-                                             "Information goes to someone: give to_institution_ids or to_firm_ids."),
-                                   field="to_institution_ids")
-        if out["from_institution_id"] in out["to_institution_ids"]:
-            raise ValidationFailed(bilingual("Instytucja nie może przekazać informacji sama sobie.",
-                                             "An institution cannot send information to itself."),
-                                   field="to_institution_ids")
-        return out
-    if kind == RecordKind.CONCLUSION:
-        out = {
-            **common,
-            "title": check_text(f.get("title"), field="title", max_length=300),
-            "kind": check_choice(f.get("kind"), ConclusionKind, field="kind"),
-            "institution_ids": _uuid_list(f.get("institution_ids"), "institution_ids"),
-            "meeting_id": _optional_uuid(f.get("meeting_id"), "meeting_id"),
-        }
-        if not out["institution_ids"]:
-            raise ValidationFailed(bilingual("Wniosek opracowuje co najmniej jedna instytucja.",
-                                             "A conclusion is worked out by at least one institution."),
-                                   field="institution_ids")
-        return out
-    raise ValidationFailed(bilingual(f"Nieznany rodzaj wpisu {kind!r}.", f"Unknown record kind {kind!r}."), field="kind")
+    return normalise_record(kind, fields, today=today).fields
 
 
 def owner_institution(kind: str, fields: dict[str, Any], actor: Actor) -> UUID:
-    """The institution a record belongs to (whose staff may correct it, whose lead signs it off)."""
-    if kind == RecordKind.CONTACT:
-        return fields["institution_id"]
-    if kind == RecordKind.MEETING:
-        return fields["organiser_id"]
-    if kind == RecordKind.INFORMATION_EXCHANGE:
-        return fields["from_institution_id"]
-    ids = fields["institution_ids"]
-    return actor.institution_id if actor.institution_id in ids else ids[0]
+    """The institution a record belongs to (whose staff may correct it, whose lead signs it off).
+
+    The kind's owner field names it; where that is a list (a conclusion), the acting institution
+    owns it when it is on the list, else the first one listed.
+    """
+    owner = fields[OWNER_FIELD[kind]]
+    if isinstance(owner, list):
+        return actor.institution_id if actor.institution_id in owner else owner[0]
+    return owner
 
 
 def institutions_involved(kind: str, fields: dict[str, Any]) -> list[UUID]:
     """Every institution that took part, the owner first, without repeats."""
-    if kind == RecordKind.CONTACT:
-        ids = [fields["institution_id"], fields.get("with_institution_id")]
-    elif kind == RecordKind.MEETING:
-        ids = [fields["organiser_id"], *fields["institution_ids"]]
-    elif kind == RecordKind.INFORMATION_EXCHANGE:
-        ids = [fields["from_institution_id"], *fields["to_institution_ids"]]
-    else:
-        ids = list(fields["institution_ids"])
-    return list(dict.fromkeys(i for i in ids if i is not None))
+    return institutions_in(kind, fields)
 
 
 def firms_involved(kind: str, fields: dict[str, Any]) -> list[UUID]:
-    if kind == RecordKind.CONTACT:
-        return [fields["with_firm_id"]] if fields.get("with_firm_id") else []
-    if kind == RecordKind.MEETING:
-        return list(fields["firm_ids"])
-    if kind == RecordKind.INFORMATION_EXCHANGE:
-        return list(fields["to_firm_ids"])
-    return []
+    return firms_in(kind, fields)
 
 
 class Record(Aggregate):
@@ -267,11 +220,19 @@ class Record(Aggregate):
 
     @classmethod
     def create(cls, kind: str, fields: dict[str, Any], actor: Actor, *, today: date | None = None) -> Record:
-        normalised = normalise_fields(kind, fields, today=today)
-        event_class = cls.CREATION_EVENTS[kind]
+        """Checks `fields` (normalise_record) and creates the record."""
+        return cls.create_normalised(normalise_record(kind, fields, today=today), actor)
+
+    @classmethod
+    def create_normalised(cls, normalised: NormalisedFields, actor: Actor) -> Record:
+        """Creates the record from fields already checked by `normalise_record` (a use case that checks
+        references between normalising and creating calls this, so the fields are checked once)."""
+        if not isinstance(normalised, NormalisedFields):
+            raise TypeError("create_normalised takes the NormalisedFields that normalise_record returned")
+        kind, fields = normalised.kind, dict(normalised.fields)
         return cls._create(
-            event_class, id=uuid4(), owner_institution_id=owner_institution(kind, normalised, actor),
-            fields=normalised, **actor_fields(actor),
+            cls.CREATION_EVENTS[kind], id=uuid4(), owner_institution_id=owner_institution(kind, fields, actor),
+            fields=fields, **actor_fields(actor),
         )
 
     @property

@@ -1,88 +1,100 @@
-"""Cooperation records: one input model per kind, corrections, retractions, the record view."""
+"""Cooperation records: one input model per kind, corrections, retractions, the record view.
+
+The input models are generated from the record-kind specs (`domain.record_kinds`): field names, which
+are required, length limits and choices come from there; this module adds only how the API reads them
+(ISO dates, optional network_id, descriptions). `tests/api/test_record_schemas.py` pins both.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Iterable, Literal, Optional
 from uuid import UUID
 
-from pydantic import Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
 from api.errors import ApiError
 from api.schemas.common import IsoDate, Out, StrictIn
-from domain.values import Channel, ConclusionKind, MeetingKind, RecordKind
+from domain.record_kinds import (
+    COMMON_FIELDS,
+    FOLLOW_UP_FIELDS,
+    RECORD_KINDS,
+    FieldSpec,
+    FieldType,
+)
+# Re-exported for api.routes.records until it reads them from the domain (they moved there).
+from domain.record_kinds import OWNER_FIELD, owner_candidates  # noqa: F401
+from domain.values import RecordKind
 
-Title = Annotated[str, Field(min_length=1, max_length=300)]
-Summary = Annotated[str, Field(min_length=1, max_length=2000)]
-Ids = Annotated[list[UUID], Field(max_length=200)]
-
-
-class RecordIn(StrictIn):
-    occurred_on: IsoDate
-    person_ids: Ids = Field(default_factory=list, description="Contact persons (ids from the person directory).")
-    network_id: UUID | None = Field(None, description="Defaults to the city's network.")
-
-
-class ContactIn(RecordIn):
-    institution_id: UUID = Field(description="The institution that established the contact (owner).")
-    with_institution_id: UUID | None = None
-    with_firm_id: UUID | None = None
-    channel: Channel
-    summary: Summary
-
-
-class FollowUpIn(StrictIn):
-    action: Annotated[str, Field(min_length=1, max_length=500)]
-    due_on: IsoDate
-    institution_id: UUID | None = None
-
-
-class MeetingIn(RecordIn):
-    title: Title
-    kind: MeetingKind
-    organiser_id: UUID = Field(description="The organising institution (owner).")
-    institution_ids: Ids = Field(default_factory=list)
-    firm_ids: Ids = Field(default_factory=list)
-    topic: Annotated[str, Field(max_length=2000)] | None = None
-    minutes: Annotated[str, Field(max_length=20000)] | None = None
-    follow_ups: Annotated[list[FollowUpIn], Field(max_length=100)] = Field(default_factory=list)
+# API documentation of some fields (the spec carries their labels; these say how the API reads them).
+_DESCRIPTIONS = {
+    (None, "person_ids"): "Contact persons (ids from the person directory).",
+    (None, "network_id"): "Defaults to the city's network.",
+    (RecordKind.CONTACT, "institution_id"): "The institution that established the contact (owner).",
+    (RecordKind.MEETING, "organiser_id"): "The organising institution (owner).",
+    (RecordKind.INFORMATION_EXCHANGE, "from_institution_id"): "The institution that passed the information on "
+                                                              "(owner).",
+    (RecordKind.CONCLUSION, "institution_ids"): "Institutions that worked it out (the acting one owns it).",
+}
+# The common fields in the order the API has always shown them; network_id may be left out (the route fills
+# in the city's network), although every stored record names one.
+_COMMON_ORDER = ("occurred_on", "person_ids", "network_id")
+_OPTIONAL_IN_API = {"network_id"}
 
 
-class InformationExchangeIn(RecordIn):
-    from_institution_id: UUID = Field(description="The institution that passed the information on (owner).")
-    to_institution_ids: Ids = Field(default_factory=list)
-    to_firm_ids: Ids = Field(default_factory=list)
-    subject: Annotated[str, Field(min_length=1, max_length=500)]
-    channel: Channel
+def _definition(spec: FieldSpec, kind: RecordKind | None) -> tuple[Any, Any]:
+    """The pydantic (annotation, FieldInfo) of one spec field."""
+    description = _DESCRIPTIONS.get((kind, spec.name))
+    required = spec.required and spec.name not in _OPTIONAL_IN_API
+    if spec.type == FieldType.DATE:
+        annotation: Any = IsoDate
+    elif spec.type == FieldType.UUID:
+        annotation = UUID
+    elif spec.type == FieldType.CHOICE:
+        annotation = spec.choices
+    elif spec.type == FieldType.TEXT:
+        annotation = Annotated[str, Field(min_length=1 if spec.required else None, max_length=spec.max_length)]
+    elif spec.type == FieldType.UUID_LIST:
+        annotation = Annotated[list[UUID], Field(max_length=spec.max_items)]
+    elif spec.type == FieldType.FOLLOW_UPS:
+        annotation = Annotated[list[FollowUpIn], Field(max_length=spec.max_items)]  # type: ignore[valid-type]
+    else:  # pragma: no cover - a new field type needs its API shape here
+        raise TypeError(f"no API shape for {spec.type}")
+    documented = {"description": description} if description else {}  # else IsoDate's own description stays
+    if required:
+        return annotation, Field(**documented)
+    if spec.type in (FieldType.UUID_LIST, FieldType.FOLLOW_UPS):
+        return annotation, Field(default_factory=list, **documented)
+    return Optional[annotation], Field(None, **documented)
 
 
-class ConclusionIn(RecordIn):
-    title: Title
-    kind: ConclusionKind
-    institution_ids: Ids = Field(description="Institutions that worked it out (the acting one owns it).")
-    meeting_id: UUID | None = None
+def _model(name: str, base: type[BaseModel], specs: Iterable[FieldSpec], kind: RecordKind | None = None) -> Any:
+    return create_model(name, __base__=base, __module__=__name__,
+                        **{spec.name: _definition(spec, kind) for spec in specs})
 
 
-INPUT_MODEL: dict[str, type[RecordIn]] = {
+FollowUpIn = _model("FollowUpIn", StrictIn, FOLLOW_UP_FIELDS)
+_COMMON = {spec.name: spec for spec in COMMON_FIELDS}
+RecordIn = _model("RecordIn", StrictIn, (_COMMON[name] for name in _COMMON_ORDER))
+
+
+def _input_model(name: str, kind: RecordKind) -> Any:
+    """The input model of a kind: its spec's fields after the common ones (RecordIn)."""
+    return _model(name, RecordIn, (f for f in RECORD_KINDS[kind].fields if f.name not in _COMMON), kind)
+
+
+# Built from the record-kind specs (domain.record_kinds), so the API accepts exactly what the domain checks.
+ContactIn = _input_model("ContactIn", RecordKind.CONTACT)
+MeetingIn = _input_model("MeetingIn", RecordKind.MEETING)
+InformationExchangeIn = _input_model("InformationExchangeIn", RecordKind.INFORMATION_EXCHANGE)
+ConclusionIn = _input_model("ConclusionIn", RecordKind.CONCLUSION)
+
+INPUT_MODEL: dict[str, type[BaseModel]] = {
     RecordKind.CONTACT: ContactIn,
     RecordKind.MEETING: MeetingIn,
     RecordKind.INFORMATION_EXCHANGE: InformationExchangeIn,
     RecordKind.CONCLUSION: ConclusionIn,
 }
-
-# The field naming the institution(s) that own a record of each kind (see domain.records.owner_institution).
-OWNER_FIELD = {
-    RecordKind.CONTACT: "institution_id",
-    RecordKind.MEETING: "organiser_id",
-    RecordKind.INFORMATION_EXCHANGE: "from_institution_id",
-    RecordKind.CONCLUSION: "institution_ids",
-}
-
-
-def owner_candidates(kind: str, fields: dict[str, Any]) -> list[UUID]:
-    value = fields.get(OWNER_FIELD[RecordKind(kind)])
-    return list(value) if isinstance(value, list) else [value]
-
 
 class CorrectionIn(StrictIn):
     expected_version: Annotated[int, Field(ge=1, le=2**31, description="The version the client saw.")]

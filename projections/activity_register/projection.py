@@ -15,22 +15,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.record_kinds import RECORD_KINDS
 from domain.records import Record, firms_involved, institutions_involved
 from domain.values import RecordKind
 from projections.base import Tx, id_text, recorded_at, to_json
 
-TITLE_FIELD = {
-    RecordKind.CONTACT: "summary",
-    RecordKind.MEETING: "title",
-    RecordKind.INFORMATION_EXCHANGE: "subject",
-    RecordKind.CONCLUSION: "title",
-}
-SUBKIND_FIELD = {
-    RecordKind.CONTACT: "channel",
-    RecordKind.MEETING: "kind",
-    RecordKind.INFORMATION_EXCHANGE: "channel",
-    RecordKind.CONCLUSION: "kind",
-}
+# Per kind, the field shown as a record's title and the choice that sorts it (from the record-kind specs;
+# TITLE_FIELD is also read by projections.indicator_values.facts).
+TITLE_FIELD = {kind: spec.title_field for kind, spec in RECORD_KINDS.items()}
+SUBKIND_FIELD = {kind: spec.subkind_field for kind, spec in RECORD_KINDS.items()}
 
 
 def parties_of(kind: str, fields: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -38,7 +31,7 @@ def parties_of(kind: str, fields: dict[str, Any]) -> list[tuple[str, str, str]]:
     institutions = institutions_involved(kind, fields)
     parties = [("institution", str(i), "owner" if n == 0 else "participant") for n, i in enumerate(institutions)]
     parties += [("firm", str(f), "participant") for f in firms_involved(kind, fields)]
-    parties += [("person", str(p), "participant") for p in fields.get("person_ids", [])]
+    parties += [("person", str(p), "participant") for p in fields.get(RECORD_KINDS[kind].person_field, [])]
     return parties
 
 
