@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from domain.errors import NotFound, bilingual
+from domain.strategy.use_cases import STRATEGY_ID
 from infra.cli.common import cli_actor, cli_container
+from infra.exports.report import to_csv, to_text
 from infra.strategy_loader import load_strategy_file
-from projections.indicator_values.export import to_csv, to_text
 from projections.indicator_values.queries import list_tasks, published_report, task_report
 
 strategy_app = typer.Typer(help="Strategia: zadania, etapy i wskaźniki (strategy: tasks, stages, indicators).",
@@ -46,7 +47,7 @@ def tasks() -> None:
     """Lista zadań z postępem (suma zrealizowanych udziałów etapów)."""
     with cli_container(catch_up=True) as container:
         with container.views.transaction() as tx:
-            for task in list_tasks(tx):
+            for task in list_tasks(tx, strategy_id=str(STRATEGY_ID)):
                 typer.echo(f"{task['code']}\t{task['name']}\tpostęp {task['progress']}% z {task['planned']}%")
 
 
@@ -82,14 +83,14 @@ def report(
     with cli_container(catch_up=True) as container:
         with container.views.transaction() as tx:
             if publication is not None:
-                data = published_report(tx, publication)
+                data = published_report(tx, publication, strategy_id=str(STRATEGY_ID))
                 if data["task"]["code"] != task:
                     raise NotFound(bilingual(
                         f"Raport opublikowany nr {publication} dotyczy zadania {data['task']['code']}, nie {task}.",
                         f"Published report {publication} is of task {data['task']['code']}, not {task}."),
                         field="publication")
             else:
-                data = task_report(tx, task, as_of=day)
+                data = task_report(tx, task, strategy_id=str(STRATEGY_ID), as_of=day)
         if format is ReportFormat.json:
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         elif format is ReportFormat.csv:

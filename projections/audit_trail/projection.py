@@ -2,9 +2,13 @@
 
 - `audit_entries`: one row per stored event (every aggregate, not only records), keyed by its
   position in the log (notification id): recorded time (UTC), user, acting institution, the
-  record's owner institution, aggregate id and version, kind, event type, reason, and the
-  readable change list (field, old, new) as JSON.
-- `audit_record_state`: the current fields of each record, kept only to compute the next diff.
+  record's owner institution, aggregate id and version, kind, event type, reason, the change
+  list (field, old, new) as JSON, and the network the event belongs to (`network_id`; for a
+  municipality's own events none, and `municipality_id` instead), so that a municipality's people
+  read only their own networks' trail.
+- `audit_record_state`: the current fields (and network) of each record, kept to compute the next diff.
+- `audit_aggregate_networks`: the network (or municipality) of every other aggregate, from its
+  creation event, for its later events (an institution's rename carries no network).
 
 The chain hash of an entry is not copied here: the chain in the event store is the authority, and
 queries attach it through a lookup the infrastructure supplies (see queries.attach_chain_hashes).
@@ -15,10 +19,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
 from domain.records import Record
+from domain.registry import Municipality, Network
 from projections.base import Tx, id_text, recorded_at, to_json
+
+NETWORK = Network.TOPIC.split(":", 1)[-1]  # "Network": the aggregate part of an event type
+MUNICIPALITY = Municipality.TOPIC.split(":", 1)[-1]
 
 # Payload keys that every event has and that the entry shows in its own columns.
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor_user_id",
@@ -47,38 +56,45 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 class AuditTrailProjection:
     name = "audit_trail"
-    version = 1
-    tables = ("audit_entries", "audit_record_state")
+    version = 2  # v2: network_id / municipality_id of every entry; audit_aggregate_networks
+    tables = ("audit_entries", "audit_record_state", "audit_aggregate_networks")
 
     def create_tables(self, tx: Tx) -> None:
         tx.execute(
             "CREATE TABLE IF NOT EXISTS audit_entries ("
             "position BIGINT PRIMARY KEY, recorded_at TEXT NOT NULL, user_id TEXT, institution_id TEXT, "
             "owner_institution_id TEXT, record_id TEXT NOT NULL, version INTEGER NOT NULL, kind TEXT NOT NULL, "
-            "event_type TEXT NOT NULL, reason TEXT, changes_json TEXT NOT NULL)"
+            "event_type TEXT NOT NULL, reason TEXT, changes_json TEXT NOT NULL, network_id TEXT, municipality_id TEXT)"
         )
+        tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_network ON audit_entries (network_id, position)")
         tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_record ON audit_entries (record_id, version)")
         tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_time ON audit_entries (recorded_at)")
         tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_user ON audit_entries (user_id, position)")
         tx.execute(
             "CREATE TABLE IF NOT EXISTS audit_record_state ("
-            "record_id TEXT PRIMARY KEY, kind TEXT NOT NULL, owner_institution_id TEXT, fields_json TEXT NOT NULL)"
+            "record_id TEXT PRIMARY KEY, kind TEXT NOT NULL, owner_institution_id TEXT, network_id TEXT, "
+            "fields_json TEXT NOT NULL)"
         )
+        tx.execute("CREATE TABLE IF NOT EXISTS audit_aggregate_networks ("
+                   "aggregate_id TEXT PRIMARY KEY, network_id TEXT, municipality_id TEXT)")
 
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
         record_id = str(event.originator_id)
         etype = event_type(event)
         owner: str | None = None
+        network_id: str | None = None
+        municipality_id: str | None = None
         if isinstance(event, Record.Created):
             kind = event.record_kind
             owner = str(event.owner_institution_id)
             fields = {**_plain(event.fields), "owner_institution_id": owner}
+            network_id = id_text(event.fields.get("network_id"))
             changes = diff({}, fields)
-            tx.execute("INSERT INTO audit_record_state (record_id, kind, owner_institution_id, fields_json) "
-                       "VALUES (?, ?, ?, ?)", (record_id, kind, owner, to_json(fields)))
+            tx.execute("INSERT INTO audit_record_state (record_id, kind, owner_institution_id, network_id, "
+                       "fields_json) VALUES (?, ?, ?, ?, ?)", (record_id, kind, owner, network_id, to_json(fields)))
         elif isinstance(event, (Record.Corrected, Record.Retracted)):
             state = tx.execute("SELECT * FROM audit_record_state WHERE record_id = ?", (record_id,))[0]
-            kind, owner = state["kind"], state["owner_institution_id"]
+            kind, owner, network_id = state["kind"], state["owner_institution_id"], state["network_id"]
             changes = []
             if isinstance(event, Record.Corrected):
                 old = json.loads(state["fields_json"])
@@ -90,13 +106,33 @@ class AuditTrailProjection:
         else:
             kind = _aggregate_kind(etype)
             changes = diff({}, _payload(event))
+            network_id, municipality_id = self._scope(tx, event, etype, record_id)
         tx.execute(
             "INSERT INTO audit_entries (position, recorded_at, user_id, institution_id, owner_institution_id, "
-            "record_id, version, kind, event_type, reason, changes_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "record_id, version, kind, event_type, reason, changes_json, network_id, municipality_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (notification_id, recorded_at(event.timestamp), getattr(event, "actor_user_id", None),
              id_text(getattr(event, "actor_institution_id", None)), owner, record_id, event.originator_version,
-             kind, etype, getattr(event, "reason", None), to_json(changes)),
+             kind, etype, getattr(event, "reason", None), to_json(changes), network_id, municipality_id),
         )
+
+    @staticmethod
+    def _scope(tx: Tx, event: Any, etype: str, aggregate_id: str) -> tuple[str | None, str | None]:
+        """(network, municipality) of a non-record event: a network's events are its own, a
+        municipality's its own; any other aggregate names its network on its creation event."""
+        aggregate = etype.split(".", 1)[0]
+        if aggregate == NETWORK:
+            return aggregate_id, None
+        if aggregate == MUNICIPALITY:
+            return None, aggregate_id
+        if isinstance(event, Aggregate.Created):
+            network_id = id_text(getattr(event, "network_id", None))
+            tx.execute("INSERT INTO audit_aggregate_networks (aggregate_id, network_id, municipality_id) "
+                       "VALUES (?, ?, NULL)", (aggregate_id, network_id))
+            return network_id, None
+        rows = tx.execute("SELECT network_id, municipality_id FROM audit_aggregate_networks WHERE aggregate_id = ?",
+                          (aggregate_id,))
+        return (rows[0]["network_id"], rows[0]["municipality_id"]) if rows else (None, None)
 
 
 def _aggregate_kind(etype: str) -> str:

@@ -1,28 +1,24 @@
-"""Questions auditors ask of the audit trail: entries by user, institution, record, kind and recorded time
-(paged), a record's full history with readable diffs, and a CSV export with each entry's chain hash."""
+"""Questions auditors ask of the audit trail: entries by user, institution, record, kind, recorded time and
+network (paged), and a record's full history with diffs. Each change names its field and carries the
+field's label from the domain's catalogue (`domain.labels`, Polish as the API has always shown it); the
+CSV export lives with the other exports (`infra/exports/audit.py`).
+
+Scoping: `network_ids` (None = no filter, for operators) keeps the entries of those networks; with it,
+`municipality_ids` adds the entries of those municipalities' own aggregate (which belong to no network).
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, datetime, time
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Collection
 
+from domain.labels import field_label
 from domain.values import WARSAW
 from projections.base import Tx, decode_cursor, encode_cursor, recorded_at
 
 ChainLookup = Callable[[list[int]], dict[int, str]]  # positions -> chain hash (supplied by infra)
-
-FIELD_LABELS = {
-    "occurred_on": "Data zdarzenia", "summary": "Opis", "title": "Tytuł", "subject": "Temat",
-    "channel": "Kanał", "kind": "Rodzaj", "institution_id": "Instytucja", "with_institution_id": "Z instytucją",
-    "with_firm_id": "Z firmą", "person_ids": "Osoby", "organiser_id": "Organizator",
-    "institution_ids": "Instytucje", "firm_ids": "Firmy", "topic": "Temat spotkania", "minutes": "Protokół",
-    "follow_ups": "Dalsze działania", "from_institution_id": "Od instytucji", "to_institution_ids": "Do instytucji",
-    "to_firm_ids": "Do firm", "meeting_id": "Spotkanie", "network_id": "Sieć",
-    "owner_institution_id": "Instytucja właścicielska", "name": "Nazwa", "short_name": "Skrót",
-}
+_SCOPE_COLUMNS = ("network_id", "municipality_id")  # for filtering; rows keep the shape the API documents
 
 
 def _time_bound(value: datetime | date | str | None) -> str | None:
@@ -37,10 +33,23 @@ def _time_bound(value: datetime | date | str | None) -> str | None:
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["changes"] = [{**c, "label": FIELD_LABELS.get(c["field"], c["field"])}
-                      for c in json.loads(row.pop("changes_json"))]
+    row = {k: v for k, v in row.items() if k not in _SCOPE_COLUMNS}
+    row["changes"] = [{**c, "label": field_label(c["field"]).pl} for c in json.loads(row.pop("changes_json"))]
     return row
+
+
+def _scope(network_ids: Collection[str] | None, municipality_ids: Collection[str] | None) -> tuple[str, list[Any]]:
+    """SQL condition keeping the entries of `network_ids` and of the municipalities `municipality_ids`.
+    `network_ids` None: no condition (an operator sees everything); empty collections match nothing."""
+    if network_ids is None:
+        return "", []
+    parts, params = [], []
+    for column, values in (("network_id", network_ids), ("municipality_id", municipality_ids)):
+        values = sorted({str(v) for v in values or ()})
+        if values:
+            parts.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params += values
+    return (" AND (" + " OR ".join(parts) + ")") if parts else " AND 1=0", params
 
 
 def audit_entries(
@@ -52,16 +61,19 @@ def audit_entries(
     kind: str | None = None,
     recorded_from: datetime | date | str | None = None,
     recorded_to: datetime | date | str | None = None,
+    network_ids: Collection[str] | None = None,
+    municipality_ids: Collection[str] | None = None,
     cursor: str | None = None,
     limit: int = 100,
     chain_lookup: ChainLookup | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Entries in log order. `recorded_from` is inclusive, `recorded_to` exclusive. Returns (rows, next_cursor).
 
-    `institution_id` matches the institution the user acted for or the record's owner institution.
+    `institution_id` matches the institution the user acted for or the record's owner institution;
+    `network_ids` / `municipality_ids` scope the trail (see the module docstring).
     """
-    sql = "SELECT * FROM audit_entries WHERE 1=1"
-    params: list[Any] = []
+    scope, params = _scope(network_ids, municipality_ids)
+    sql = "SELECT * FROM audit_entries WHERE 1=1" + scope
     for column, value in (("user_id", user), ("record_id", record_id), ("kind", kind)):
         if value:
             sql += f" AND {column} = ?"
@@ -96,10 +108,14 @@ def attach_chain_hashes(rows: list[dict[str, Any]], chain_lookup: ChainLookup | 
         row["chain_hash"] = hashes.get(row["position"])
 
 
-def record_history(tx: Tx, record_id: str, *, chain_lookup: ChainLookup | None = None) -> list[dict[str, Any]]:
-    """Every version of a record, oldest first: who, when, why, what changed (old -> new) and the fields after it."""
+def record_history(tx: Tx, record_id: str, *, network_ids: Collection[str] | None = None,
+                   municipality_ids: Collection[str] | None = None,
+                   chain_lookup: ChainLookup | None = None) -> list[dict[str, Any]]:
+    """Every version of a record, oldest first: who, when, why, what changed (old -> new) and the fields after it.
+    Empty when the record is outside `network_ids` (None = any network)."""
+    scope, params = _scope(network_ids, municipality_ids)
     rows = [_row(r) for r in tx.execute(
-        "SELECT * FROM audit_entries WHERE record_id = ? ORDER BY version", (str(record_id),))]
+        f"SELECT * FROM audit_entries WHERE record_id = ?{scope} ORDER BY version", [str(record_id), *params])]
     fields: dict[str, Any] = {}
     retracted = False
     for row in rows:
@@ -110,40 +126,3 @@ def record_history(tx: Tx, record_id: str, *, chain_lookup: ChainLookup | None =
         row["retracted"] = retracted
     attach_chain_hashes(rows, chain_lookup)
     return rows
-
-
-def describe_changes(changes: Iterable[dict[str, Any]]) -> str:
-    """'Opis: "Kontakt 1" → "Kontakt nr 1"; Data zdarzenia: 2012-03-01 → 2013-01-05'."""
-    def show(value: Any) -> str:
-        if value is None:
-            return "—"
-        return f'"{value}"' if isinstance(value, str) and not value[:4].isdigit() else json.dumps(
-            value, ensure_ascii=False).strip('"')
-    return "; ".join(f"{c.get('label') or FIELD_LABELS.get(c['field'], c['field'])}: {show(c['old'])} → "
-                     f"{show(c['new'])}" for c in changes)
-
-
-CSV_HEADER = ["Pozycja", "Zarejestrowano (UTC)", "Użytkownik", "Instytucja działająca", "Instytucja właścicielska",
-              "Identyfikator", "Wersja", "Rodzaj", "Zdarzenie", "Przyczyna", "Zmiany", "Skrót w łańcuchu (SHA-256)"]
-
-
-def _inert(cell: Any) -> Any:
-    """Text a user typed (a reason) must not become a spreadsheet formula when Excel opens the export
-    (OWASP CSV injection): a leading =, +, -, @, tab or CR gets an apostrophe in front."""
-    if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + cell
-    return cell
-
-
-def entries_csv(rows: Iterable[dict[str, Any]]) -> str:
-    """CSV for Polish Excel: UTF-8 with BOM, ';' separator, one line per entry with its chain hash."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for r in rows:
-        writer.writerow([_inert(cell) for cell in (
-            r["position"], r["recorded_at"], r["user_id"] or "", r["institution_id"] or "",
-            r["owner_institution_id"] or "", r["record_id"], r["version"], r["kind"], r["event_type"],
-            r["reason"] or "", describe_changes(r["changes"]), r.get("chain_hash") or "")])
-    return out.getvalue()

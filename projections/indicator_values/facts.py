@@ -56,10 +56,11 @@ def natural_key(code: str) -> tuple:
     return tuple(int(p) if p.isdigit() else (p[0], int(p[1:])) if p[1:].isdigit() else p for p in code.split("."))
 
 
-def strategy_state(tx: Tx, bound: str | None = None) -> StrategyState:
+def strategy_state(tx: Tx, strategy_id: str, bound: str | None = None) -> StrategyState:
+    """One strategy (the Strategy aggregate's id) as known at `bound` (None = now)."""
     condition, params = visible("", bound)
     rows = tx.execute(f"SELECT fact, fact_key, body, recorded_from, recorded_by FROM {STRATEGY_TABLE} "
-                      f"WHERE {condition} ORDER BY notification_id", params)
+                      f"WHERE strategy_id = ? AND {condition} ORDER BY notification_id", [str(strategy_id), *params])
     state = StrategyState()
     for row in rows:
         body = json.loads(row["body"])
@@ -89,6 +90,19 @@ def strategy_state(tx: Tx, bound: str | None = None) -> StrategyState:
                 year=body["year"], source=body["source"], value=body["value"], note=body["note"],
                 recorded_by=row["recorded_by"], recorded_from=row["recorded_from"]))
     return state
+
+
+def strategy_heads(tx: Tx, bound: str | None = None) -> list[dict[str, Any]]:
+    """Every strategy known at `bound`: {strategy_id, name, network_id}, in the order they were started."""
+    condition, params = visible("", bound)
+    rows = tx.execute(f"SELECT strategy_id, body FROM {STRATEGY_TABLE} WHERE fact = 'strategy' AND {condition} "
+                      "ORDER BY notification_id", params)
+    return [{"strategy_id": r["strategy_id"], **json.loads(r["body"])} for r in rows]
+
+
+def strategies_of_network(tx: Tx, network_id: str, bound: str | None = None) -> list[str]:
+    """The ids of the strategies that measure `network_id` (its records and memberships)."""
+    return [h["strategy_id"] for h in strategy_heads(tx, bound) if h["network_id"] == str(network_id)]
 
 
 # ---------------------------------------------------------------------------------------------- records

@@ -1,12 +1,16 @@
 """The indicator values read model.
 
-- `strategy_versions`: bitemporal copy of the strategy (goals, programmes, tasks, stage plans,
-  stage progress, indicators, targets, rule versions, reported values): one row per version of
-  each fact with `recorded_from`/`recorded_to`, so a report "as of D" uses the targets and the
-  rule that were in force then (a published report keeps its old rule).
-- `indicator_values`: the current values, one row per indicator × year × institution × source
-  (see compute.py), maintained incrementally: an event recomputes only the indicators whose rule
-  reads what it changed, and only the years it touches.
+- `strategy_versions`: bitemporal copy of every strategy in the store (goals, programmes, tasks,
+  stage plans, stage progress, indicators, targets, rule versions, reported values): one row per
+  version of each fact with `recorded_from`/`recorded_to`, so a report "as of D" uses the targets
+  and the rule that were in force then (a published report keeps its old rule).
+- `indicator_values`: the current values, one row per strategy × indicator × year × institution ×
+  source (see compute.py), maintained incrementally: an event recomputes only the strategies that
+  measure its network, only the indicators whose rule reads what it changed, and only the years it
+  touches.
+
+Every row is keyed by `strategy_id` (the Strategy aggregate's id as text): several municipalities'
+strategies live side by side, and two of them may use the same task and indicator codes.
 
 It reads the registry and activity register tables, so it must be fed after them
 (infra.container.all_projections keeps that order).
@@ -23,7 +27,13 @@ from domain.strategy.model import Strategy
 from domain.strategy.rules import dependencies
 from projections.base import Tx, recorded_at, to_json
 from projections.indicator_values.compute import computable, with_cumulative, year_rows
-from projections.indicator_values.facts import STRATEGY_TABLE, StrategyState, strategy_state, year_facts
+from projections.indicator_values.facts import (
+    STRATEGY_TABLE,
+    StrategyState,
+    strategies_of_network,
+    strategy_state,
+    year_facts,
+)
 
 VALUES_TABLE = "indicator_values"
 ALL_YEARS = None
@@ -63,89 +73,103 @@ def strategy_fact(event: Any) -> tuple[str, str, dict[str, Any]] | None:
 
 class IndicatorValuesProjection:
     """Values are recomputed once per page of events, not once per event: `handle` notes what
-    changed, `flush` (called by the runner at the end of the page, in the same transaction)
-    recomputes it. Values depend only on the strategy and the facts at the end of the page, so
-    the result equals recomputing after every event, at a fraction of the cost on catch-up."""
+    changed (per strategy), `flush` (called by the runner at the end of the page, in the same
+    transaction) recomputes it. Values depend only on the strategy and the facts at the end of the
+    page, so the result equals recomputing after every event, at a fraction of the cost on catch-up."""
 
     name = "indicator_values"
-    version = 1
+    version = 2  # v2: every table keyed by strategy_id (many strategies in one store)
     tables = (STRATEGY_TABLE, VALUES_TABLE)
 
     def __init__(self) -> None:
-        # (what changed or None for anything, indicator codes or None for all) -> years or None for all
-        self._pending: dict[tuple[frozenset[str] | None, frozenset[str] | None], set[int] | None] = {}
+        # strategy id -> (what changed or None for anything, indicator codes or None for all) -> years or None
+        self._pending: dict[str, dict[tuple[frozenset[str] | None, frozenset[str] | None], set[int] | None]] = {}
 
     def create_tables(self, tx: Tx) -> None:
         tx.execute(
             f"CREATE TABLE IF NOT EXISTS {STRATEGY_TABLE} ("
-            "fact TEXT NOT NULL, fact_key TEXT NOT NULL, body TEXT NOT NULL, recorded_from TEXT NOT NULL, "
-            "recorded_to TEXT, recorded_by TEXT NOT NULL, notification_id BIGINT NOT NULL, "
-            "PRIMARY KEY (fact, fact_key, notification_id))")
+            "strategy_id TEXT NOT NULL, fact TEXT NOT NULL, fact_key TEXT NOT NULL, body TEXT NOT NULL, "
+            "recorded_from TEXT NOT NULL, recorded_to TEXT, recorded_by TEXT NOT NULL, "
+            "notification_id BIGINT NOT NULL, PRIMARY KEY (strategy_id, fact, fact_key, notification_id))")
         tx.execute(
             f"CREATE TABLE IF NOT EXISTS {VALUES_TABLE} ("
-            "indicator_code TEXT NOT NULL, task_code TEXT NOT NULL, year INTEGER NOT NULL, "
-            "institution_id TEXT NOT NULL, source TEXT NOT NULL, target_json TEXT, actual_json TEXT NOT NULL, "
-            "percent_json TEXT NOT NULL, cumulative_json TEXT NOT NULL, rule_version INTEGER NOT NULL, "
-            "PRIMARY KEY (indicator_code, year, institution_id, source))")
-        tx.execute(f"CREATE INDEX IF NOT EXISTS {VALUES_TABLE}_by_task ON {VALUES_TABLE} (task_code, year)")
+            "strategy_id TEXT NOT NULL, indicator_code TEXT NOT NULL, task_code TEXT NOT NULL, "
+            "year INTEGER NOT NULL, institution_id TEXT NOT NULL, source TEXT NOT NULL, target_json TEXT, "
+            "actual_json TEXT NOT NULL, percent_json TEXT NOT NULL, cumulative_json TEXT NOT NULL, "
+            "rule_version INTEGER NOT NULL, "
+            "PRIMARY KEY (strategy_id, indicator_code, year, institution_id, source))")
+        tx.execute(f"CREATE INDEX IF NOT EXISTS {VALUES_TABLE}_by_task ON {VALUES_TABLE} "
+                   "(strategy_id, task_code, year)")
 
     # ------------------------------------------------------------------------------------------ events
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
         fact = strategy_fact(event)
         if fact is not None:
-            self._record_fact(tx, event, notification_id, *fact)
-            self._after_strategy_change(tx, event)
+            strategy_id = str(event.originator_id)
+            self._record_fact(tx, strategy_id, event, notification_id, *fact)
+            self._after_strategy_change(tx, strategy_id, event)
         elif isinstance(event, (Record.Created, Record.Corrected, Record.Retracted)):
-            rows = tx.execute("SELECT DISTINCT kind, year FROM activity_versions WHERE record_id = ?",
+            rows = tx.execute("SELECT DISTINCT network_id, kind, year FROM activity_versions WHERE record_id = ?",
                               (str(event.originator_id),))
             if rows:
-                self._note({f"record:{rows[0]['kind']}"}, {r["year"] for r in rows})
+                self._note_network(tx, rows[0]["network_id"], {f"record:{rows[0]['kind']}"},
+                                   {r["year"] for r in rows})
         elif isinstance(event, (Network.InstitutionJoined, Network.InstitutionLeft)):
-            self._note({"network_members"}, ALL_YEARS)
+            self._note_network(tx, str(event.originator_id), {"network_members"}, ALL_YEARS)
         elif isinstance(event, (Institution.FirmJoinedCluster, Institution.FirmLeftCluster)):
-            self._note({"cluster_members"}, ALL_YEARS)
+            self._note_network(tx, _institution_network(tx, event.originator_id), {"cluster_members"}, ALL_YEARS)
         elif isinstance(event, Institution.Renamed):  # source attribution goes by short name
-            self._note(None, ALL_YEARS)
+            self._note_network(tx, _institution_network(tx, event.originator_id), None, ALL_YEARS)
 
-    def _note(self, changed: set[str] | None, years: set[int] | None, codes: set[str] | None = None) -> None:
+    def _note_network(self, tx: Tx, network_id: str | None, changed: set[str] | None,
+                      years: set[int] | None) -> None:
+        """Notes a change for every strategy that measures `network_id` (and for no other)."""
+        if network_id is None:
+            return
+        for strategy_id in strategies_of_network(tx, network_id):
+            self._note(strategy_id, changed, years)
+
+    def _note(self, strategy_id: str, changed: set[str] | None, years: set[int] | None,
+              codes: set[str] | None = None) -> None:
+        pending = self._pending.setdefault(strategy_id, {})
         key = (None if changed is None else frozenset(changed), None if codes is None else frozenset(codes))
-        if key in self._pending and (self._pending[key] is None or years is None):
-            self._pending[key] = None
+        if key in pending and (pending[key] is None or years is None):
+            pending[key] = None
         else:
-            self._pending[key] = None if years is None else self._pending.get(key, set()) | years
+            pending[key] = None if years is None else pending.get(key, set()) | years
 
     def flush(self, tx: Tx) -> None:
-        """Recomputes everything noted since the last flush."""
+        """Recomputes everything noted since the last flush, strategy by strategy."""
         pending, self._pending = self._pending, {}
-        if not pending:
-            return
-        state = strategy_state(tx)
-        for (changed, codes), years in pending.items():
-            self.recompute(tx, None if changed is None else set(changed), years,
-                           codes=None if codes is None else set(codes), state=state)
+        for strategy_id, changes in sorted(pending.items()):
+            state = strategy_state(tx, strategy_id)
+            for (changed, codes), years in changes.items():
+                self.recompute(tx, strategy_id, None if changed is None else set(changed), years,
+                               codes=None if codes is None else set(codes), state=state)
 
-    def _record_fact(self, tx: Tx, event: Any, notification_id: int, fact: str, key: str, body: Any) -> None:
+    def _record_fact(self, tx: Tx, strategy_id: str, event: Any, notification_id: int, fact: str, key: str,
+                     body: Any) -> None:
         at = recorded_at(event.timestamp)
-        tx.execute(f"UPDATE {STRATEGY_TABLE} SET recorded_to = ? WHERE fact = ? AND fact_key = ? "
-                   "AND recorded_to IS NULL", (at, fact, key))
-        tx.execute(f"INSERT INTO {STRATEGY_TABLE} (fact, fact_key, body, recorded_from, recorded_to, recorded_by, "
-                   "notification_id) VALUES (?, ?, ?, ?, NULL, ?, ?)",
-                   (fact, key, to_json(body), at, event.actor_user_id, notification_id))
+        tx.execute(f"UPDATE {STRATEGY_TABLE} SET recorded_to = ? WHERE strategy_id = ? AND fact = ? "
+                   "AND fact_key = ? AND recorded_to IS NULL", (at, strategy_id, fact, key))
+        tx.execute(f"INSERT INTO {STRATEGY_TABLE} (strategy_id, fact, fact_key, body, recorded_from, recorded_to, "
+                   "recorded_by, notification_id) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)",
+                   (strategy_id, fact, key, to_json(body), at, event.actor_user_id, notification_id))
 
-    def _after_strategy_change(self, tx: Tx, event: Any) -> None:
+    def _after_strategy_change(self, tx: Tx, strategy_id: str, event: Any) -> None:
         if isinstance(event, Strategy.TaskDefined):
-            codes = {i["code"] for i in strategy_state(tx).indicators_of(event.task["code"])}
-            self._note(None, ALL_YEARS, codes)
+            codes = {i["code"] for i in strategy_state(tx, strategy_id).indicators_of(event.task["code"])}
+            self._note(strategy_id, None, ALL_YEARS, codes)
         elif isinstance(event, (Strategy.IndicatorDefined, Strategy.TargetsSet, Strategy.RuleChanged,
                                 Strategy.ValueReported)):
             code = event.indicator["code"] if isinstance(event, Strategy.IndicatorDefined) else event.indicator_code
-            self._note(None, ALL_YEARS, {code})
+            self._note(strategy_id, None, ALL_YEARS, {code})
 
     # ------------------------------------------------------------------------------------------ values
-    def recompute(self, tx: Tx, changed: set[str] | None, years: set[int] | None, *,
+    def recompute(self, tx: Tx, strategy_id: str, changed: set[str] | None, years: set[int] | None, *,
                   codes: set[str] | None = None, state: StrategyState | None = None) -> None:
-        """Recomputes the indicators that read `changed` (None = any), in `years` (None = all)."""
-        state = state or strategy_state(tx)
+        """Recomputes the strategy's indicators that read `changed` (None = any), in `years` (None = all)."""
+        state = state or strategy_state(tx, strategy_id)
         if state.network_id is None:
             return
         selected = []
@@ -164,39 +188,46 @@ class IndicatorValuesProjection:
             for year in task_years if years is None else sorted(set(task_years) & years):
                 if year not in facts_cache:
                     facts_cache[year] = year_facts(tx, state.network_id, year, needs=needs, reported=state.reported)
-                tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE indicator_code = ? AND year = ?", (code, year))
-                self._insert(tx, year_rows(state, code, year, facts_cache[year]))
-            tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE indicator_code = ? AND year NOT IN "
-                       f"({', '.join('?' for _ in task_years)})", (code, *task_years))
-            self._refresh_cumulative(tx, state, code)
+                tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE strategy_id = ? AND indicator_code = ? AND year = ?",
+                           (strategy_id, code, year))
+                self._insert(tx, strategy_id, year_rows(state, code, year, facts_cache[year]))
+            tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE strategy_id = ? AND indicator_code = ? AND year NOT IN "
+                       f"({', '.join('?' for _ in task_years)})", (strategy_id, code, *task_years))
+            self._refresh_cumulative(tx, strategy_id, state, code)
 
     @staticmethod
-    def _insert(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    def _insert(tx: Tx, strategy_id: str, rows: list[dict[str, Any]]) -> None:
         tx.executemany(
-            f"INSERT INTO {VALUES_TABLE} (indicator_code, task_code, year, institution_id, source, target_json, "
-            "actual_json, percent_json, cumulative_json, rule_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(r["indicator_code"], r["task_code"], r["year"], r["institution_id"], r["source"],
+            f"INSERT INTO {VALUES_TABLE} (strategy_id, indicator_code, task_code, year, institution_id, source, "
+            "target_json, actual_json, percent_json, cumulative_json, rule_version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(strategy_id, r["indicator_code"], r["task_code"], r["year"], r["institution_id"], r["source"],
               None if r["target"] is None else json.dumps(r["target"]), json.dumps(r["actual"]),
               json.dumps(r["percent"]), json.dumps(r["cumulative"]), r["rule_version"]) for r in rows])
 
     @staticmethod
-    def _refresh_cumulative(tx: Tx, state: StrategyState, code: str) -> None:
+    def _refresh_cumulative(tx: Tx, strategy_id: str, state: StrategyState, code: str) -> None:
         rows = [{**r, "actual": json.loads(r["actual_json"])} for r in tx.execute(
             f"SELECT indicator_code, year, institution_id, source, actual_json FROM {VALUES_TABLE} "
-            "WHERE indicator_code = ?", (code,))]
+            "WHERE strategy_id = ? AND indicator_code = ?", (strategy_id, code))]
         tx.executemany(
-            f"UPDATE {VALUES_TABLE} SET cumulative_json = ? WHERE indicator_code = ? AND year = ? "
-            "AND institution_id = ? AND source = ?",
-            [(json.dumps(r["cumulative"]), code, r["year"], r["institution_id"], r["source"])
+            f"UPDATE {VALUES_TABLE} SET cumulative_json = ? WHERE strategy_id = ? AND indicator_code = ? "
+            "AND year = ? AND institution_id = ? AND source = ?",
+            [(json.dumps(r["cumulative"]), strategy_id, code, r["year"], r["institution_id"], r["source"])
              for r in with_cumulative(state, code, rows)])
 
 
-def stored_rows(tx: Tx, task_code: str | None = None) -> list[dict[str, Any]]:
-    """The stored values, decoded (what the read model holds now)."""
-    sql = f"SELECT * FROM {VALUES_TABLE}"
-    params: list[Any] = []
+def _institution_network(tx: Tx, institution_id: Any) -> str | None:
+    rows = tx.execute("SELECT network_id FROM registry_institutions WHERE id = ?", (str(institution_id),))
+    return rows[0]["network_id"] if rows else None
+
+
+def stored_rows(tx: Tx, task_code: str | None = None, *, strategy_id: str) -> list[dict[str, Any]]:
+    """One strategy's stored values, decoded (what the read model holds now)."""
+    sql = f"SELECT * FROM {VALUES_TABLE} WHERE strategy_id = ?"
+    params: list[Any] = [str(strategy_id)]
     if task_code is not None:
-        sql += " WHERE task_code = ?"
+        sql += " AND task_code = ?"
         params.append(task_code)
     out = []
     for r in tx.execute(sql + " ORDER BY indicator_code, year, institution_id, source", params):

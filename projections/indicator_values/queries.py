@@ -1,15 +1,23 @@
 """Questions answered by the indicator values read model (called by the API and the CLI).
 
-- `list_tasks(tx)`: every task with its goal, programme, weight and progress.
-- `task_report(tx, task_code, as_of=None)`: the task's indicator and stage tables, plan against
-  actual, in the strategy's own layout; with `as_of`, exactly as known at the end of that day
-  (Warsaw time): the records, memberships, targets and rule versions recorded by then.
-- `indicator_events(tx, indicator_code, year, institution_id=None, as_of=None)`: the records (or
-  memberships, or reported entries) behind one value — the drill-down.
-- `list_publications(tx)`, `published_report(tx, number)`: a published report, reproduced exactly
-  as it was at the moment of publication (its targets and rule versions included).
+Every question names the strategy it reads (`strategy_id`, the Strategy aggregate's id as text):
+one store holds the strategies of several municipalities, and their codes may coincide.
+
+- `list_strategies(tx, network_ids=None)`: the strategies in the store and the network each measures.
+- `list_tasks(tx, *, strategy_id)`: every task with its goal, programme, weight and progress.
+- `task_report(tx, task_code, *, strategy_id, as_of=None)`: the task's indicator and stage tables,
+  plan against actual, in the strategy's own layout; with `as_of`, exactly as known at the end of
+  that day (Warsaw time): the records, memberships, targets and rule versions recorded by then.
+- `indicator_events(tx, indicator_code, year, *, strategy_id, institution_id=None, as_of=None)`: the
+  records (or memberships, or reported entries) behind one value — the drill-down.
+- `list_publications(tx, task_code=None, *, strategy_id)`, `published_report(tx, number, *,
+  strategy_id)`: a published report, reproduced exactly as it was at the moment of publication.
+- `rule_versions(tx, indicator_code, *, strategy_id)`: every version of an indicator's rule.
 
 Values are numbers, "-" (not planned / not applicable) or "bd" (no data); they are never mixed up.
+Results are data; the words around them (`rule`, `level_label`) come from the domain's catalogue
+(`domain.labels`, `rules.describe`) in Polish, the language of the strategy document a published
+report reproduces.
 """
 
 from __future__ import annotations
@@ -18,9 +26,9 @@ import datetime
 import json
 from typing import Any
 
-from domain.errors import NotFound, bilingual
+from domain.labels import NO_RULE, indicator_not_found, level_label, publication_not_found, task_not_found
 from domain.strategy.rules import describe, evaluate, dependencies
-from domain.strategy.values import LEVEL_LABELS_PL, NOT_PLANNED, NO_DATA, is_number, number
+from domain.strategy.values import NOT_PLANNED, NO_DATA, is_number, number
 from domain.values import WARSAW, warsaw_today
 from projections.base import Tx, end_of_warsaw_day, recorded_at
 from projections.indicator_values.compute import TOTAL, computable, indicator_rows
@@ -29,15 +37,23 @@ from projections.indicator_values.facts import (
     StrategyState,
     institution_names,
     natural_key,
+    strategy_heads,
     strategy_state,
     year_facts,
 )
 from projections.indicator_values.projection import stored_rows
 
 
+# ---------------------------------------------------------------------------------------------- strategies
+def list_strategies(tx: Tx, network_ids: Any = None) -> list[dict[str, Any]]:
+    """[{strategy_id, name, network_id}] in the order they were started; only of `network_ids` if given."""
+    wanted = None if network_ids is None else {str(n) for n in network_ids}
+    return [h for h in strategy_heads(tx) if wanted is None or h["network_id"] in wanted]
+
+
 # ---------------------------------------------------------------------------------------------- tasks
-def list_tasks(tx: Tx) -> list[dict[str, Any]]:
-    state = strategy_state(tx)
+def list_tasks(tx: Tx, *, strategy_id: str) -> list[dict[str, Any]]:
+    state = strategy_state(tx, strategy_id)
     return [_task_summary(state, code, warsaw_today().year) for code in sorted(state.tasks, key=natural_key)]
 
 
@@ -95,24 +111,24 @@ def goal_progress(state: StrategyState, code: str) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------------- report
-def task_report(tx: Tx, task_code: str, as_of: datetime.date | None = None) -> dict[str, Any]:
+def task_report(tx: Tx, task_code: str, *, strategy_id: str, as_of: datetime.date | None = None) -> dict[str, Any]:
     bound = end_of_warsaw_day(as_of) if as_of is not None else None
     reference_year = (as_of or warsaw_today()).year
-    report = _report(tx, task_code, bound, reference_year,
-                     when=f" as of {as_of.isoformat()} (nothing about it had been recorded by the end of that day)"
-                     if as_of else "")
+    report = _report(tx, strategy_id, task_code, bound, reference_year,
+                     as_of=as_of.isoformat() if as_of else None)
     report["as_of"] = as_of.isoformat() if as_of else None
     return report
 
 
-def _report(tx: Tx, task_code: str, bound: str | None, reference_year: int, *, when: str) -> dict[str, Any]:
-    state = strategy_state(tx, bound)
+def _report(tx: Tx, strategy_id: str, task_code: str, bound: str | None, reference_year: int, *,
+            as_of: str | None = None) -> dict[str, Any]:
+    state = strategy_state(tx, strategy_id, bound)
     if task_code not in state.tasks:
-        raise NotFound(bilingual(f"Nie ma zadania o kodzie {task_code}{when}.", f"No task with code {task_code}{when}."),
-                       field="task_code")
+        raise task_not_found(task_code, as_of=as_of)
     task = state.tasks[task_code]
     names = institution_names(tx, bound)
-    rows = stored_rows(tx, task_code) if bound is None else _computed_rows(tx, state, task_code, bound)
+    rows = (stored_rows(tx, task_code, strategy_id=strategy_id) if bound is None
+            else _computed_rows(tx, state, task_code, bound))
     indicators = [_indicator_table(state, indicator, [r for r in rows if r["indicator_code"] == indicator["code"]],
                                    task["years"], reference_year, names)
                   for indicator in state.indicators_of(task_code)]
@@ -131,26 +147,25 @@ def _report(tx: Tx, task_code: str, bound: str | None, reference_year: int, *, w
 
 
 # ---------------------------------------------------------------------------------------------- publications
-def list_publications(tx: Tx, task_code: str | None = None) -> list[dict[str, Any]]:
-    """Published task reports, newest first."""
-    rows = tx.execute(f"SELECT body, recorded_by FROM {STRATEGY_TABLE} WHERE fact = 'publication' "
-                      "ORDER BY notification_id DESC")
+def list_publications(tx: Tx, task_code: str | None = None, *, strategy_id: str) -> list[dict[str, Any]]:
+    """The strategy's published task reports, newest first."""
+    rows = tx.execute(f"SELECT body, recorded_by FROM {STRATEGY_TABLE} WHERE strategy_id = ? "
+                      "AND fact = 'publication' ORDER BY notification_id DESC", (str(strategy_id),))
     out = [{**json.loads(r["body"]), "published_by": r["recorded_by"]} for r in rows]
     return [p for p in out if task_code is None or p["task_code"] == task_code]
 
 
-def published_report(tx: Tx, number: int) -> dict[str, Any]:
+def published_report(tx: Tx, number: int, *, strategy_id: str) -> dict[str, Any]:
     """A published report exactly as it was when published: the records, targets and rule versions
-    recorded up to that moment, whatever was recorded or changed afterwards."""
-    match = [p for p in list_publications(tx) if p["number"] == int(number)]
+    recorded up to that moment, whatever was recorded or changed afterwards. Numbers count per strategy."""
+    match = [p for p in list_publications(tx, strategy_id=strategy_id) if p["number"] == int(number)]
     if not match:
-        raise NotFound(bilingual(f"Nie ma opublikowanego raportu nr {number}.", f"No published report number {number}."),
-                       field="publication")
+        raise publication_not_found(number)
     publication = match[0]
     published_at = datetime.datetime.strptime(publication["published_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
         tzinfo=datetime.timezone.utc)
     bound = recorded_at(published_at + datetime.timedelta(microseconds=1))  # everything up to that instant
-    report = _report(tx, publication["task_code"], bound, published_at.astimezone(WARSAW).year, when="")
+    report = _report(tx, strategy_id, publication["task_code"], bound, published_at.astimezone(WARSAW).year)
     report["as_of"] = published_at.astimezone(WARSAW).date().isoformat()
     report["publication"] = publication
     return report
@@ -203,10 +218,10 @@ def _indicator_table(state: StrategyState, indicator: dict[str, Any], rows: list
             by_institution.setdefault(r["institution_id"], {})[str(r["year"])] = r["actual"]
     return {
         "code": code, "name": indicator["name"], "level": indicator["level"],
-        "level_label": LEVEL_LABELS_PL.get(indicator["level"], indicator["level"]),
+        "level_label": level_label(indicator["level"]).pl,
         "source": indicator["source_label"], "sources": indicator["sources"], "unit": indicator["unit"],
         "baseline": indicator["baseline"], "direction": indicator["direction"],
-        "rule": describe(rule["rule"]) if rule else "Brak reguły: wartość osiągnięta nie jest liczona.",
+        "rule": describe(rule["rule"]).pl if rule else NO_RULE.pl,
         "rule_kind": rule["rule"]["kind"] if rule else None,
         "rule_version": rule["version"] if rule else None,
         "rule_since": rule["since"] if rule else None,
@@ -244,13 +259,12 @@ def _stage_table(state: StrategyState, task_code: str) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------------------------- drill-down
-def indicator_events(tx: Tx, indicator_code: str, year: int, institution_id: str | None = None,
+def indicator_events(tx: Tx, indicator_code: str, year: int, *, strategy_id: str, institution_id: str | None = None,
                      as_of: datetime.date | None = None) -> list[dict[str, Any]]:
     bound = end_of_warsaw_day(as_of) if as_of is not None else None
-    state = strategy_state(tx, bound)
+    state = strategy_state(tx, strategy_id, bound)
     if indicator_code not in state.indicators:
-        raise NotFound(bilingual(f"Nie ma wskaźnika o kodzie {indicator_code}.", f"No indicator with code {indicator_code}."),
-                       field="indicator_code")
+        raise indicator_not_found(indicator_code)
     if not computable(state, indicator_code):
         return []
     indicator = state.indicators[indicator_code]
@@ -259,7 +273,8 @@ def indicator_events(tx: Tx, indicator_code: str, year: int, institution_id: str
                        reported=state.reported)
     result = evaluate(rule, facts, indicator_code=indicator_code, sources=indicator["sources"])
     names = institution_names(tx, bound)
-    firms = {r["id"]: r for r in tx.execute("SELECT id, name, firm_key FROM registry_firms")}
+    firms = {r["id"]: r for r in tx.execute("SELECT id, name, firm_key FROM registry_firms WHERE network_id = ?",
+                                            (state.network_id,))}
     out = []
     for item in result.evidence:
         if institution_id is not None and str(institution_id) not in item.institution_ids:
@@ -281,13 +296,14 @@ def indicator_events(tx: Tx, indicator_code: str, year: int, institution_id: str
     return out
 
 
-def rule_versions(tx: Tx, indicator_code: str) -> list[dict[str, Any]]:
-    """Every version of an indicator's rule, with when it was recorded and why (for auditors)."""
+def rule_versions(tx: Tx, indicator_code: str, *, strategy_id: str) -> list[dict[str, Any]]:
+    """Every version of an indicator's rule, with when it was recorded and why (for auditors).
+    `description` is a Message (Polish and English apart)."""
     rows = tx.execute(f"SELECT body, recorded_from, recorded_to, recorded_by FROM {STRATEGY_TABLE} "
-                      "WHERE fact = 'rule' AND fact_key = ? ORDER BY notification_id", (indicator_code,))
+                      "WHERE strategy_id = ? AND fact = 'rule' AND fact_key = ? ORDER BY notification_id",
+                      (str(strategy_id), indicator_code))
     if not rows:
-        raise NotFound(bilingual(f"Nie ma wskaźnika o kodzie {indicator_code}.", f"No indicator with code {indicator_code}."),
-                       field="indicator_code")
+        raise indicator_not_found(indicator_code)
     out = []
     for r in rows:
         body = json.loads(r["body"])

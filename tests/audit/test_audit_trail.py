@@ -10,7 +10,8 @@ import pytest
 
 from infra.audit_chain import chain_lookup
 from infra.container import bootstrap, build_container
-from projections.audit_trail.queries import audit_entries, entries_csv, record_history
+from infra.exports.audit import entries_csv
+from projections.audit_trail.queries import audit_entries, record_history
 from projections.base import BadCursor
 from tests.audit import helpers
 

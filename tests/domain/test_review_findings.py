@@ -10,7 +10,7 @@ from domain.errors import UnknownReference
 from domain.values import Actor
 from projections.activity_register.queries import get_record_row
 from projections.indicator_values.projection import stored_rows
-from tests.strategy.helpers import build_network
+from tests.strategy.helpers import SID, build_network
 from tests.factories import valid_nip
 
 
@@ -31,7 +31,7 @@ def test_conclusion_corrected_to_leave_out_its_owner_is_no_longer_credited_to_it
     net.catch_up()
     with container.views.transaction() as tx:
         assert get_record_row(tx, str(saved.id))["owner_institution_id"] == str(riph)
-        rows = [r for r in stored_rows(tx) if r["indicator_code"] == "III.1.3.W4" and r["year"] == 2013]
+        rows = [r for r in stored_rows(tx, strategy_id=SID) if r["indicator_code"] == "III.1.3.W4" and r["year"] == 2013]
     by_institution = {r["institution_id"]: r["actual"] for r in rows if r["institution_id"]}
     by_source = {r["source"]: r["actual"] for r in rows if r["source"]}
     assert by_institution == {str(riph): 1}

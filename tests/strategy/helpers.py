@@ -7,11 +7,13 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from domain.strategy.use_cases import STRATEGY_ID
 from domain.values import Actor, stable_id
 from infra.container import Container
 from tests.factories import valid_nip  # noqa: F401 - re-exported for the strategy tests
 
 STAFF = Actor(user_id="staff@example.org")
+SID = str(STRATEGY_ID)  # the default strategy, loaded into every test store by bootstrap
 INSTITUTIONS = [("WPiR", "city_department"), ("RIPH", "chamber"), ("CITT", "innovation_centre"),
                 ("LCB", "business_centre"), ("PUP", "labour_office")]
 CLUSTERS = [("KS", "LCB"), ("KB", "WPiR")]  # food cluster run by LCB, construction cluster run by WPiR
@@ -95,7 +97,7 @@ def totals(tx: Any, indicator_code: str) -> dict[int, Any]:
     """Network totals of one indicator by year, as the read model holds them."""
     from projections.indicator_values.projection import stored_rows
 
-    return {r["year"]: r["actual"] for r in stored_rows(tx)
+    return {r["year"]: r["actual"] for r in stored_rows(tx, strategy_id=SID)
             if r["indicator_code"] == indicator_code and r["institution_id"] == "" and r["source"] == ""}
 
 

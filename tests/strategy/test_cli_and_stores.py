@@ -14,7 +14,7 @@ from domain.errors import NotFound
 from infra.cli import app
 from infra.container import bootstrap, build_container
 from projections.indicator_values.queries import task_report
-from tests.strategy.helpers import build_network, totals
+from tests.strategy.helpers import SID, build_network, totals
 
 STRATEGY_FILE = """
 format = 1
@@ -129,13 +129,13 @@ def _exercise(settings, network_id):
     try:
         container.runner.catch_up()
         with container.views.transaction() as tx:
-            before = task_report(tx, "III.1.3")
+            before = task_report(tx, "III.1.3", strategy_id=SID)
             assert totals(tx, "III.1.3.W3")[2011] == 1
             assert totals(tx, "III.1.3.W2")[2011] == 1
             assert totals(tx, "I.3.5.W3")[2011] == 1
         container.runner.rebuild()
         with container.views.transaction() as tx:
-            assert task_report(tx, "III.1.3") == before
+            assert task_report(tx, "III.1.3", strategy_id=SID) == before
     finally:
         container.close()
 

@@ -20,7 +20,7 @@ from projections.indicator_values.queries import (
     rule_versions,
     task_report,
 )
-from tests.strategy.helpers import STAFF, build_network, totals, value
+from tests.strategy.helpers import SID, STAFF, build_network, totals, value
 
 CONTACTS = "III.1.3.W2"
 NETWORK_MEETINGS = "III.1.3.W3"
@@ -60,8 +60,8 @@ def clocked_net(clock, network_id):
 def test_default_strategy_is_loaded_with_both_leszno_tasks(container):
     container.runner.catch_up()
     with container.views.transaction() as tx:
-        tasks = {t["code"]: t for t in list_tasks(tx)}
-        report = task_report(tx, "III.1.3")
+        tasks = {t["code"]: t for t in list_tasks(tx, strategy_id=SID)}
+        report = task_report(tx, "III.1.3", strategy_id=SID)
     assert set(tasks) == {"III.1.3", "I.3.5"}
     assert tasks["III.1.3"]["progress"] == 72.5  # 10 + 0+10+10+10+10 + 10+8 + 1.5+0+2+1
     assert tasks["I.3.5"]["progress"] == 91
@@ -82,8 +82,8 @@ def test_a_retracted_record_stops_counting(net):
                            actor=STAFF)
     assert value(net.container, CONTACTS, 2011) == 1
     with net.container.views.transaction() as tx:
-        assert [e["record_id"] for e in indicator_events(tx, CONTACTS, 2011)] != [str(saved.id)]
-        assert len(indicator_events(tx, CONTACTS, 2011)) == 1
+        assert [e["record_id"] for e in indicator_events(tx, CONTACTS, 2011, strategy_id=SID)] != [str(saved.id)]
+        assert len(indicator_events(tx, CONTACTS, 2011, strategy_id=SID)) == 1
 
 
 def test_a_correction_that_moves_the_date_moves_the_count_to_the_other_year(net):
@@ -93,7 +93,7 @@ def test_a_correction_that_moves_the_date_moves_the_count_to_the_other_year(net)
                            changes={"occurred_on": date(2012, 1, 3)}, actor=STAFF)
     assert (value(net.container, CONTACTS, 2011), value(net.container, CONTACTS, 2012)) == (0, 1)
     with net.container.views.transaction() as tx:
-        assert task_report(tx, "III.1.3")["indicators"][1]["years"]["2012"]["cumulative"] == 1
+        assert task_report(tx, "III.1.3", strategy_id=SID)["indicators"][1]["years"]["2012"]["cumulative"] == 1
 
 
 def test_an_event_late_on_31_december_warsaw_time_counts_in_that_year(net):
@@ -114,12 +114,12 @@ def test_a_firm_that_left_the_cluster_in_june_is_not_counted_at_year_end(net):
     net.catch_up()
     with net.container.views.transaction() as tx:
         assert {y: v for y, v in totals(tx, CLUSTER_FIRMS).items() if y in (2010, 2011)} == {2010: 2, 2011: 1}
-        report = task_report(tx, "I.3.5")
+        report = task_report(tx, "I.3.5", strategy_id=SID)
     firms = report["indicators"][2]
     assert firms["by_source"]["LCB"]["2010"] == 2 and firms["by_source"]["WPiR"]["2010"] == 1
     assert firms["by_source"]["LCB"]["2011"] == 1
     with net.container.views.transaction() as tx:
-        members = indicator_events(tx, CLUSTER_FIRMS, 2011)
+        members = indicator_events(tx, CLUSTER_FIRMS, 2011, strategy_id=SID)
     assert {(m["group_name"], m["member_name"]) for m in members} == {("KS", "Firma 1"), ("KB", "Firma 1")}
 
 
@@ -128,14 +128,16 @@ def test_a_meeting_of_three_institutions_is_one_for_the_network_and_one_in_each_
     net.catch_up()
     ids = net.ids
     with net.container.views.transaction() as tx:
-        rows = [r for r in stored_rows(tx) if r["indicator_code"] == NETWORK_MEETINGS and r["year"] == 2010]
+        rows = [r for r in stored_rows(tx, strategy_id=SID)
+                if r["indicator_code"] == NETWORK_MEETINGS and r["year"] == 2010]
         by_institution = {r["institution_id"]: r["actual"] for r in rows if r["institution_id"]}
         network_total = [r["actual"] for r in rows if r["institution_id"] == "" and r["source"] == ""]
         assert network_total == [1]
         assert by_institution == {str(ids["WPiR"]): 1, str(ids["RIPH"]): 1, str(ids["CITT"]): 1}
         for short in ("WPiR", "RIPH", "CITT"):
-            assert len(indicator_events(tx, NETWORK_MEETINGS, 2010, institution_id=str(ids[short]))) == 1
-        assert indicator_events(tx, NETWORK_MEETINGS, 2010, institution_id=str(ids["PUP"])) == []
+            assert len(indicator_events(tx, NETWORK_MEETINGS, 2010, strategy_id=SID,
+                                        institution_id=str(ids[short]))) == 1
+        assert indicator_events(tx, NETWORK_MEETINGS, 2010, institution_id=str(ids["PUP"]), strategy_id=SID) == []
     assert value(net.container, NETWORK_EXISTS, 2010) == 1
     assert value(net.container, NETWORK_EXISTS, 2011) == 0  # members, but no meeting in 2011
 
@@ -158,7 +160,7 @@ def test_dash_zero_and_bd_stay_distinct_in_the_report(net):
                                                          "2013": 2}, reason="korekta planu", actor=STAFF)
     net.catch_up()
     with net.container.views.transaction() as tx:
-        years = task_report(tx, "III.1.3")["indicators"][1]["years"]
+        years = task_report(tx, "III.1.3", strategy_id=SID)["indicators"][1]["years"]
     assert [years[y]["target"] for y in ("2009", "2010", "2011")] == ["-", 0, "bd"]
     assert years["2010"]["actual"] == 0 and years["2010"]["percent"] is None
 
@@ -170,7 +172,7 @@ def test_an_as_of_report_is_unchanged_by_later_records(clocked_net, clock):
     net.meeting(date(2013, 2, 2), "WPiR", "RIPH")
     net.catch_up()
     with net.container.views.transaction() as tx:
-        before = task_report(tx, "III.1.3", as_of=date(2014, 1, 10))
+        before = task_report(tx, "III.1.3", as_of=date(2014, 1, 10), strategy_id=SID)
     clock["now"] = datetime(2014, 2, 20, 9, 0, tzinfo=timezone.utc)
     late = net.contact(date(2013, 3, 1), "WPiR", "CITT")
     net.meeting(date(2013, 5, 5), "RIPH", "CITT")
@@ -178,10 +180,10 @@ def test_an_as_of_report_is_unchanged_by_later_records(clocked_net, clock):
     net.app.retract_record(record_id=late.id, expected_version=late.version, reason="pomyłka", actor=STAFF)
     net.catch_up()
     with net.container.views.transaction() as tx:
-        again = task_report(tx, "III.1.3", as_of=date(2014, 1, 10))
-        now = task_report(tx, "III.1.3")
-        assert len(indicator_events(tx, NETWORK_MEETINGS, 2013, as_of=date(2014, 1, 10))) == 1
-        assert len(indicator_events(tx, NETWORK_MEETINGS, 2013)) == 2
+        again = task_report(tx, "III.1.3", as_of=date(2014, 1, 10), strategy_id=SID)
+        now = task_report(tx, "III.1.3", strategy_id=SID)
+        assert len(indicator_events(tx, NETWORK_MEETINGS, 2013, as_of=date(2014, 1, 10), strategy_id=SID)) == 1
+        assert len(indicator_events(tx, NETWORK_MEETINGS, 2013, strategy_id=SID)) == 2
     assert again == before
     assert before["indicators"][1]["years"]["2013"] == {"target": 2, "actual": 1, "percent": 50.0,
                                                         "cumulative": 1, "cumulative_target": 48}
@@ -196,8 +198,8 @@ def test_an_as_of_report_for_today_equals_the_maintained_values(net):
     net.catch_up()
     with net.container.views.transaction() as tx:
         for code in ("III.1.3", "I.3.5"):
-            current = task_report(tx, code)
-            as_of_today = task_report(tx, code, as_of=warsaw_today() + timedelta(days=1))
+            current = task_report(tx, code, strategy_id=SID)
+            as_of_today = task_report(tx, code, as_of=warsaw_today() + timedelta(days=1), strategy_id=SID)
             assert as_of_today["indicators"] == current["indicators"]
 
 
@@ -212,9 +214,9 @@ def test_changing_a_rule_recomputes_but_an_earlier_report_keeps_the_old_rule(clo
                         reason="liczymy wszystkie spotkania", actor=STAFF)
     assert value(net.container, NETWORK_MEETINGS, 2012) == 2
     with net.container.views.transaction() as tx:
-        old = task_report(tx, "III.1.3", as_of=date(2014, 1, 31))["indicators"][2]
-        new = task_report(tx, "III.1.3")["indicators"][2]
-        versions = rule_versions(tx, NETWORK_MEETINGS)
+        old = task_report(tx, "III.1.3", as_of=date(2014, 1, 31), strategy_id=SID)["indicators"][2]
+        new = task_report(tx, "III.1.3", strategy_id=SID)["indicators"][2]
+        versions = rule_versions(tx, NETWORK_MEETINGS, strategy_id=SID)
     assert (old["years"]["2012"]["actual"], old["rule_version"]) == (1, 1)
     assert (new["years"]["2012"]["actual"], new["rule_version"]) == (2, 2)
     assert "co najmniej 2 instytucji sieci" in old["rule"] and "co najmniej 2" not in new["rule"]
@@ -241,8 +243,8 @@ def test_reported_values_entered_by_a_coordinator(container, network_id):
                                              actor=STAFF)
     container.runner.catch_up()
     with container.views.transaction() as tx:
-        years = task_report(tx, "IV.1.1")["indicators"][0]["years"]
-        evidence = indicator_events(tx, "IV.1.1.W1", 2011)
+        years = task_report(tx, "IV.1.1", strategy_id=SID)["indicators"][0]["years"]
+        evidence = indicator_events(tx, "IV.1.1.W1", 2011, strategy_id=SID)
     assert [(years[y]["target"], years[y]["actual"]) for y in ("2011", "2012", "2013")] == [
         (100, 0), ("bd", "bd"), ("-", "bd")]
     assert years["2011"]["percent"] == 0.0
@@ -253,10 +255,10 @@ def test_unknown_codes_raise_not_found(container):
     container.runner.catch_up()
     with container.views.transaction() as tx:
         with pytest.raises(NotFound) as error:
-            task_report(tx, "IX.9.9")
+            task_report(tx, "IX.9.9", strategy_id=SID)
         assert error.value.field == "task_code"
         with pytest.raises(NotFound):
-            indicator_events(tx, "IX.9.9.W1", 2010)
+            indicator_events(tx, "IX.9.9.W1", 2010, strategy_id=SID)
 
 
 def test_planned_stage_shares_must_sum_to_100_and_nothing_is_stored_otherwise(container):
@@ -292,7 +294,7 @@ def test_programme_progress_is_the_weighted_mean_of_its_tasks(container, network
                                  actor=STAFF, reason="test", network_id=network_id)
     container.runner.catch_up()
     with container.views.transaction() as tx:
-        summary = {t["code"]: t for t in list_tasks(tx)}
+        summary = {t["code"]: t for t in list_tasks(tx, strategy_id=SID)}
     assert summary["V.1.1"]["programme"]["progress"] == pytest.approx(72.8)
     assert summary["V.1.1"]["goal"]["progress"] == pytest.approx(72.8)
 
@@ -304,7 +306,7 @@ def test_a_published_report_is_reproduced_exactly_after_later_changes(clocked_ne
     net.meeting(date(2013, 4, 5), "LCB", firms=1, kind="entrepreneurs_meeting")
     net.catch_up()
     with net.container.views.transaction() as tx:
-        snapshot = task_report(tx, "III.1.3")
+        snapshot = task_report(tx, "III.1.3", strategy_id=SID)
     clock["now"] = datetime(2014, 1, 10, 9, 0, tzinfo=timezone.utc)
     number = net.app.publish_report(task_code="III.1.3", title="Sprawozdanie za 2013 r.", actor=STAFF).version
     clock["now"] = datetime(2014, 1, 10, 15, 0, tzinfo=timezone.utc)  # the same day, after publication
@@ -314,12 +316,12 @@ def test_a_published_report_is_reproduced_exactly_after_later_changes(clocked_ne
     net.app.report_stage_progress(task_code="III.1.3", stage_number=4, year=2013, realised=2.5, actor=STAFF)
     net.catch_up()
     with net.container.views.transaction() as tx:
-        published = published_report(tx, number)
-        current = task_report(tx, "III.1.3")
-        same_day = task_report(tx, "III.1.3", as_of=date(2014, 1, 10))
-        assert [p["number"] for p in list_publications(tx, "III.1.3")] == [number]
+        published = published_report(tx, number, strategy_id=SID)
+        current = task_report(tx, "III.1.3", strategy_id=SID)
+        same_day = task_report(tx, "III.1.3", as_of=date(2014, 1, 10), strategy_id=SID)
+        assert [p["number"] for p in list_publications(tx, "III.1.3", strategy_id=SID)] == [number]
         with pytest.raises(NotFound):
-            published_report(tx, number + 1000)
+            published_report(tx, number + 1000, strategy_id=SID)
     for part in ("indicators", "stages"):
         assert published[part] == snapshot[part]
     assert published["progress"]["realised"] == 72.5 and current["progress"]["realised"] == 74

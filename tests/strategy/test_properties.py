@@ -12,7 +12,7 @@ from domain.application import DEFAULT_NETWORK_ID
 from infra.container import bootstrap, build_container
 from infra.settings import Settings
 from projections.indicator_values.projection import stored_rows
-from tests.strategy.helpers import STAFF, build_network
+from tests.strategy.helpers import SID, STAFF, build_network
 
 SHORTS = ("WPiR", "RIPH", "CITT", "LCB", "PUP")
 FIRMS = 3
@@ -70,10 +70,10 @@ def values_after(operations) -> list[dict]:
             apply(net, op, retract, move)
         container.runner.catch_up()
         with container.views.transaction() as tx:
-            incremental = stored_rows(tx)
+            incremental = stored_rows(tx, strategy_id=SID)
         container.runner.rebuild()
         with container.views.transaction() as tx:
-            rebuilt = stored_rows(tx)
+            rebuilt = stored_rows(tx, strategy_id=SID)
         assert rebuilt == incremental
         return incremental
     finally:

@@ -179,9 +179,23 @@ def test_bad_rules_are_refused_naming_the_field(rule, field):
     assert error.value.field == field
 
 
-def test_every_kind_has_plain_polish_words():
+def test_every_kind_has_plain_words_in_polish_and_english():
     for rule in ({"kind": "count", "record_kind": "contact"}, {"kind": "reported"},
                  {"kind": "gauge", "membership": "cluster_firms"},
-                 {"kind": "distinct_count", "record_kind": "meeting"}):
+                 {"kind": "distinct_count", "record_kind": "meeting"},
+                 {"kind": "ratio", "numerator": {"kind": "count", "record_kind": "meeting"},
+                  "denominator": {"kind": "gauge", "membership": "network_institutions"}},
+                 {"kind": "boolean", "conditions": [{"rule": {"kind": "count", "record_kind": "meeting"}}]}):
         text = describe(check_rule(rule))
-        assert text and text[0].isupper() and text.endswith(".")
+        for words in (text.pl, text.en):
+            assert words and (words[0].isupper() or words[0].isdigit()) and words.endswith(".")
+        assert text.pl != text.en and text == f"{text.pl} ({text.en})"
+
+
+def test_rule_words_name_the_filters_in_both_languages():
+    text = describe(check_rule({"kind": "count_shared", "record_kind": "meeting", "subkinds": ["workshop"],
+                                "min_network_institutions": 2, "min_firms": 1}))
+    assert "rodzaj: warsztaty" in text.pl and "co najmniej 2 instytucji sieci" in text.pl
+    assert "co najmniej 1 firmy" in text.pl and "liczy się raz dla sieci" in text.pl
+    assert "kind: workshops" in text.en and "at least 2 network institutions" in text.en
+    assert "at least 1 firm taking part" in text.en and "once for the network" in text.en

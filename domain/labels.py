@@ -1,0 +1,188 @@
+"""The words people see beside the data: field names, event types, the strategy tables' headers.
+
+Read models return data (codes, numbers, field names); each face renders it with these labels in
+the user's language (`Message.pl` / `.en`, or `in_language(code)`). Keeping the catalogue here, in
+the domain, means the pages, the JSON API, the CLI and the exports say the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import Message, NotFound, bilingual
+from domain.strategy.values import Level
+
+# ---------------------------------------------------------------------------------------------- fields
+FIELD_LABELS: dict[str, Message] = {
+    # record fields
+    "occurred_on": bilingual("Data zdarzenia", "Date"),
+    "summary": bilingual("Opis", "Summary"),
+    "title": bilingual("Tytuł", "Title"),
+    "subject": bilingual("Temat", "Subject"),
+    "channel": bilingual("Kanał", "Channel"),
+    "kind": bilingual("Rodzaj", "Kind"),
+    "institution_id": bilingual("Instytucja", "Institution"),
+    "with_institution_id": bilingual("Z instytucją", "With institution"),
+    "with_firm_id": bilingual("Z firmą", "With firm"),
+    "person_ids": bilingual("Osoby", "Persons"),
+    "organiser_id": bilingual("Organizator", "Organiser"),
+    "institution_ids": bilingual("Instytucje", "Institutions"),
+    "firm_ids": bilingual("Firmy", "Firms"),
+    "topic": bilingual("Temat spotkania", "Meeting topic"),
+    "minutes": bilingual("Protokół", "Minutes"),
+    "follow_ups": bilingual("Dalsze działania", "Follow-ups"),
+    "from_institution_id": bilingual("Od instytucji", "From institution"),
+    "to_institution_ids": bilingual("Do instytucji", "To institutions"),
+    "to_firm_ids": bilingual("Do firm", "To firms"),
+    "meeting_id": bilingual("Spotkanie", "Meeting"),
+    "network_id": bilingual("Sieć", "Network"),
+    "owner_institution_id": bilingual("Instytucja właścicielska", "Owner institution"),
+    # registry fields
+    "name": bilingual("Nazwa", "Name"),
+    "short_name": bilingual("Skrót", "Short name"),
+}
+
+
+def field_label(field: str) -> Message:
+    """The label of a field; a field with no label shows its own name."""
+    return FIELD_LABELS.get(field) or Message.untranslated(field)
+
+
+# ---------------------------------------------------------------------------------------------- event types
+EVENT_LABELS: dict[str, Message] = {
+    "Municipality.Registered": bilingual("Zarejestrowano gminę", "Municipality registered"),
+    "Network.Registered": bilingual("Zarejestrowano sieć", "Network registered"),
+    "Network.InstitutionJoined": bilingual("Instytucja przystąpiła do sieci", "Institution joined the network"),
+    "Network.InstitutionLeft": bilingual("Instytucja opuściła sieć", "Institution left the network"),
+    "Institution.Registered": bilingual("Zarejestrowano instytucję", "Institution registered"),
+    "Institution.Renamed": bilingual("Zmieniono nazwę instytucji", "Institution renamed"),
+    "Institution.Deactivated": bilingual("Dezaktywowano instytucję", "Institution deactivated"),
+    "Institution.FirmJoinedCluster": bilingual("Firma przystąpiła do klastra", "Firm joined the cluster"),
+    "Institution.FirmLeftCluster": bilingual("Firma opuściła klaster", "Firm left the cluster"),
+    "Firm.Registered": bilingual("Zarejestrowano firmę", "Firm registered"),
+    "UniqueKey.Claimed": bilingual("Zarezerwowano unikalny klucz", "Unique key claimed"),
+    "Record.ContactEstablished": bilingual("Zapisano kontakt", "Contact recorded"),
+    "Record.MeetingHeld": bilingual("Zapisano spotkanie", "Meeting recorded"),
+    "Record.InformationExchanged": bilingual("Zapisano przekazanie informacji", "Information exchange recorded"),
+    "Record.ConclusionAdopted": bilingual("Zapisano wnioski / opracowanie", "Conclusion recorded"),
+    "Record.Corrected": bilingual("Poprawiono wpis", "Record corrected"),
+    "Record.Retracted": bilingual("Wycofano wpis", "Record retracted"),
+    "Strategy.Started": bilingual("Rozpoczęto strategię", "Strategy started"),
+    "Strategy.GoalDefined": bilingual("Określono cel", "Goal defined"),
+    "Strategy.ProgrammeDefined": bilingual("Określono program", "Programme defined"),
+    "Strategy.TaskDefined": bilingual("Określono zadanie", "Task defined"),
+    "Strategy.StagesPlanned": bilingual("Zaplanowano etapy zadania", "Task stages planned"),
+    "Strategy.StageProgressReported": bilingual("Zgłoszono postęp etapu", "Stage progress reported"),
+    "Strategy.IndicatorDefined": bilingual("Określono wskaźnik", "Indicator defined"),
+    "Strategy.TargetsSet": bilingual("Ustalono wartości docelowe", "Targets set"),
+    "Strategy.RuleChanged": bilingual("Zmieniono regułę obliczania wskaźnika", "Indicator rule changed"),
+    "Strategy.ValueReported": bilingual("Wprowadzono wartość wskaźnika", "Indicator value reported"),
+    "Strategy.ReportPublished": bilingual("Opublikowano raport zadania", "Task report published"),
+    "ReportingYear.Started": bilingual("Rozpoczęto zamykanie roku", "Year closing started"),
+    "ReportingYear.SignedOff": bilingual("Zatwierdzono wpisy roku", "Year signed off"),
+    "ReportingYear.Closed": bilingual("Zamknięto rok", "Year closed"),
+    "ReportingYear.Reopened": bilingual("Ponownie otwarto rok", "Year reopened"),
+}
+
+
+def event_label(event_type: str) -> Message:
+    """'Record.MeetingHeld' -> „Zapisano spotkanie” / "Meeting recorded"; unknown types show themselves."""
+    return EVENT_LABELS.get(event_type) or Message.untranslated(event_type)
+
+
+# ---------------------------------------------------------------------------------------------- strategy tables
+LEVEL_LABELS: dict[str, Message] = {
+    Level.PRODUCT.value: bilingual("Wskaźniki produktu", "Output indicators"),
+    Level.RESULT.value: bilingual("Wskaźniki rezultatu", "Result indicators"),
+    Level.IMPACT.value: bilingual("Wskaźniki oddziaływania", "Impact indicators"),
+}
+
+
+def level_label(level: str) -> Message:
+    return LEVEL_LABELS.get(level) or Message.untranslated(level)
+
+
+NO_RULE = bilingual("Brak reguły: wartość osiągnięta nie jest liczona.",
+                    "No rule: the achieved value is not computed.")
+
+INDICATOR_HEADER = (bilingual("Kod", "Code"), bilingual("Typ", "Type"), bilingual("Wskaźnik", "Indicator"),
+                    bilingual("Źródło", "Source"), bilingual("Wartość", "Value"))
+NO_INDICATORS = bilingual("Brak", "None")
+SERIES_LABELS: dict[str, Message] = {
+    "target": bilingual("plan (wartość docelowa)", "plan (target value)"),
+    "actual": bilingual("wykonanie (wartość osiągnięta)", "actual (achieved value)"),
+    "percent": bilingual("% wykonania planu", "% of plan achieved"),
+}
+STAGE_HEADER = bilingual("Etap realizacji (wykonanie/plan %)", "Stage (realised/planned %)")
+STAGE_TOTAL = bilingual("Razem", "Total")
+STAGE_PROGRESS_TOTAL = bilingual("Razem (postęp zadania)", "Total (task progress)")
+INDICATORS_TITLE = bilingual("Mierniki dla realizacji zadania", "Indicators of the task")
+VALUE_LEGEND = bilingual("(„-” = nie planowano, „bd” = brak danych, 0 = zero)",
+                         "(“-” = not planned, “bd” = no data, 0 = zero)")
+RULES_TITLE = bilingual("Reguły obliczania wartości osiągniętych", "How the achieved values are computed")
+STAGES_TITLE = bilingual("Etapy realizacji zadania", "Stages of the task")
+
+
+def rule_line(code: str, version: Any, rule_text: str) -> Message:
+    """One line of the rules list: 'III.1.3.W1 (reguła v2): ...'."""
+    return bilingual(f"{code} (reguła v{version}): {rule_text}", f"{code} (rule v{version}): {rule_text}")
+
+
+def report_heading(task_code: str, task_name: str, *, as_of: str | None,
+                   publication: dict[str, Any] | None = None) -> Message:
+    """The first line of a task report: which task and as known when."""
+    if publication:
+        at = publication["published_at"][:16].replace("T", " ")
+        pl = (f"raport opublikowany nr {publication['number']} „{publication['title']}” ({at} UTC), "
+              "odtworzony bez późniejszych zmian")
+        en = (f"published report no. {publication['number']} “{publication['title']}” ({at} UTC), "
+              "reproduced without later changes")
+    elif as_of:
+        pl = f"stan na {as_of} (tylko wpisy zarejestrowane do końca tego dnia)"
+        en = f"as of {as_of} (only what was recorded by the end of that day)"
+    else:
+        pl, en = "stan bieżący", "current state"
+    return bilingual(f"Zadanie {task_code} {task_name} — {pl}", f"Task {task_code} {task_name} — {en}")
+
+
+def progress_words(task_code: str, realised: str, planned_to_date: str, *, until: str | None,
+                   programme: tuple[str, str] | None, goal: tuple[str, str] | None) -> Message:
+    """'Postęp zadania III.1.3: 40% (plan do 2013: 60%); programu III.1: 40%; celu III: 40%'."""
+    pl = [f"Postęp zadania {task_code}: {realised}% (plan do {until or 'dziś'}: {planned_to_date}%)"]
+    en = [f"Progress of task {task_code}: {realised}% (planned by {until or 'today'}: {planned_to_date}%)"]
+    if programme:
+        pl.append(f"programu {programme[0]}: {programme[1]}%")
+        en.append(f"programme {programme[0]}: {programme[1]}%")
+    if goal:
+        pl.append(f"celu {goal[0]}: {goal[1]}%")
+        en.append(f"goal {goal[0]}: {goal[1]}%")
+    return bilingual("; ".join(pl), "; ".join(en))
+
+
+# ---------------------------------------------------------------------------------------------- audit export
+AUDIT_CSV_HEADER = (
+    bilingual("Pozycja", "Position"), bilingual("Zarejestrowano (UTC)", "Recorded (UTC)"),
+    bilingual("Użytkownik", "User"), bilingual("Instytucja działająca", "Acting institution"),
+    bilingual("Instytucja właścicielska", "Owner institution"), bilingual("Identyfikator", "Id"),
+    bilingual("Wersja", "Version"), bilingual("Rodzaj", "Kind"), bilingual("Zdarzenie", "Event"),
+    bilingual("Przyczyna", "Reason"), bilingual("Zmiany", "Changes"),
+    bilingual("Skrót w łańcuchu (SHA-256)", "Chain hash (SHA-256)"),
+)
+
+
+# ---------------------------------------------------------------------------------------------- not found
+def task_not_found(task_code: str, *, as_of: str | None = None) -> NotFound:
+    when_pl = f" na dzień {as_of} (do końca tego dnia nic o nim nie zarejestrowano)" if as_of else ""
+    when_en = f" as of {as_of} (nothing about it had been recorded by the end of that day)" if as_of else ""
+    return NotFound(bilingual(f"Nie ma zadania o kodzie {task_code}{when_pl}.",
+                              f"No task with code {task_code}{when_en}."), field="task_code")
+
+
+def indicator_not_found(indicator_code: str) -> NotFound:
+    return NotFound(bilingual(f"Nie ma wskaźnika o kodzie {indicator_code}.",
+                              f"No indicator with code {indicator_code}."), field="indicator_code")
+
+
+def publication_not_found(number: object) -> NotFound:
+    return NotFound(bilingual(f"Nie ma opublikowanego raportu nr {number}.", f"No published report number {number}."),
+                    field="publication")
