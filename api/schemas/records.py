@@ -96,6 +96,7 @@ INPUT_MODEL: dict[str, type[BaseModel]] = {
     RecordKind.CONCLUSION: ConclusionIn,
 }
 
+
 class CorrectionIn(StrictIn):
     expected_version: Annotated[int, Field(ge=1, le=2**31, description="The version the client saw.")]
     reason: Annotated[str, Field(min_length=1, max_length=1000)]
