@@ -70,35 +70,79 @@ class Network:
 
 
 def build_network(container: Container, network_id: UUID, *, firms: int = 4,
-                  joined_on: date = date(2009, 1, 1), members: tuple[str, ...] | None = None) -> Network:
+                  joined_on: date = date(2009, 1, 1), members: tuple[str, ...] | None = None,
+                  scope: str = "") -> Network:
     """Institutions (fixed ids, so two stores can be compared), clusters and firms; the institutions
-    in `members` (default all) join the network on `joined_on`."""
+    in `members` (default all) join the network on `joined_on`. A second network in the same store
+    gives a `scope` of its own (the ids are then distinct; the short names and NIPs are the same)."""
     app = container.app
     net = Network(container, network_id)
+
+    def fixed_id(kind: str, name: str) -> UUID:
+        return stable_id(kind, scope, name) if scope else stable_id(kind, name)
+
     for short, kind in INSTITUTIONS:
-        net.ids[short] = stable_id("test-institution", short)
+        net.ids[short] = fixed_id("test-institution", short)
         app.register_institution(network_id=network_id, name=f"Instytucja {short}", short_name=short, kind=kind,
                                   actor=STAFF, id=net.ids[short])
     for short, runner in CLUSTERS:
-        net.ids[short] = stable_id("test-institution", short)
+        net.ids[short] = fixed_id("test-institution", short)
         app.register_institution(network_id=network_id, name=f"Klaster {short}", short_name=short, kind="cluster",
                                  coordinator_id=net.ids[runner], actor=STAFF, id=net.ids[short])
     for short in members if members is not None else [s for s, _ in INSTITUTIONS]:
         app.join_network(network_id=network_id, institution_id=net.ids[short], joined_on=joined_on, actor=STAFF)
     for n in range(firms):
-        firm_id = stable_id("test-firm", str(n))
+        firm_id = fixed_id("test-firm", str(n))
         app.register_firm(network_id=network_id, name=f"Firma {n}", nip=valid_nip(n), regon=None, actor=STAFF,
                           id=firm_id)
         net.firms.append(firm_id)
     return net
 
 
-def totals(tx: Any, indicator_code: str) -> dict[int, Any]:
+def totals(tx: Any, indicator_code: str, *, strategy_id: str = SID) -> dict[int, Any]:
     """Network totals of one indicator by year, as the read model holds them."""
     from projections.indicator_values.projection import stored_rows
 
-    return {r["year"]: r["actual"] for r in stored_rows(tx, strategy_id=SID)
+    return {r["year"]: r["actual"] for r in stored_rows(tx, strategy_id=strategy_id)
             if r["indicator_code"] == indicator_code and r["institution_id"] == "" and r["source"] == ""}
+
+
+def start_strategy(app: Any, *, strategy_id: UUID, network_id: UUID, text: str | None = None) -> None:
+    """Saves a Strategy aggregate of its own for `network_id`, from a strategy file's text (default: the
+    shipped Leszno file), as a second municipality loading the same file would have it: same codes,
+    another strategy."""
+    from domain.strategy.model import Strategy
+    from domain.strategy.use_cases import (
+        normalise_goal,
+        normalise_indicator,
+        normalise_programme,
+        normalise_stages,
+        normalise_task,
+        plan_of,
+    )
+    from infra.strategy_loader import default_strategy_text, parse_strategy
+
+    document = parse_strategy(text if text is not None else default_strategy_text())
+    strategy = Strategy.start(id=strategy_id, name=document["strategy"]["name"], network_id=network_id, actor=STAFF)
+    for goal in document.get("goals", []):
+        strategy.define_goal(normalise_goal(goal), STAFF)
+    for programme in document.get("programmes", []):
+        strategy.define_programme(normalise_programme(programme), STAFF)
+    for task in document.get("tasks", []):
+        normalised = normalise_task(task)
+        strategy.define_task(normalised, STAFF)
+        stages = normalise_stages(task.get("stages", []))
+        if stages:
+            strategy.plan_stages(normalised["code"], plan_of(stages), "plan", STAFF)
+        for stage in stages:
+            for year, realised in stage["realised"].items():
+                strategy.report_stage_progress(normalised["code"], stage["number"], int(year), realised, "", STAFF)
+        for indicator in task.get("indicators", []):
+            definition, targets, rule = normalise_indicator({**indicator, "task_code": normalised["code"]})
+            strategy.define_indicator(definition, STAFF)
+            strategy.set_targets(definition["code"], targets, "cele", STAFF)
+            strategy.change_rule(definition["code"], rule, "reguła", STAFF)
+    app.save(strategy)
 
 
 def value(container: Container, indicator_code: str, year: int) -> Any:
