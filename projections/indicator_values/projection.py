@@ -84,6 +84,12 @@ class IndicatorValuesProjection:
     def __init__(self) -> None:
         # strategy id -> (what changed or None for anything, indicator codes or None for all) -> years or None
         self._pending: dict[str, dict[tuple[frozenset[str] | None, frozenset[str] | None], set[int] | None]] = {}
+        self._measuring: dict[str, list[str]] = {}  # network id -> strategy ids, cached until a strategy starts
+
+    def _strategies_of(self, tx: Tx, network_id: str) -> list[str]:
+        if network_id not in self._measuring:
+            self._measuring[network_id] = strategies_of_network(tx, network_id)
+        return self._measuring[network_id]
 
     def create_tables(self, tx: Tx) -> None:
         tx.execute(
@@ -107,6 +113,8 @@ class IndicatorValuesProjection:
         if fact is not None:
             strategy_id = str(event.originator_id)
             self._record_fact(tx, strategy_id, event, notification_id, *fact)
+            if isinstance(event, Strategy.Started):
+                self._measuring.clear()
             self._after_strategy_change(tx, strategy_id, event)
         elif isinstance(event, (Record.Created, Record.Corrected, Record.Retracted)):
             rows = tx.execute("SELECT DISTINCT network_id, kind, year FROM activity_versions WHERE record_id = ?",
@@ -126,7 +134,7 @@ class IndicatorValuesProjection:
         """Notes a change for every strategy that measures `network_id` (and for no other)."""
         if network_id is None:
             return
-        for strategy_id in strategies_of_network(tx, network_id):
+        for strategy_id in self._strategies_of(tx, network_id):
             self._note(strategy_id, changed, years)
 
     def _note(self, strategy_id: str, changed: set[str] | None, years: set[int] | None,
@@ -141,6 +149,7 @@ class IndicatorValuesProjection:
     def flush(self, tx: Tx) -> None:
         """Recomputes everything noted since the last flush, strategy by strategy."""
         pending, self._pending = self._pending, {}
+        self._measuring.clear()  # a page that rolls back may have started a strategy: ask again next page
         for strategy_id, changes in sorted(pending.items()):
             state = strategy_state(tx, strategy_id)
             for (changed, codes), years in changes.items():
