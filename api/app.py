@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.openapi.utils import get_openapi
 
-from api.body_limit import BodySizeLimitMiddleware
+from api.body_limit import API_MAX_BODY_BYTES, BodySizeLimitMiddleware
 from api.deps import reject_non_json_bodies, reject_unknown_query_parameters
 from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
@@ -73,6 +73,15 @@ def _openapi_with_problem_media_type(app: FastAPI) -> dict:
     return app.openapi_schema
 
 
+def json_api_router() -> APIRouter:
+    """The JSON API under /api/v1, with its own guards: strict query strings and JSON-only bodies."""
+    api = APIRouter(prefix=API_PREFIX,
+                    dependencies=[Depends(reject_unknown_query_parameters), Depends(reject_non_json_bodies)])
+    for router in ROUTERS:
+        api.include_router(router)
+    return api
+
+
 def create_app(container: Container | None = None) -> FastAPI:
     owns_container = container is None
     if container is None:
@@ -92,15 +101,11 @@ def create_app(container: Container | None = None) -> FastAPI:
                 container.close()
 
     app = FastAPI(title="Splot API", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
-                  dependencies=[Depends(reject_unknown_query_parameters), Depends(reject_non_json_bodies)])
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
     app.state.container = container
-    app.state.users = container.users
-    app.state.idempotency = container.idempotency
-    install_error_handlers(app)
+    install_error_handlers(app)  # problem+json under /api/; other faces register their own renderer
     install_docs(app)  # /api/docs from vendored Swagger UI (no CDN: the servers have no internet)
-    for router in ROUTERS:
-        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(json_api_router())
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -108,6 +113,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         return RedirectResponse("/api/docs", status_code=307)
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
     app.add_middleware(CatchAllMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware)  # outside the catch-all: refuses before anything reads
+    # outside the catch-all: refuses before anything reads; each face has its own limit
+    app.add_middleware(BodySizeLimitMiddleware, limits={"/api/": API_MAX_BODY_BYTES})
     app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: error responses get headers too
     return app

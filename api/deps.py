@@ -1,27 +1,27 @@
 """Dependencies shared by the routes, as `Annotated` aliases.
 
-- `ContainerDep`: the composition root the app was created with.
-- `Reader`, `RecordWriter`, ...: the authenticated user, already checked by `api.policy` for the
-  route's action (401 without a valid token, 403 when the role may not).
+- `ContainerDep`: the composition root the app was created with; `UseCasesDep`: its use-case layer.
+- `Reader`, `RecordWriter`, ...: the authenticated user, already checked by `domain.policy` for the
+  route's action (401 without a valid token, 403 when the role may not). The use case asks the same
+  policy again (it is the rule's one home); asking here first keeps a refused role's answer a 403
+  whatever the body holds.
 - `WriteCtx`: what an idempotent write needs (user, Idempotency-Key, request identity).
-- `read_tx(container)`: a read transaction on read models that have caught up with the log.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Iterator, get_args, get_origin
+from typing import Annotated, get_args, get_origin
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import ApiError
-from api.policy import Action, check_action
+from domain.errors import bilingual
+from domain.policy import Action, User, authorize
+from domain.use_cases import UseCases
 from infra.container import Container
 from infra.idempotency import IdempotencyStore
-from infra.users import User, UserStore
-from domain.errors import bilingual
 
 _bearer = HTTPBearer(auto_error=False, description="API token from `splot token create EMAIL`.")
 
@@ -33,9 +33,16 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
+def get_use_cases(request: Request) -> UseCases:
+    return request.app.state.container.use_cases
+
+
+UseCasesDep = Annotated[UseCases, Depends(get_use_cases)]
+
+
 def current_user(request: Request,
                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
-    users: UserStore = request.app.state.users
+    users = request.app.state.container.users
     user = users.authenticate(credentials.credentials) if credentials else None
     if user is None:
         raise ApiError(401, "unauthenticated",
@@ -49,7 +56,7 @@ CurrentUser = Annotated[User, Depends(current_user)]
 
 def _require(action: Action):
     def dependency(user: CurrentUser) -> User:
-        check_action(user, action)
+        authorize(user, action)
         return user
 
     dependency.__name__ = f"require_{action.value}"
@@ -87,7 +94,7 @@ def write_context(
                     "response and records nothing new; the same key with another body is refused (422); "
                     "while the first request runs, a duplicate gets 409.")] = None,
 ) -> WriteContext:
-    return WriteContext(request.app.state.idempotency, idempotency_key, request.method, request.url.path)
+    return WriteContext(request.app.state.container.idempotency, idempotency_key, request.method, request.url.path)
 
 
 WriteCtx = Annotated[WriteContext, Depends(write_context)]
@@ -169,11 +176,3 @@ def reject_non_json_bodies(request: Request) -> None:
                        bilingual(f"Treść musi być JSON (Content-Type: application/json), otrzymano {sent or 'brak'}.",
                                  f"The body must be JSON (Content-Type: application/json); got {sent or 'none'}."),
                        field="Content-Type")
-
-
-@contextmanager
-def read_tx(container: Container) -> Iterator:
-    """Read-your-writes: the read models catch up with the log (cheap when current) before reading."""
-    container.runner.ensure_current()
-    with container.views.transaction() as tx:
-        yield tx

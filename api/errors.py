@@ -23,12 +23,12 @@ import json
 import logging
 import re
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from eventsourcing.persistence import IntegrityError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.schemas.common import Problem
@@ -41,6 +41,7 @@ from domain.errors import (
     VersionConflict,
     bilingual,
 )
+from domain.policy import Forbidden
 from domain.values import plural_pl
 from projections.base import BadCursor
 
@@ -83,11 +84,32 @@ def problem_response(status: int, code: str, detail: str, *, errors: list[dict[s
                         headers=headers)
 
 
+ErrorRenderer = Callable[[Request, int, str, str, list[dict[str, str]], "dict[str, str] | None"], Response]
+
+
+def register_error_renderer(app: FastAPI, prefix: str, renderer: ErrorRenderer) -> None:
+    """A face other than the JSON API (the HTML pages) answers errors under its own paths its own way."""
+    if not hasattr(app.state, "error_renderers"):
+        app.state.error_renderers = []
+    app.state.error_renderers.append((prefix, renderer))
+
+
+def respond(request: Request, status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    """The error answer of the face the path belongs to: problem+json unless another face registered one."""
+    for prefix, renderer in getattr(request.app.state, "error_renderers", []):
+        if request.url.path.startswith(prefix):
+            return renderer(request, status, code, detail, errors or [], headers)
+    return problem_response(status, code, detail, errors=errors, instance=request.url.path, headers=headers)
+
+
 def _field_errors(field: str | None, message: str) -> list[dict[str, str]]:
     return [{"field": field, "message": message}] if field else []
 
 
 def domain_status(error: DomainError, path_params: dict[str, Any]) -> int:
+    if isinstance(error, Forbidden):
+        return 403
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, UnknownReference):
@@ -199,7 +221,7 @@ def _json_syntax_error(error: dict[str, Any]) -> dict[str, str]:
     return {"field": "body", "message": message}
 
 
-async def _on_request_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+async def _on_request_validation(request: Request, exc: RequestValidationError) -> Response:
     errors = [_json_syntax_error(e) if e.get("type") == "json_invalid" else
               {"field": _location(tuple(e.get("loc", ()))), "message": _readable(e)} for e in exc.errors()]
     first = errors[0] if errors else {"field": "body", "message": bilingual("Błędne dane", "invalid input")}
@@ -208,48 +230,43 @@ async def _on_request_validation(request: Request, exc: RequestValidationError) 
         more = len(errors) - 1
         others = plural_pl(more, "inny błąd", "inne błędy", "innych błędów")
         detail += "; " + bilingual(f"oraz {more} {others}", f"and {more} more")
-    return problem_response(422, "invalid_input", detail, errors=errors, instance=request.url.path)
+    return respond(request, 422, "invalid_input", detail, errors=errors)
 
 
-async def _on_domain_error(request: Request, exc: DomainError) -> JSONResponse:
+async def _on_domain_error(request: Request, exc: DomainError) -> Response:
     status = domain_status(exc, request.path_params)
-    return problem_response(status, exc.code, exc.message, errors=_field_errors(exc.field, exc.message),
-                            instance=request.url.path)
+    return respond(request, status, exc.code, exc.message, errors=_field_errors(exc.field, exc.message))
 
 
-async def _on_api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return problem_response(exc.status, exc.code, exc.detail, errors=_field_errors(exc.field, exc.detail),
-                            instance=request.url.path, headers=exc.headers)
+async def _on_api_error(request: Request, exc: ApiError) -> Response:
+    return respond(request, exc.status, exc.code, exc.detail, errors=_field_errors(exc.field, exc.detail), headers=exc.headers)
 
 
-async def _on_integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
-    return problem_response(409, "version_conflict",
+async def _on_integrity_error(request: Request, exc: IntegrityError) -> Response:
+    return respond(request, 409, "version_conflict",
                             bilingual("Ktoś inny zmienił te dane w tym samym czasie; wczytaj je ponownie i spróbuj "
                                       "jeszcze raz.",
-                                      "Someone else changed this at the same time; reload it and try again."),
-                            instance=request.url.path)
+                                      "Someone else changed this at the same time; reload it and try again."))
 
 
-async def _on_bad_cursor(request: Request, exc: BadCursor) -> JSONResponse:
-    return problem_response(422, "invalid_cursor", str(exc), errors=_field_errors("cursor", str(exc)),
-                            instance=request.url.path)
+async def _on_bad_cursor(request: Request, exc: BadCursor) -> Response:
+    return respond(request, 422, "invalid_cursor", str(exc), errors=_field_errors("cursor", str(exc)))
 
 
-def _undecodable_body(error: UnicodeDecodeError, instance: str) -> JSONResponse:
+def _undecodable_body(request: Request, error: UnicodeDecodeError) -> Response:
     byte = error.object[error.start:error.start + 1].hex()
     message = bilingual(f"Treść nie jest poprawnym UTF-8 (bajt 0x{byte} na pozycji {error.start}).",
                         f"The body is not valid UTF-8 (byte 0x{byte} at offset {error.start}).")
-    return problem_response(400, "invalid_encoding", message, errors=_field_errors("body", message),
-                            instance=instance)
+    return respond(request, 400, "invalid_encoding", message, errors=_field_errors("body", message))
 
 
-async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+async def _on_http_exception(request: Request, exc: StarletteHTTPException) -> Response:
     if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
         # FastAPI says only "There was an error parsing the body"; the cause says which byte.
-        return _undecodable_body(exc.__cause__, request.url.path)
+        return _undecodable_body(request, exc.__cause__)
     detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
     code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(exc.status_code, "http_error")
-    return problem_response(exc.status_code, code, detail, instance=request.url.path,
+    return respond(request, exc.status_code, code, detail,
                             headers=getattr(exc, "headers", None))
 
 

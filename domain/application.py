@@ -7,9 +7,10 @@ wait until its read models have caught up. A failed check raises a DomainError a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Mapping, Protocol, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -18,6 +19,7 @@ from eventsourcing.utils import Environment
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.base import DateAsISO
+from domain.ports import PersonDirectory
 from domain.errors import (
     REFERENCE_GENITIVE,
     InvariantViolated,
@@ -27,7 +29,8 @@ from domain.errors import (
     VersionConflict,
     bilingual,
 )
-from domain.records import Record, institutions_involved, normalise_fields
+from domain.record_kinds import references
+from domain.records import Record, institutions_involved, normalise_record
 from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
 from domain.strategy.use_cases import StrategyUseCases
 from domain.closing import YearClosingUseCases
@@ -49,12 +52,6 @@ A = TypeVar("A", bound=Aggregate)
 
 DEFAULT_MUNICIPALITY_ID = stable_id("municipality", "default")
 DEFAULT_NETWORK_ID = stable_id("network", "default")
-
-
-class PersonDirectory(Protocol):
-    """Port to the person directory, which lives outside the event log (it can be erased)."""
-
-    def exists(self, person_id: UUID) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -159,7 +156,7 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
     def register_municipality(self, *, name: str, teryt: str | None, actor: Actor,
                               id: UUID | None = None) -> Saved:
         name = check_text(name, field="name", max_length=200)
-        if teryt is not None and not (teryt.isdigit() and len(teryt) == 7):
+        if teryt is not None and not re.fullmatch(r"[0-9]{7}", teryt):  # ASCII digits only
             raise ValidationFailed(bilingual("Kod TERYT musi mieć 7 cyfr.", "TERYT code must have 7 digits."),
                                    field="teryt")
         return self._save(Municipality.register(name=name, teryt=teryt, actor=actor, id=id))
@@ -171,6 +168,18 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
             self._load(Municipality, municipality_id, field=f"municipality_ids[{i}]", what="municipality")
         return self._save(Network.register(name=name, kind=kind, municipality_ids=municipality_ids,
                                            actor=actor, id=id))
+
+    def add_municipality(self, *, name: str, teryt: str | None, network_name: str, actor: Actor) -> Saved:
+        """A municipality and its own network of institutions, in one transaction."""
+        name = check_text(name, field="name", max_length=200)
+        network_name = check_text(network_name, field="network_name", max_length=200)
+        if teryt is not None and not (re.fullmatch(r"[0-9]{7}", teryt)):
+            raise ValidationFailed(bilingual("Kod TERYT musi mieć 7 cyfr.", "TERYT code must have 7 digits."),
+                                   field="teryt")
+        municipality = Municipality.register(name=name, teryt=teryt, actor=actor)
+        network = Network.register(name=network_name, kind="institution_network",
+                                   municipality_ids=[municipality.id], actor=actor)
+        return self._save(municipality, network)
 
     def ensure_default_network(self, *, municipality: str, network: str, teryt: str | None = None) -> UUID:
         """Creates the default municipality and network once (an empty store needs somewhere to start)."""
@@ -281,9 +290,9 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
     def record(self, kind: str, fields: dict[str, Any], actor: Actor) -> Saved:
         """Records a contact, meeting, information exchange or conclusion (kind = RecordKind)."""
         kind = check_choice(kind, RecordKind, field="record_kind")
-        normalised = normalise_fields(kind, fields, today=self.today())
-        self._check_references(kind, normalised)
-        record = Record.create(kind, normalised, actor, today=self.today())
+        normalised = normalise_record(kind, fields, today=self.today())
+        self._check_references(kind, normalised.fields)
+        record = Record.create_normalised(normalised, actor)
         self.check_record_year_open(record)
         return self._save(record)
 
@@ -308,23 +317,8 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         """Every id names an existing thing of the right kind, in the record's network."""
         network = self.get_network(fields["network_id"])
         day = fields["occurred_on"]
-        institution_fields = {
-            RecordKind.CONTACT: ["institution_id", "with_institution_id"],
-            RecordKind.MEETING: ["organiser_id", "institution_ids"],
-            RecordKind.INFORMATION_EXCHANGE: ["from_institution_id", "to_institution_ids"],
-            RecordKind.CONCLUSION: ["institution_ids"],
-        }[RecordKind(kind)]
-        firm_fields = {
-            RecordKind.CONTACT: ["with_firm_id"],
-            RecordKind.MEETING: ["firm_ids"],
-            RecordKind.INFORMATION_EXCHANGE: ["to_firm_ids"],
-            RecordKind.CONCLUSION: [],
-        }[RecordKind(kind)]
-        for field, ref, cls, what in [
-            *((f, r, Institution, "institution") for f in institution_fields for r in _refs(fields, f)),
-            *((f, r, Firm, "firm") for f in firm_fields for r in _refs(fields, f)),
-        ]:
-            aggregate = self._load(cls, ref, field=field, what=what)
+        for field, ref, what in references(kind, fields):
+            aggregate = self._load(Institution if what == "institution" else Firm, ref, field=field, what=what)
             if aggregate.network_id != network.id:
                 raise UnknownReference(f"{what} in network {network.name}", ref, field=field,
                                        what_pl=f"{REFERENCE_GENITIVE[what]} w sieci {network.name}")

@@ -25,10 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.application import Splot
+from domain.use_cases import UseCases
+from infra.closing import closing_day
 from infra.idempotency import IdempotencyStore
 from infra.person_directory import PersonDirectory
 from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
+from infra.read_models import ReadModelQueries
 from infra.settings import Settings, load_settings
 from infra.sqldb import PostgresDatabase, SQLiteDatabase
 from infra.strategy_loader import load_default_strategy
@@ -59,6 +62,7 @@ class Container:
     runner: ProjectionRunner
     users: UserStore  # users, roles and API tokens (directory database)
     idempotency: IdempotencyStore  # Idempotency-Key claims of API writes (directory database)
+    use_cases: UseCases  # what every face calls (domain/use_cases/)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -100,8 +104,10 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     persons = PersonDirectory(directory_db)
     app = Splot(env=event_store_env(settings), person_directory=persons, **app_kwargs)
     runner = ProjectionRunner(app, views, all_projections(), page_size=settings.projection_page_size)
+    users = UserStore(directory_db)
+    use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day)
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
-                     runner=runner, users=UserStore(directory_db), idempotency=IdempotencyStore(directory_db))
+                     runner=runner, users=users, idempotency=IdempotencyStore(directory_db), use_cases=use_cases)
 
 
 def bootstrap(container: Container) -> None:

@@ -54,7 +54,7 @@ def load_strategy_file(app: Splot, path: Path | str, *, actor: Actor = SYSTEM,
 
 def load_default_strategy(app: Splot, *, network_id: UUID = DEFAULT_NETWORK_ID) -> StrategyApplied | None:
     """Loads the shipped strategy into a store that has none; does nothing otherwise."""
-    if app.has_strategy():
+    if app.has_strategy(network_id):
         return None
     document = parse_strategy(default_strategy_text(), origin=DEFAULT_STRATEGY_RESOURCE)
     return app.apply_strategy(document, actor=SYSTEM, reason="domyślna strategia (Strategia rozwoju Leszna)",

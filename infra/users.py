@@ -15,38 +15,19 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from enum import StrEnum
 from uuid import UUID
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
+from domain.application import DEFAULT_MUNICIPALITY_ID
+from domain.policy import INSTITUTION_ROLES, Role, User
 from domain.values import plural_pl
 
 TOKEN_PREFIX = "splot_"
 MIN_PASSWORD_LENGTH = 12
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class Role(StrEnum):
-    STAFF = "staff"  # records and corrects activity of their own institution
-    LEAD = "lead"  # institution lead: as staff, for their own institution
-    COORDINATOR = "coordinator"  # acts for any institution; owns the network and the strategy
-    AUDITOR = "auditor"  # reads everything, changes nothing
-    ADMIN = "admin"  # manages users
-
-
-INSTITUTION_ROLES = frozenset({Role.STAFF, Role.LEAD})  # roles that must belong to an institution
-
-
-@dataclass(frozen=True)
-class User:
-    id: UUID
-    email: str
-    role: Role
-    institution_id: UUID | None
-    active: bool
 
 
 @dataclass(frozen=True)
@@ -74,7 +55,8 @@ def normalise_email(email: str) -> str:
 def _user(row: dict) -> User:
     return User(id=UUID(row["id"]), email=row["email"], role=Role(row["role"]),
                 institution_id=UUID(row["institution_id"]) if row["institution_id"] else None,
-                active=bool(row["active"]))
+                active=bool(row["active"]),
+                municipality_id=UUID(row["municipality_id"]) if row["municipality_id"] else None)
 
 
 class UserStore:
@@ -85,13 +67,31 @@ class UserStore:
             tx.execute("CREATE TABLE IF NOT EXISTS directory_users ("
                        "id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, "
                        "role TEXT NOT NULL, institution_id TEXT, active INTEGER NOT NULL, "
-                       "created_at TEXT NOT NULL, disabled_at TEXT)")
+                       "created_at TEXT NOT NULL, disabled_at TEXT, municipality_id TEXT)")
+            self._add_municipality_column(tx)
             tx.execute("CREATE TABLE IF NOT EXISTS directory_api_tokens ("
                        "id TEXT PRIMARY KEY, user_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, "
                        "created_at TEXT NOT NULL, revoked_at TEXT)")
 
+    @staticmethod
+    def _add_municipality_column(tx) -> None:
+        """Directories written before there were several municipalities: every user but an admin worked
+        for the default municipality; an admin of those stores administers the deployment (no municipality)."""
+        if tx.dialect == "sqlite":
+            columns = {r["name"] for r in tx.execute("PRAGMA table_info(directory_users)")}
+        else:
+            columns = {r["column_name"] for r in tx.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'directory_users'")}
+        if "municipality_id" in columns:
+            return
+        tx.execute("ALTER TABLE directory_users ADD COLUMN municipality_id TEXT")
+        tx.execute("UPDATE directory_users SET municipality_id = ? WHERE role <> 'admin'",
+                   (str(DEFAULT_MUNICIPALITY_ID),))
+
     # ------------------------------------------------------------------ users
-    def add(self, *, email: str, password: str, role: str, institution_id: UUID | None = None) -> User:
+    def add(self, *, email: str, password: str, role: str, institution_id: UUID | None = None,
+            municipality_id: UUID | None = None) -> User:
+        """A new user. `municipality_id` None is allowed for an admin only: the deployment's admin."""
         email = normalise_email(email)
         try:
             role = Role(role)
@@ -103,6 +103,10 @@ class UserStore:
             raise ValidationFailed(bilingual(f"Użytkownik z rolą {role} działa w imieniu instytucji: podaj --institution.",
                                              f"A {role} user acts for an institution: give --institution."),
                                    field="institution")
+        if municipality_id is None and role != Role.ADMIN:
+            raise ValidationFailed(bilingual(f"Użytkownik z rolą {role} pracuje dla gminy: podaj gminę.",
+                                             f"A {role} user works for a municipality: give the municipality."),
+                                   field="municipality_id")
         if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
             characters = plural_pl(MIN_PASSWORD_LENGTH, "znak", "znaki", "znaków")
             raise ValidationFailed(bilingual(f"Hasło musi mieć co najmniej {MIN_PASSWORD_LENGTH} {characters}.",
@@ -115,10 +119,11 @@ class UserStore:
                 raise InvariantViolated(bilingual(f"Użytkownik {email} już istnieje.", f"A user {email} already exists."),
                                         field="email")
             tx.execute("INSERT INTO directory_users (id, email, password_hash, role, institution_id, active, "
-                       "created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+                       "created_at, municipality_id) VALUES (?, ?, ?, ?, ?, 1, ?, ?)",
                        (str(user_id), email, password_hash, role.value,
-                        str(institution_id) if institution_id else None, _now()))
-        return User(user_id, email, role, institution_id, True)
+                        str(institution_id) if institution_id else None, _now(),
+                        str(municipality_id) if municipality_id else None))
+        return User(user_id, email, role, institution_id, True, municipality_id)
 
     def get_by_email(self, email: str) -> User:
         with self.db.transaction() as tx:

@@ -23,7 +23,6 @@ from domain.record_kinds import (
     FieldType,
 )
 # Re-exported for api.routes.records until it reads them from the domain (they moved there).
-from domain.record_kinds import OWNER_FIELD, owner_candidates  # noqa: F401
 from domain.values import RecordKind
 
 # API documentation of some fields (the spec carries their labels; these say how the API reads them).

@@ -35,6 +35,16 @@ class InstitutionList(Out):
     items: list[InstitutionOut]
 
 
+class MunicipalityOut(Out):
+    id: UUID
+    name: str
+    teryt: str | None
+
+
+class MunicipalityList(Out):
+    items: list[MunicipalityOut]
+
+
 class NetworkJoinIn(StrictIn):
     institution_id: UUID
     joined_on: IsoDate

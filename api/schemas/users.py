@@ -13,6 +13,7 @@ class UserOut(Out):
     role: str
     institution_id: UUID | None
     active: bool
+    municipality_id: UUID | None = None
 
 
 class UserList(Out):

@@ -37,7 +37,14 @@ from domain.strategy.values import (
 )
 from domain.values import Actor, check_choice, check_text, stable_id
 
-STRATEGY_ID = stable_id("strategy")  # one strategy per store: task and indicator codes are unique in it
+# The strategy of the default network: stores written before there were several municipalities keep its id.
+STRATEGY_ID = stable_id("strategy")
+_DEFAULT_NETWORK_ID = stable_id("network", "default")
+
+
+def strategy_id_for(network_id: UUID) -> UUID:
+    """Each municipality's network has one strategy; task and indicator codes are unique within it."""
+    return STRATEGY_ID if network_id == _DEFAULT_NETWORK_ID else stable_id("strategy", str(network_id))
 
 
 @dataclass(frozen=True)
@@ -91,54 +98,54 @@ class StrategyUseCases:
     """Use cases over the strategy. Relies on the host application's `_save`, `_load` and `repository`."""
 
     # ------------------------------------------------------------------ reading
-    def has_strategy(self) -> bool:
+    def has_strategy(self, network_id: UUID | None = None) -> bool:
         try:
-            self.repository.get(STRATEGY_ID)  # type: ignore[attr-defined]
+            self.repository.get(_strategy_id(network_id))  # type: ignore[attr-defined]
         except AggregateNotFoundError:
             return False
         return True
 
-    def get_strategy(self) -> Strategy:
+    def get_strategy(self, network_id: UUID | None = None) -> Strategy:
         try:
-            return self.repository.get(STRATEGY_ID)  # type: ignore[attr-defined]
+            return self.repository.get(_strategy_id(network_id))  # type: ignore[attr-defined]
         except AggregateNotFoundError:
             raise NotFound(bilingual("Nie wczytano jeszcze żadnej strategii.", "No strategy has been loaded yet."),
                            field="strategy") from None
 
     # ------------------------------------------------------------------ one change at a time
     def start_strategy(self, *, name: str, network_id: UUID, actor: Actor):
-        if self.has_strategy():
-            raise InvariantViolated(bilingual("Magazyn zawiera już strategię; zmień ją zamiast rozpoczynać nową.",
-                                              "The store already holds a strategy; change it instead of starting "
+        if self.has_strategy(network_id):
+            raise InvariantViolated(bilingual("Ta sieć ma już strategię; zmień ją zamiast rozpoczynać nową.",
+                                              "This network already has a strategy; change it instead of starting "
                                               "another."),
                                     field="strategy")
         self.get_network(network_id)  # type: ignore[attr-defined]
-        strategy = Strategy.start(id=STRATEGY_ID, name=check_text(name, field="name", max_length=300),
+        strategy = Strategy.start(id=strategy_id_for(network_id), name=check_text(name, field="name", max_length=300),
                                   network_id=network_id, actor=actor)
         return self._save(strategy)  # type: ignore[attr-defined]
 
-    def define_goal(self, *, goal: dict[str, Any], actor: Actor):
-        return self._change(lambda s: s.define_goal(normalise_goal(goal), actor))
+    def define_goal(self, *, network_id: UUID | None = None, goal: dict[str, Any], actor: Actor):
+        return self._change(network_id, lambda s: s.define_goal(normalise_goal(goal), actor))
 
-    def define_programme(self, *, programme: dict[str, Any], actor: Actor):
-        return self._change(lambda s: s.define_programme(normalise_programme(programme), actor))
+    def define_programme(self, *, network_id: UUID | None = None, programme: dict[str, Any], actor: Actor):
+        return self._change(network_id, lambda s: s.define_programme(normalise_programme(programme), actor))
 
-    def define_task(self, *, task: dict[str, Any], actor: Actor):
-        return self._change(lambda s: s.define_task(normalise_task(task), actor))
+    def define_task(self, *, network_id: UUID | None = None, task: dict[str, Any], actor: Actor):
+        return self._change(network_id, lambda s: s.define_task(normalise_task(task), actor))
 
-    def plan_stages(self, *, task_code: str, stages: list[dict[str, Any]], reason: str, actor: Actor):
+    def plan_stages(self, *, network_id: UUID | None = None, task_code: str, stages: list[dict[str, Any]], reason: str, actor: Actor):
         reason = check_text(reason, field="reason", max_length=1000)
-        return self._change(lambda s: s.plan_stages(task_code, plan_of(normalise_stages(stages)), reason, actor))
+        return self._change(network_id, lambda s: s.plan_stages(task_code, plan_of(normalise_stages(stages)), reason, actor))
 
-    def report_stage_progress(self, *, task_code: str, stage_number: int, year: int, realised: object,
+    def report_stage_progress(self, *, network_id: UUID | None = None, task_code: str, stage_number: int, year: int, realised: object,
                               actor: Actor, note: str = ""):
         year = check_year(year)
         value = check_percent(realised, field="realised")
         note = check_text(note, field="note", required=False)
-        return self._change(lambda s: s.report_stage_progress(task_code, int(stage_number), year, value, note,
+        return self._change(network_id, lambda s: s.report_stage_progress(task_code, int(stage_number), year, value, note,
                                                               actor))
 
-    def define_indicator(self, *, indicator: dict[str, Any], actor: Actor, reason: str = "definicja wskaźnika"):
+    def define_indicator(self, *, network_id: UUID | None = None, indicator: dict[str, Any], actor: Actor, reason: str = "definicja wskaźnika"):
         """Defines (or revises) an indicator with its targets and rule; only what changed is recorded."""
         definition, targets, rule = normalise_indicator(indicator)
         reason = check_text(reason, field="reason", max_length=1000)
@@ -149,34 +156,34 @@ class StrategyUseCases:
             changed |= strategy.change_rule(definition["code"], rule, reason, actor)
             return changed
 
-        return self._change(change)
+        return self._change(network_id, change)
 
-    def set_targets(self, *, indicator_code: str, targets: dict[str, Any], reason: str, actor: Actor):
+    def set_targets(self, *, network_id: UUID | None = None, indicator_code: str, targets: dict[str, Any], reason: str, actor: Actor):
         checked = check_year_map(targets, field="targets")
         reason = check_text(reason, field="reason", max_length=1000)
-        return self._change(lambda s: s.set_targets(indicator_code, checked, reason, actor))
+        return self._change(network_id, lambda s: s.set_targets(indicator_code, checked, reason, actor))
 
-    def change_rule(self, *, indicator_code: str, rule: dict[str, Any], reason: str, actor: Actor):
+    def change_rule(self, *, network_id: UUID | None = None, indicator_code: str, rule: dict[str, Any], reason: str, actor: Actor):
         """A new rule version. Reports as of an earlier date are still computed with the older rule."""
         checked = rules.check_rule(rule)
         reason = check_text(reason, field="reason", max_length=1000)
-        return self._change(lambda s: s.change_rule(indicator_code, checked, reason, actor))
+        return self._change(network_id, lambda s: s.change_rule(indicator_code, checked, reason, actor))
 
-    def report_indicator_value(self, *, indicator_code: str, year: int, value: object, actor: Actor,
+    def report_indicator_value(self, *, network_id: UUID | None = None, indicator_code: str, year: int, value: object, actor: Actor,
                                source: str = "", note: str = ""):
         year = check_year(year)
         checked = check_year_value(value, field="value")
         source = check_text(source, field="source", max_length=100, required=False)
         note = check_text(note, field="note", required=False)
-        return self._change(lambda s: s.report_value(indicator_code, year, source, checked, note, actor))
+        return self._change(network_id, lambda s: s.report_value(indicator_code, year, source, checked, note, actor))
 
-    def publish_report(self, *, task_code: str, title: str, actor: Actor):
+    def publish_report(self, *, network_id: UUID | None = None, task_code: str, title: str, actor: Actor):
         """Marks the task report as published now; the returned version is the publication's number."""
         title = check_text(title, field="title", max_length=300)
-        return self._change(lambda s: s.publish_report(task_code, title, actor))
+        return self._change(network_id, lambda s: s.publish_report(task_code, title, actor))
 
-    def _change(self, change):
-        strategy = self.get_strategy()
+    def _change(self, network_id: UUID | None, change):
+        strategy = self.get_strategy(network_id)
         before = year_figures(strategy)
         change(strategy)
         return self._save_strategy(strategy, before)
@@ -214,8 +221,8 @@ class StrategyUseCases:
         reason = check_text(reason, field="reason", max_length=1000)
         head = document.get("strategy") or {}
         before: dict[FigureKey, Any] = {}
-        if self.has_strategy():
-            strategy = self.get_strategy()
+        if self.has_strategy(network_id):
+            strategy = self.get_strategy(network_id)
             before = year_figures(strategy)
         else:
             if network_id is None:
@@ -223,7 +230,7 @@ class StrategyUseCases:
                                                  "The network the strategy measures must be given."),
                                        field="network_id")
             self.get_network(network_id)  # type: ignore[attr-defined]
-            strategy = Strategy.start(id=STRATEGY_ID, name=check_text(head.get("name"), field="strategy.name",
+            strategy = Strategy.start(id=strategy_id_for(network_id), name=check_text(head.get("name"), field="strategy.name",
                                                                       max_length=300),
                                       network_id=network_id, actor=actor)
         for i, goal in enumerate(_list(document, "goals")):
@@ -253,6 +260,11 @@ class StrategyUseCases:
         notes = self.rule_change_notes(strategy)
         saved = self._save_strategy(strategy, before)
         return StrategyApplied(strategy.id, new_events, saved.notification_id, notes)
+
+
+def _strategy_id(network_id: UUID | None) -> UUID:
+    """Transitional: a call that names no network means the default network's strategy."""
+    return STRATEGY_ID if network_id is None else strategy_id_for(network_id)
 
 
 _ABSENT = object()  # a figure a year did not have (distinct from any value, None included)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import typer
 
+from domain.use_cases.users import OPERATOR
 from infra.cli.common import cli_container, err
 from infra.container import Container
 from infra.users import Role
@@ -43,7 +44,8 @@ def add_user(
     with cli_container() as container:
         institution_id = _institution_id(container, institution)
         password = typer.prompt("Hasło / Password", hide_input=True, confirmation_prompt=True)
-        user = container.users.add(email=email, password=password, role=role.value, institution_id=institution_id)
+        user = container.use_cases.users.add(OPERATOR, email=email, password=password, role=role.value,
+                                             institution_id=institution_id)
         typer.echo(f"Dodano / Added {user.email} ({user.role}) id={user.id}")
 
 

@@ -1,6 +1,7 @@
 """API fixtures: a small world (institutions, a cluster, firms), one user and token per role, a client."""
 
 from __future__ import annotations
+from domain.application import DEFAULT_MUNICIPALITY_ID
 
 from dataclasses import dataclass
 from datetime import date
@@ -72,10 +73,10 @@ def build_world(container: Container, network_id: UUID) -> World:
     for role in ("staff", "lead", "coordinator", "auditor", "admin"):
         institution = {"staff": ids["RIPH"], "lead": ids["RIPH"], "coordinator": ids["WPiR"]}.get(role)
         users.add(email=f"{role}@example.org", password="correct horse battery", role=role,
-                  institution_id=institution)
+                  institution_id=institution, municipality_id=None if role == "admin" else DEFAULT_MUNICIPALITY_ID)
         tokens[role] = users.create_token(f"{role}@example.org").token
     other_user = users.add(email="other@example.org", password="correct horse battery", role="staff",
-                           institution_id=ids["CITT"])
+                           institution_id=ids["CITT"], municipality_id=DEFAULT_MUNICIPALITY_ID)
     other = users.create_token("other@example.org").token
     return World(riph=ids["RIPH"], citt=ids["CITT"], wpir=ids["WPiR"], lcb=ids["LCB"], cluster=cluster,
                  own_cluster=own_cluster, firm_a=firm_a, firm_b=firm_b, own_record=own_record,

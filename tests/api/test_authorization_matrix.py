@@ -66,6 +66,7 @@ SCOPED_READ = {"staff": (200, 404), "lead": (200, 404), "coordinator": same(200)
 
 ROUTES: dict[str, Route] = {
     "GET health": Route("GET", lambda w, s: "/health", None, READ_ALL),
+    "GET municipalities": Route("GET", lambda w, s: "/municipalities", None, READ_ALL),
     "POST institutions": Route("POST", lambda w, s: "/institutions",
                                lambda w, s: {"name": "Nowa", "short_name": "NOWA", "kind": "other"},
                                {**COORDINATOR_ONLY, "coordinator": same(201)}),

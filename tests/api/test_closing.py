@@ -2,6 +2,7 @@
 it is reopened for the institution, and a second close publishes version 2 beside version 1."""
 
 from __future__ import annotations
+from domain.application import DEFAULT_MUNICIPALITY_ID
 
 from uuid import UUID
 
@@ -40,7 +41,8 @@ def lead_tokens(container: Container, w: World) -> dict[UUID, str]:
     tokens = {w.riph: w.tokens["lead"]}
     for institution in network_members(w)[1:]:
         email = f"lead-{institution}@example.org"
-        users.add(email=email, password="correct horse battery", role="lead", institution_id=institution)
+        users.add(email=email, password="correct horse battery", role="lead", institution_id=institution,
+                  municipality_id=DEFAULT_MUNICIPALITY_ID)
         tokens[institution] = users.create_token(email).token
     return tokens
 

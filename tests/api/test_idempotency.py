@@ -42,7 +42,7 @@ def test_same_key_different_body_is_refused(client, world, container):
 
 def test_duplicate_in_flight_gets_409(client, world, container):
     staff = UserStore(container.directory_db).get_by_email("staff@example.org")
-    store = client.app.state.idempotency
+    store = client.app.state.container.idempotency
     body = contact_body(world)
     request_print = fingerprint(WriteContext(store, "k-3", "POST", f"{V1}/contacts"), ContactIn.model_validate(body))
     assert store.claim(str(staff.id), "k-3", request_print).outcome is Outcome.PROCEED  # the first request, still running

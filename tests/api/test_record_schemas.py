@@ -76,10 +76,3 @@ def test_an_input_model_reads_the_spec_limits_and_refuses_unknown_fields():
         schemas.InformationExchangeIn.model_validate({**body, "summary": "not a field of this kind"})
     with pytest.raises(ValidationError):
         schemas.ConclusionIn.model_validate({"occurred_on": "2020-01-02", "title": "T", "kind": "expertise"})
-
-
-def test_owner_helpers_are_still_importable_from_the_schemas_module():
-    from domain import record_kinds
-
-    assert schemas.OWNER_FIELD is record_kinds.OWNER_FIELD
-    assert schemas.owner_candidates is record_kinds.owner_candidates

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.policy import ACTION_DESCRIPTIONS, Action
+from domain.policy import ACTION_DESCRIPTIONS, Action
 from tests.api.conftest import auth
 
 V1 = "/api/v1"

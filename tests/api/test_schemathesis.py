@@ -20,6 +20,7 @@ SHOW_REFUSALS=1 also why each refused positive case was refused).
 """
 
 from __future__ import annotations
+from domain.application import DEFAULT_MUNICIPALITY_ID
 
 import os
 import re
@@ -91,7 +92,7 @@ def _disposable_users(count: int) -> list[str]:
     """Users the admin may disable during the run (never the ones whose tokens the run uses)."""
     users = UserStore(CONTAINER.directory_db, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     return [str(users.add(email=f"fuzz{n}@example.org", password="correct horse battery", role="staff",
-                          institution_id=WORLD.citt).id) for n in range(count)]
+                          institution_id=WORLD.citt, municipality_id=DEFAULT_MUNICIPALITY_ID).id) for n in range(count)]
 
 
 def _strategy_codes() -> tuple[list[str], list[str]]:

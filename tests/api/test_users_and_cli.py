@@ -1,6 +1,7 @@
 """Users, tokens and the `splot user` / `splot token` commands; the app built from settings."""
 
 from __future__ import annotations
+from domain.application import DEFAULT_MUNICIPALITY_ID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -89,19 +90,19 @@ def test_staff_user_is_placed_in_an_institution_by_short_name(data_dir):
 
 def test_user_store_rules(container):
     users = UserStore(container.directory_db)
-    user = users.add(email="a@example.org", password=PASSWORD, role="coordinator")
+    user = users.add(email="a@example.org", password=PASSWORD, role="coordinator", municipality_id=DEFAULT_MUNICIPALITY_ID)
     with container.directory_db.transaction() as tx:
         stored = tx.execute("SELECT password_hash FROM directory_users")[0]["password_hash"]
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert users.verify_password("a@example.org", PASSWORD) == user
     assert users.verify_password("a@example.org", "wrong password!") is None
     with pytest.raises(InvariantViolated):
-        users.add(email="A@example.org", password=PASSWORD, role="coordinator")
+        users.add(email="A@example.org", password=PASSWORD, role="coordinator", municipality_id=DEFAULT_MUNICIPALITY_ID)
     with pytest.raises(ValidationFailed) as short:
-        users.add(email="b@example.org", password="short", role="auditor")
+        users.add(email="b@example.org", password="short", role="auditor", municipality_id=DEFAULT_MUNICIPALITY_ID)
     assert short.value.field == "password"
     with pytest.raises(ValidationFailed):
-        users.add(email="not-an-email", password=PASSWORD, role="auditor")
+        users.add(email="not-an-email", password=PASSWORD, role="auditor", municipality_id=DEFAULT_MUNICIPALITY_ID)
     first, second = users.create_token("a@example.org"), users.create_token("a@example.org")
     assert first.token != second.token
     assert users.revoke_all("a@example.org") == 2

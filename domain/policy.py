@@ -1,0 +1,174 @@
+"""Who may do what: the one place Splot decides authorization, for every face (JSON API, pages, CLI).
+
+Three questions, asked by the use cases (`domain/use_cases/`), never by a route:
+
+1. May this role perform this action at all? (`ROLE_ACTIONS`; no -> `Forbidden`)
+2. For staff and leads, is the institution concerned their own? (`check_acts_for`; no -> `Forbidden`,
+   or `NotFound` for a record they are not party to, so its existence does not leak).
+3. Is the thing in the user's municipality? (the use cases scope every query and check to the
+   networks of the user's municipality; anything else is `NotFound`.)
+
+| role | may |
+|---|---|
+| staff, lead | read the registry and the strategy; register firms; record, correct and retract activity of their own institution; manage the members of their own cluster (or a cluster their institution runs); read records their institution takes part in |
+| lead | as staff, and signs off their own institution's records of a year; reads a year's closing status |
+| coordinator | everything except user management and sign-offs, for any institution of their municipality; owns the network registry and the strategy; closes and reopens years |
+| auditor | read everything of their municipality (including the audit trail and a year's closing status); change nothing |
+| admin | manage users; read the registry (to place users in institutions); an admin of no municipality administers the deployment (creates municipalities, sees every one) |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Iterable
+from uuid import UUID
+
+from domain.errors import DomainError, InvariantViolated, Message, bilingual
+from domain.values import Actor
+
+
+class Role(StrEnum):
+    STAFF = "staff"  # records and corrects activity of their own institution
+    LEAD = "lead"  # institution lead: as staff, for their own institution
+    COORDINATOR = "coordinator"  # acts for any institution of the municipality; owns its network and strategy
+    AUDITOR = "auditor"  # reads everything, changes nothing
+    ADMIN = "admin"  # manages users
+
+
+INSTITUTION_ROLES = frozenset({Role.STAFF, Role.LEAD})  # roles that must belong to an institution
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person as the use cases see them. `municipality_id` None: the deployment's admin."""
+
+    id: UUID
+    email: str
+    role: Role
+    institution_id: UUID | None
+    active: bool
+    municipality_id: UUID | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The acting user as events record them: an opaque id (no e-mail in events) and institution."""
+        return Actor(user_id=str(self.id), institution_id=self.institution_id)
+
+    @property
+    def administers_deployment(self) -> bool:
+        return self.role == Role.ADMIN and self.municipality_id is None
+
+
+class Forbidden(DomainError):
+    """The user is known but may not do this."""
+
+    code = "forbidden"
+
+
+class Action(StrEnum):
+    READ_REGISTRY = "read_registry"
+    MANAGE_REGISTRY = "manage_registry"  # register institutions, network membership
+    REGISTER_FIRM = "register_firm"
+    MANAGE_CLUSTER = "manage_cluster"  # firms joining / leaving a cluster
+    READ_RECORDS = "read_records"
+    WRITE_RECORDS = "write_records"  # record, correct, retract
+    READ_STRATEGY = "read_strategy"
+    PUBLISH_REPORT = "publish_report"  # publish a task report, reproducible later exactly as published
+    MANAGE_USERS = "manage_users"
+    READ_AUDIT = "read_audit"  # the audit trail and published report versions
+    READ_YEAR_STATUS = "read_year_status"  # who signed off a year, closed or open, reopened for whom, versions
+    SIGN_OFF_YEAR = "sign_off_year"  # a lead vouches for their own institution's records of a year
+    CLOSE_YEAR = "close_year"  # close a year (freezing a report version); reopen it for one institution or the strategy
+    MANAGE_MUNICIPALITIES = "manage_municipalities"  # add a municipality to the deployment
+
+
+# What a refusal tells the user: the action in words, never its internal name.
+ACTION_DESCRIPTIONS: dict[Action, Message] = {
+    Action.READ_REGISTRY: bilingual("Ta rola nie może przeglądać rejestru instytucji i firm",
+                                    "this role may not read the registry of institutions and firms"),
+    Action.MANAGE_REGISTRY: bilingual("Ta rola nie może zarządzać rejestrem instytucji",
+                                      "this role may not manage the institution registry"),
+    Action.REGISTER_FIRM: bilingual("Ta rola nie może rejestrować firm", "this role may not register firms"),
+    Action.MANAGE_CLUSTER: bilingual("Ta rola nie może zmieniać składu klastrów",
+                                     "this role may not change the members of a cluster"),
+    Action.READ_RECORDS: bilingual("Ta rola nie może przeglądać rejestru działań",
+                                   "this role may not read the register of activities"),
+    Action.WRITE_RECORDS: bilingual("Ta rola nie może zapisywać, poprawiać ani wycofywać działań",
+                                    "this role may not record, correct or retract activities"),
+    Action.READ_STRATEGY: bilingual("Ta rola nie może przeglądać strategii i wskaźników",
+                                    "this role may not read the strategy and its indicators"),
+    Action.PUBLISH_REPORT: bilingual("Ta rola nie może publikować raportów ze strategii",
+                                     "this role may not publish strategy reports"),
+    Action.MANAGE_USERS: bilingual("Ta rola nie może zarządzać kontami użytkowników",
+                                   "this role may not manage user accounts"),
+    Action.READ_AUDIT: bilingual("Ta rola nie może przeglądać śladu audytowego ani zamkniętych lat",
+                                 "this role may not read the audit trail or closed years"),
+    Action.READ_YEAR_STATUS: bilingual("Ta rola nie może sprawdzać stanu zamknięcia roku",
+                                       "this role may not read the closing status of a year"),
+    Action.SIGN_OFF_YEAR: bilingual("Ta rola nie może zatwierdzać działań instytucji za rok",
+                                    "this role may not sign off an institution's records of a year"),
+    Action.CLOSE_YEAR: bilingual("Ta rola nie może zamykać ani ponownie otwierać roku sprawozdawczego",
+                                 "this role may not close or reopen a reporting year"),
+    Action.MANAGE_MUNICIPALITIES: bilingual("Ta rola nie może dodawać gmin do wdrożenia",
+                                            "this role may not add municipalities to the deployment"),
+}
+
+_INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Action.MANAGE_CLUSTER,
+                                Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY})
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.STAFF: _INSTITUTION_STAFF,
+    Role.LEAD: _INSTITUTION_STAFF | {Action.SIGN_OFF_YEAR, Action.READ_YEAR_STATUS},
+    # A sign-off is the institution's own word on its records: the coordinator cannot give it for them.
+    Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS, Action.SIGN_OFF_YEAR, Action.MANAGE_MUNICIPALITIES},
+    Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT,
+                             Action.READ_YEAR_STATUS}),
+    Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
+}
+
+
+def may(user: User, action: Action) -> bool:
+    """Whether the role may perform the action at all (a face uses it to offer only what is allowed)."""
+    if action is Action.MANAGE_MUNICIPALITIES:
+        return user.administers_deployment
+    return action in ROLE_ACTIONS[user.role]
+
+
+def authorize(user: User, action: Action) -> None:
+    if not may(user, action):
+        description = ACTION_DESCRIPTIONS[action]
+        raise Forbidden(bilingual(f"{description.pl}.", f"{description.en}."))
+
+
+def scoped_to_institution(user: User) -> bool:
+    """Staff and leads act for their own institution only; the other roles are not scoped."""
+    return user.role in INSTITUTION_ROLES
+
+
+def check_acts_for(user: User, institution_ids: Iterable[UUID | None], *, field: str) -> None:
+    """Staff and leads may act only where one of `institution_ids` is their own institution."""
+    if scoped_to_institution(user) and user.institution_id not in set(institution_ids):
+        raise Forbidden(bilingual("Możesz działać tylko w imieniu swojej instytucji.",
+                                  "You may act only for your own institution."), field=field)
+
+
+def institution_filter(user: User, institution_id: UUID | None) -> UUID | None:
+    """The institution a staff member's listing is limited to (their own); others may filter freely."""
+    if not scoped_to_institution(user):
+        return institution_id
+    if institution_id is not None and institution_id != user.institution_id:
+        raise Forbidden(bilingual("Możesz przeglądać tylko rejestr swojej instytucji.",
+                                  "You may list only your own institution's records."), field="institution")
+    return user.institution_id
+
+
+def can_see_record(user: User, involved_institutions: Iterable[UUID]) -> bool:
+    return not scoped_to_institution(user) or user.institution_id in set(involved_institutions)
+
+
+def check_not_self(user: User, target_user_id: UUID) -> None:
+    """An admin cannot lock themselves out (there must stay someone who manages users)."""
+    if user.id == target_user_id:
+        raise InvariantViolated(bilingual("Nie można wyłączyć własnego konta.", "You cannot disable yourself."),
+                                field="user_id")

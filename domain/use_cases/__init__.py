@@ -1,0 +1,44 @@
+"""The use-case layer: one call per thing a user can do or ask, for every face (JSON API, pages, CLI).
+
+Each call takes the acting user (`domain.policy.User`), checks who may do it (`domain.policy`, raising
+`Forbidden` / `NotFound`), stays inside the user's municipality (`scope.py`), validates, and returns plain
+data (dataclasses, dicts of read-model rows, `Saved`). A face only parses its input, calls, and renders.
+
+The areas share one event store (`domain.application.Splot`, which keeps the audit chain in the same
+transactions) and one set of read models (the `ReadModels` port, implemented in infra/read_models.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from domain.application import Splot
+from domain.ports import Accounts, ReadModels
+from domain.use_cases.audit import AuditUseCases
+from domain.use_cases.closing import YearClosingUseCases
+from domain.use_cases.records import RecordUseCases
+from domain.use_cases.registry import RegistryUseCases
+from domain.use_cases.scope import Scopes
+from domain.use_cases.strategy import StrategyReadUseCases
+from domain.use_cases.users import UserUseCases
+
+
+@dataclass(frozen=True)
+class UseCases:
+    records: RecordUseCases
+    registry: RegistryUseCases
+    strategy: StrategyReadUseCases
+    closing: YearClosingUseCases
+    audit: AuditUseCases
+    users: UserUseCases
+
+    @classmethod
+    def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
+                closing_day: Callable[[], date]) -> UseCases:
+        scopes = Scopes(reads)
+        return cls(records=RecordUseCases(store, reads, scopes), registry=RegistryUseCases(store, reads, scopes),
+                   strategy=StrategyReadUseCases(store, reads, scopes),
+                   closing=YearClosingUseCases(store, reads, scopes, closing_day),
+                   audit=AuditUseCases(store, reads, scopes), users=UserUseCases(accounts, store, reads))

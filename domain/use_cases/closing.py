@@ -1,0 +1,149 @@
+"""Closing a reporting year as people do it: a lead signs off their institution's records, the coordinator
+closes the year (freezing the next numbered report version) and reopens it, with a reason, for one
+institution or for the strategy; anyone who may read it sees where the year stands.
+
+The order of things is the domain's (domain/closing.py); this module adds who may, which network (the
+user's municipality's), the frozen report (from the read models), and words a person can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Callable
+from uuid import UUID
+
+from domain.application import Saved, Splot
+from domain.closing import ReportingYear, check_year, report_diff
+from domain.errors import InvariantViolated, bilingual
+from domain.policy import Action, User, authorize, check_acts_for
+from domain.ports import ReadModels
+from domain.use_cases.scope import Scopes
+
+
+@dataclass(frozen=True)
+class SignOff:
+    institution_id: UUID
+    short_name: str | None
+    signed_off_by: str | None
+    signed_off_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Reopening:
+    institution_id: UUID | None  # None: reopened for the strategy's figures
+    short_name: str | None
+    reason: str
+    reopened_by: str | None
+    reopened_at: datetime
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    year: int
+    closed: bool
+    sign_offs: list[SignOff]
+    reopened: list[Reopening]
+    versions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class YearClosed:
+    saved: Saved
+    report_version: int
+    report_hash: str
+
+
+class YearClosingUseCases:
+    def __init__(self, store: Splot, reads: ReadModels, scopes: Scopes, closing_day: Callable[[], date]) -> None:
+        self.store = store
+        self.reads = reads
+        self.scopes = scopes
+        self.closing_day = closing_day
+
+    def _network(self, user: User) -> UUID:
+        return self.scopes.of(user).network()
+
+    def _short_names(self, user: User) -> dict[str, str]:
+        rows = self.reads.institutions(network_ids=self.scopes.of(user).network_texts)
+        return {row["id"]: row["short_name"] for row in rows}
+
+    # ------------------------------------------------------------------ reading
+    def status(self, user: User, year: int) -> YearStatus:
+        """Sign-offs (who, when), closed or open, reopenings (for whom, why), published versions.
+        The year's events are replayed for the times and authors the aggregate's state does not keep."""
+        authorize(user, Action.READ_YEAR_STATUS)
+        year = check_year(year)
+        network_id = self._network(user)
+        reporting_year = self.store.get_reporting_year(network_id, year)
+        signed: dict[UUID, tuple[str | None, datetime]] = {}
+        reopened: dict[UUID | None, tuple[str, str | None, datetime]] = {}
+        for event in self.store.events.get(reporting_year.id) if reporting_year else ():
+            if isinstance(event, ReportingYear.SignedOff):
+                signed[event.institution_id] = (event.actor_user_id, event.timestamp)
+            elif isinstance(event, ReportingYear.Reopened):
+                signed.pop(event.institution_id, None)
+                reopened[event.institution_id] = (event.reason, event.actor_user_id, event.timestamp)
+            elif isinstance(event, ReportingYear.Closed):
+                reopened.clear()
+        labels = self._short_names(user)
+        required = self.store.required_sign_offs(network_id, year)
+        return YearStatus(
+            year=year, closed=bool(reporting_year and reporting_year.closed),
+            sign_offs=[SignOff(i, labels.get(str(i)), *signed.get(i, (None, None)))
+                       for i in [*required, *(i for i in signed if i not in required)]],
+            reopened=[Reopening(i, labels.get(str(i)), reason, by, at) for i, (reason, by, at) in reopened.items()],
+            versions=list(reporting_year.versions) if reporting_year else [])
+
+    def report_version(self, user: User, year: int, version: int) -> dict[str, Any]:
+        authorize(user, Action.READ_AUDIT)
+        return self.store.report_version(network_id=self._network(user), year=year, version=version)
+
+    def report_diff(self, user: User, year: int, version: int, other: int) -> list[dict[str, Any]]:
+        first, second = self.report_version(user, year, version), self.report_version(user, year, other)
+        return report_diff(first["report"], second["report"])
+
+    # ------------------------------------------------------------------ changing
+    def sign_off(self, user: User, year: int, *, institution_id: UUID) -> Saved:
+        """A lead vouches for their own institution's records of the year."""
+        authorize(user, Action.SIGN_OFF_YEAR)
+        check_acts_for(user, [institution_id], field="institution_id")
+        return self.store.sign_off_year(network_id=self._network(user), year=year, institution_id=institution_id,
+                                        actor=user.actor)
+
+    def close(self, user: User, year: int) -> YearClosed:
+        """Freezes the report as of today and closes the year; a refusal for missing sign-offs names them."""
+        authorize(user, Action.CLOSE_YEAR)
+        year = check_year(year)
+        network_id = self._network(user)
+        as_of = self.closing_day()
+        report = self.reads.year_report(network_id=str(network_id), year=year, as_of=as_of)
+        try:
+            saved = self.store.close_year(network_id=network_id, year=year, report=report, report_as_of=as_of,
+                                          actor=user.actor)
+        except InvariantViolated:
+            self._refuse_naming_missing_sign_offs(user, network_id, year)
+            raise
+        published = self.store.repository.get(saved.id, version=saved.version).versions[-1]
+        return YearClosed(saved, published["version"], published["report_hash"])
+
+    def reopen(self, user: User, year: int, *, institution_id: UUID | None, reason: str) -> Saved:
+        authorize(user, Action.CLOSE_YEAR)
+        return self.store.reopen_year(network_id=self._network(user), year=year, institution_id=institution_id,
+                                      reason=reason, actor=user.actor)
+
+    def _refuse_naming_missing_sign_offs(self, user: User, network_id: UUID, year: int) -> None:
+        """The domain refuses a close with institution ids; a person reads short names (ids kept beside them)."""
+        reporting_year = self.store.get_reporting_year(network_id, year)
+        if reporting_year is not None and reporting_year.closed and not reporting_year.reopened:
+            return  # refused because it is already closed: the domain's message says so
+        signed = reporting_year.signed_off if reporting_year else {}
+        missing = [str(i) for i in self.store.required_sign_offs(network_id, year) if i not in signed]
+        if not missing:
+            return
+        short_names = self._short_names(user)
+        named = ", ".join(f"{short_names.get(i, '?')} ({i})" for i in missing)
+        raise InvariantViolated(
+            bilingual(f"Rok {year} nie może zostać zamknięty: brak podpisu {len(missing)} instytucji: {named}.",
+                      f"Year {year} cannot be closed: {len(missing)} institution(s) have not signed off: {named}."),
+            field="year")

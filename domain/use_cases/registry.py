@@ -1,0 +1,108 @@
+"""The registry as a user works with it: municipalities, institutions and their network membership,
+firms, the firms of a cluster. Every call stays inside the user's municipality (domain/use_cases/scope.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain.application import Saved, Splot
+from domain.errors import UnknownReference
+from domain.policy import Action, User, authorize, check_acts_for
+from domain.ports import ReadModels, Row
+from domain.registry import Institution
+from domain.use_cases.scope import Scope, Scopes
+
+
+class RegistryUseCases:
+    def __init__(self, store: Splot, reads: ReadModels, scopes: Scopes) -> None:
+        self.store = store
+        self.reads = reads
+        self.scopes = scopes
+
+    # ------------------------------------------------------------------ municipalities
+    def municipalities(self, user: User) -> list[Row]:
+        """The municipalities the user may see: their own (the deployment's admin: every one)."""
+        rows = self.reads.municipalities()
+        if user.municipality_id is None:
+            return rows
+        return [row for row in rows if row["id"] == str(user.municipality_id)]
+
+    def add_municipality(self, user: User, *, name: str, teryt: str | None, network_name: str) -> Saved:
+        """A new municipality with its own network of institutions (its strategy is loaded separately)."""
+        authorize(user, Action.MANAGE_MUNICIPALITIES)
+        return self.store.add_municipality(name=name, teryt=teryt, network_name=network_name, actor=user.actor)
+
+    def scope(self, user: User) -> Scope:
+        return self.scopes.of(user)
+
+    # ------------------------------------------------------------------ institutions
+    def institutions(self, user: User, *, kind: str | None = None, network_id: UUID | None = None) -> list[Row]:
+        authorize(user, Action.READ_REGISTRY)
+        scope = self.scopes.of(user)
+        networks = scope.network_texts if network_id is None else \
+            ([str(network_id)] if scope.includes(network_id) else [])
+        return self.reads.institutions(network_ids=networks, kind=kind)
+
+    def register_institution(self, user: User, *, name: str, short_name: str, kind: str,
+                             coordinator_id: UUID | None = None, network_id: UUID | None = None) -> Saved:
+        authorize(user, Action.MANAGE_REGISTRY)
+        network = self.scopes.of(user).network(network_id)
+        if coordinator_id is not None:
+            self._institution(user, coordinator_id, field="coordinator_id")
+        return self.store.register_institution(network_id=network, name=name, short_name=short_name, kind=kind,
+                                               coordinator_id=coordinator_id, actor=user.actor)
+
+    def join_network(self, user: User, *, institution_id: UUID, joined_on: date,
+                     network_id: UUID | None = None) -> Saved:
+        authorize(user, Action.MANAGE_REGISTRY)
+        network = self.scopes.of(user).network(network_id)
+        self._institution(user, institution_id, field="institution_id")
+        return self.store.join_network(network_id=network, institution_id=institution_id, joined_on=joined_on,
+                                       actor=user.actor)
+
+    def leave_network(self, user: User, *, institution_id: UUID, left_on: date,
+                      network_id: UUID | None = None) -> Saved:
+        authorize(user, Action.MANAGE_REGISTRY)
+        network = self.scopes.of(user).network(network_id)
+        self._institution(user, institution_id, field="institution_id")
+        return self.store.leave_network(network_id=network, institution_id=institution_id, left_on=left_on,
+                                        actor=user.actor)
+
+    # ------------------------------------------------------------------ firms and clusters
+    def firms(self, user: User, *, network_id: UUID | None = None) -> list[Row]:
+        authorize(user, Action.READ_REGISTRY)
+        scope = self.scopes.of(user)
+        networks = scope.network_texts if network_id is None else \
+            ([str(network_id)] if scope.includes(network_id) else [])
+        return self.reads.firms(network_ids=networks)
+
+    def register_firm(self, user: User, *, name: str, nip: str | None, regon: str | None,
+                      network_id: UUID | None = None) -> Saved:
+        authorize(user, Action.REGISTER_FIRM)
+        network = self.scopes.of(user).network(network_id)
+        return self.store.register_firm(network_id=network, name=name, nip=nip, regon=regon, actor=user.actor)
+
+    def join_cluster(self, user: User, *, cluster_id: UUID, firm_id: UUID, joined_on: date) -> Saved:
+        authorize(user, Action.MANAGE_CLUSTER)
+        cluster = self._cluster(user, cluster_id)
+        return self.store.join_cluster(cluster_id=cluster.id, firm_id=firm_id, joined_on=joined_on, actor=user.actor)
+
+    def leave_cluster(self, user: User, *, cluster_id: UUID, firm_id: UUID, left_on: date) -> Saved:
+        authorize(user, Action.MANAGE_CLUSTER)
+        cluster = self._cluster(user, cluster_id)
+        return self.store.leave_cluster(cluster_id=cluster.id, firm_id=firm_id, left_on=left_on, actor=user.actor)
+
+    # ------------------------------------------------------------------ helpers
+    def _institution(self, user: User, institution_id: UUID, *, field: str) -> Institution:
+        """An institution of the user's municipality (another municipality's is unknown here)."""
+        institution = self.store.get_institution(institution_id, field=field)
+        if not self.scopes.of(user).includes(institution.network_id):
+            raise UnknownReference("institution", institution_id, field=field)
+        return institution
+
+    def _cluster(self, user: User, cluster_id: UUID) -> Institution:
+        """The cluster, if the user may manage it: its own staff or the staff of the institution running it."""
+        cluster = self._institution(user, cluster_id, field="cluster_institution_id")
+        check_acts_for(user, [cluster.id, cluster.coordinator_id], field="cluster_institution_id")
+        return cluster

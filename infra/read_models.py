@@ -1,0 +1,112 @@
+"""The read models behind the use cases' `ReadModels` port (domain/ports.py).
+
+Every question first brings the read models up to the log (read-your-writes: cheap when they are
+current), then asks the projection's own query in one read transaction.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from typing import Any, Collection, Iterator
+
+from infra.audit_chain import chain_lookup
+from infra.projection_runner import ProjectionRunner
+from projections.activity_register.queries import list_records
+from projections.audit_trail.queries import audit_entries, record_history
+from projections.audit_trail.reports import year_report
+from projections.indicator_values.queries import (
+    indicator_events,
+    list_publications,
+    list_tasks,
+    published_report,
+    task_report,
+)
+from projections.registry.queries import list_firms, list_institutions, list_municipalities, list_networks
+
+Row = dict[str, Any]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class ReadModelQueries:
+    def __init__(self, views: Any, runner: ProjectionRunner, recorder: Any) -> None:
+        self.views = views
+        self.runner = runner
+        self.recorder = recorder
+
+    @contextmanager
+    def _tx(self) -> Iterator[Any]:
+        self.runner.ensure_current()
+        with self.views.transaction() as tx:
+            yield tx
+
+    # ------------------------------------------------------------------ registry
+    def networks(self) -> list[Row]:
+        with self._tx() as tx:
+            return list_networks(tx)
+
+    def municipalities(self) -> list[Row]:
+        with self._tx() as tx:
+            return list_municipalities(tx)
+
+    def institutions(self, *, network_ids: Collection[str], kind: str | None = None) -> list[Row]:
+        with self._tx() as tx:
+            rows = [row for n in network_ids for row in list_institutions(tx, network_id=n, kind=kind)]
+        return sorted(rows, key=lambda r: (r["short_name"], r["id"]))
+
+    def firms(self, *, network_ids: Collection[str]) -> list[Row]:
+        with self._tx() as tx:
+            rows = [row for n in network_ids for row in list_firms(tx, network_id=n)]
+        return sorted(rows, key=lambda r: (r["name"], r["id"]))
+
+    # ------------------------------------------------------------------ activity register
+    def records(self, *, network_ids: Collection[str], institution_id: str | None, kind: str | None,
+                year: int | None, cursor: str | None, limit: int) -> tuple[list[Row], str | None]:
+        with self._tx() as tx:
+            return list_records(tx, network_ids=list(network_ids), institution_id=institution_id, kind=kind,
+                                year=year, cursor=cursor, limit=limit)
+
+    # ------------------------------------------------------------------ strategy and indicators
+    def tasks(self, *, strategy_id: str) -> list[Row]:
+        with self._tx() as tx:
+            return list_tasks(tx, strategy_id=strategy_id)
+
+    def task_report(self, code: str, *, strategy_id: str, as_of: date | None) -> Row:
+        with self._tx() as tx:
+            return task_report(tx, code, strategy_id=strategy_id, as_of=as_of)
+
+    def indicator_events(self, code: str, year: int, *, strategy_id: str, institution_id: str | None,
+                         as_of: date | None) -> list[Row]:
+        with self._tx() as tx:
+            return indicator_events(tx, code, year, strategy_id=strategy_id, institution_id=institution_id,
+                                    as_of=as_of)
+
+    def publications(self, code: str, *, strategy_id: str) -> list[Row]:
+        with self._tx() as tx:
+            return list_publications(tx, code, strategy_id=strategy_id)
+
+    def published_report(self, number: int, *, strategy_id: str) -> Row:
+        with self._tx() as tx:
+            return published_report(tx, number, strategy_id=strategy_id)
+
+    def year_report(self, *, network_id: str, year: int, as_of: date) -> Row:
+        with self._tx() as tx:
+            return year_report(tx, network_id=network_id, year=year, as_of=as_of)
+
+    # ------------------------------------------------------------------ audit trail
+    def audit_entries(self, *, network_ids: Collection[str] | None, municipality_ids: Collection[str] | None,
+                      user: str | None, institution_id: str | None, record_id: str | None, kind: str | None,
+                      recorded_from: datetime | None, recorded_to: datetime | None, cursor: str | None,
+                      limit: int) -> tuple[list[Row], str | None]:
+        with self._tx() as tx:
+            return audit_entries(tx, network_ids=network_ids, municipality_ids=municipality_ids, user=user,
+                                 institution_id=institution_id, record_id=record_id, kind=kind,
+                                 recorded_from=_utc(recorded_from), recorded_to=_utc(recorded_to), cursor=cursor,
+                                 limit=limit, chain_lookup=chain_lookup(self.recorder))
+
+    def record_history(self, record_id: str) -> list[Row]:
+        with self._tx() as tx:
+            return record_history(tx, record_id, chain_lookup=chain_lookup(self.recorder))
