@@ -26,7 +26,7 @@ from api.deps import UseCasesDep, WriteCtx, YearCloser, YearSigner, YearStatusRe
 from api.errors import problems
 from api.schemas.common import IsoDateTime, Out, StrictIn, Written
 from api.writes import run_write, written
-from domain.closing import FIRST_YEAR, LAST_YEAR
+from domain.use_cases.closing import FIRST_YEAR, LAST_YEAR
 from domain.use_cases.audit import AuditFilter
 from infra.exports.audit import entries_csv
 

@@ -14,11 +14,13 @@ from typing import Any, Callable
 from uuid import UUID
 
 from domain.application import Saved, Splot
-from domain.closing import ReportingYear, check_year, report_diff
+from domain.closing import FIRST_YEAR, LAST_YEAR, ReportingYear, check_year, report_diff
 from domain.errors import InvariantViolated, bilingual
 from domain.policy import Action, User, authorize, check_acts_for
 from domain.ports import ReadModels
 from domain.use_cases.scope import Scopes
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "YearClosingUseCases", "YearStatus"]
 
 
 @dataclass(frozen=True)
