@@ -1,7 +1,7 @@
 """The `splot` command line (entry point `infra.cli:main`). Each command opens the store through
 the composition root (`infra.cli.common.cli_container`) and does one thing.
 
-Command groups live in their own modules and are added here: `users` (user, token), `audit`
+Command groups live in their own modules and are added here: `municipality`, `users` (user, token), `audit`
 (verify, checkpoint export), `strategy` (strategy, report), `serve` (serve, demo, rebuild, catch-up).
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import audit, serve, strategy, users
+from infra.cli import audit, municipality, serve, strategy, users
 
 app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
                        "(cooperation records and strategy indicators for business-support networks).",
@@ -18,6 +18,7 @@ app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia bizn
                   rich_markup_mode=None)
 
 # In this order in `splot --help`.
+app.add_typer(municipality.municipality_app, name="municipality")
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 audit.register(app)  # splot verify, splot checkpoint export
