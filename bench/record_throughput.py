@@ -25,14 +25,14 @@ def main(n: int = 2000) -> None:
         container = build_container(Settings(data_dir=Path(tmp)))
         bootstrap(container)
         actor = Actor("bench")
-        a = container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="A", short_name="A",
-                                               kind="chamber", actor=actor).id
-        b = container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="B", short_name="B",
-                                               kind="chamber", actor=actor).id
+        a = container.app.registry.register_institution(network_id=DEFAULT_NETWORK_ID, name="A", short_name="A",
+                                                        kind="chamber", actor=actor).id
+        b = container.app.registry.register_institution(network_id=DEFAULT_NETWORK_ID, name="B", short_name="B",
+                                                        kind="chamber", actor=actor).id
         container.runner.catch_up()
         start = time.perf_counter()
         for i in range(n):
-            container.app.record("contact", {
+            container.app.records.record("contact", {
                 "network_id": DEFAULT_NETWORK_ID, "occurred_on": date(2010 + i % 5, 1 + i % 12, 1 + i % 28),
                 "institution_id": a, "with_institution_id": b, "channel": "phone", "summary": f"kontakt {i}",
             }, actor)

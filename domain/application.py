@@ -1,16 +1,19 @@
-"""Use cases: the only way the outside world changes Splot's state.
+"""The event store: the only way the outside world changes Splot's state.
 
-Each use case loads what it needs, checks every input and cross-aggregate rule, and saves all
-new events in one transaction, returning `Saved` (id, version, notification id) so a caller can
-wait until its read models have caught up. A failed check raises a DomainError and saves nothing.
+`Splot` saves and loads aggregates; the commands live in four objects composed over it, one per
+area: `store.registry` (domain/registry_commands.py), `store.records` (domain/record_commands.py),
+`store.strategy` (domain/strategy/use_cases.py) and `store.closing` (domain/closing.py). Each
+command loads what it needs, checks every input and cross-aggregate rule, and saves all new events
+in one transaction, returning `Saved` (id, version, notification id) so a caller can wait until its
+read models have caught up. A failed check raises a DomainError and saves nothing. Cross-area rules
+go through the store's attributes (records and memberships ask `store.closing` whether a year is open).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Mapping, TypeVar
+from typing import Callable, Mapping, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -19,39 +22,19 @@ from eventsourcing.utils import Environment
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.base import DateAsISO
+from domain.closing import YearClosingCommands
 from domain.ports import PersonDirectory
-from domain.errors import (
-    REFERENCE_GENITIVE,
-    InvariantViolated,
-    NotFound,
-    UnknownReference,
-    ValidationFailed,
-    VersionConflict,
-    bilingual,
-)
-from domain.record_kinds import references
-from domain.records import Record, institutions_involved, normalise_record
-from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
-from domain.strategy.use_cases import StrategyUseCases
-from domain.closing import YearClosingUseCases
-from domain.values import (
-    Actor,
-    InstitutionKind,
-    MeetingKind,
-    RecordKind,
-    check_business_date,
-    check_choice,
-    check_text,
-    normalise_nip,
-    normalise_regon,
-    stable_id,
-    warsaw_today,
-)
+from domain.errors import InvariantViolated, NotFound, UnknownReference, VersionConflict, bilingual
+from domain.record_commands import RecordCommands
+from domain.records import Record
+from domain.registry import Firm, Institution, Network, UniqueKey
+from domain.registry_commands import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID, RegistryCommands
+from domain.strategy.use_cases import StrategyCommands
+from domain.values import Actor, check_business_date, warsaw_today
 
 A = TypeVar("A", bound=Aggregate)
 
-DEFAULT_MUNICIPALITY_ID = stable_id("municipality", "default")
-DEFAULT_NETWORK_ID = stable_id("network", "default")
+__all__ = ["DEFAULT_MUNICIPALITY_ID", "DEFAULT_NETWORK_ID", "Saved", "Splot"]
 
 
 @dataclass(frozen=True)
@@ -61,8 +44,8 @@ class Saved:
     notification_id: int | None
 
 
-class Splot(StrategyUseCases, YearClosingUseCases, Application):
-    """The Splot application: registry and record use cases over one event store."""
+class Splot(Application):
+    """The Splot event store, with its commands composed per area (registry, records, strategy, closing)."""
 
     name = "splot"  # pinned: PostgreSQL tables are named after it
 
@@ -76,6 +59,18 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         super().__init__(env=env)
         self.person_directory = person_directory
         self.today = today
+        self.registry = RegistryCommands(self)
+        self.records = RecordCommands(self)
+        self.strategy = StrategyCommands(self)
+        # eventsourcing's Application keeps a threading.Event in `closing`, set by `close()`; the name now
+        # means the year-closing commands, so the event moves to `shutting_down` and `close()` below sets it.
+        self.shutting_down = self.__dict__.pop("closing")
+        self.closing = YearClosingCommands(self)
+
+    def close(self) -> None:
+        """What `Application.close` does, with its event under its new name (see `__init__`)."""
+        self.shutting_down.set()
+        self.factory.close()
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Configuration comes only from `env` (built by infra.settings), never from os.environ."""
@@ -151,203 +146,3 @@ class Splot(StrategyUseCases, YearClosingUseCases, Application):
         except UnknownReference as error:
             raise NotFound(bilingual(f"Nie ma wpisu o identyfikatorze {record_id}.", f"No record with id {record_id}."),
                            field="record_id") from error
-
-    # ------------------------------------------------------------------ municipalities and networks
-    def register_municipality(self, *, name: str, teryt: str | None, actor: Actor,
-                              id: UUID | None = None) -> Saved:
-        name = check_text(name, field="name", max_length=200)
-        if teryt is not None and not re.fullmatch(r"[0-9]{7}", teryt):  # ASCII digits only
-            raise ValidationFailed(bilingual("Kod TERYT musi mieć 7 cyfr.", "TERYT code must have 7 digits."),
-                                   field="teryt")
-        return self._save(Municipality.register(name=name, teryt=teryt, actor=actor, id=id))
-
-    def register_network(self, *, name: str, kind: str, municipality_ids: list[UUID], actor: Actor,
-                         id: UUID | None = None) -> Saved:
-        name = check_text(name, field="name", max_length=200)
-        for i, municipality_id in enumerate(municipality_ids):
-            self._load(Municipality, municipality_id, field=f"municipality_ids[{i}]", what="municipality")
-        return self._save(Network.register(name=name, kind=kind, municipality_ids=municipality_ids,
-                                           actor=actor, id=id))
-
-    def add_municipality(self, *, name: str, teryt: str | None, network_name: str, actor: Actor) -> Saved:
-        """A municipality and its own network of institutions, in one transaction."""
-        name = check_text(name, field="name", max_length=200)
-        network_name = check_text(network_name, field="network_name", max_length=200)
-        if teryt is not None and not (re.fullmatch(r"[0-9]{7}", teryt)):
-            raise ValidationFailed(bilingual("Kod TERYT musi mieć 7 cyfr.", "TERYT code must have 7 digits."),
-                                   field="teryt")
-        municipality = Municipality.register(name=name, teryt=teryt, actor=actor)
-        network = Network.register(name=network_name, kind="institution_network",
-                                   municipality_ids=[municipality.id], actor=actor)
-        return self._save(municipality, network)
-
-    def ensure_default_network(self, *, municipality: str, network: str, teryt: str | None = None) -> UUID:
-        """Creates the default municipality and network once (an empty store needs somewhere to start)."""
-        system = Actor(user_id="system")
-        if not self.exists(DEFAULT_MUNICIPALITY_ID):
-            self.register_municipality(name=municipality, teryt=teryt, actor=system, id=DEFAULT_MUNICIPALITY_ID)
-        if not self.exists(DEFAULT_NETWORK_ID):
-            self.register_network(name=network, kind="institution_network",
-                                  municipality_ids=[DEFAULT_MUNICIPALITY_ID], actor=system, id=DEFAULT_NETWORK_ID)
-        return DEFAULT_NETWORK_ID
-
-    def join_network(self, *, network_id: UUID, institution_id: UUID, joined_on: date, actor: Actor) -> Saved:
-        network = self.get_network(network_id)
-        institution = self.get_institution(institution_id)
-        if not institution.active:
-            raise InvariantViolated(bilingual(f"Instytucja {institution.short_name} jest wyłączona.",
-                                              f"{institution.short_name} is deactivated."), field="institution_id")
-        joined_on = self._business_date(joined_on, "joined_on")
-        self.check_membership_years_open(network.id, joined_on, institution.id, today=self.today(), field="joined_on")
-        network.admit(institution.id, joined_on, actor)
-        return self._save(network)
-
-    def leave_network(self, *, network_id: UUID, institution_id: UUID, left_on: date, actor: Actor) -> Saved:
-        network = self.get_network(network_id)
-        institution = self.get_institution(institution_id)
-        left_on = self._business_date(left_on, "left_on")
-        self.check_membership_years_open(network.id, left_on, institution.id, today=self.today(), field="left_on")
-        network.release(institution.id, left_on, actor)
-        return self._save(network)
-
-    # ------------------------------------------------------------------ institutions and firms
-    def register_institution(self, *, network_id: UUID, name: str, short_name: str, kind: str, actor: Actor,
-                             coordinator_id: UUID | None = None, id: UUID | None = None) -> Saved:
-        self.get_network(network_id)
-        name = check_text(name, field="name", max_length=300)
-        short_name = check_text(short_name, field="short_name", max_length=30)
-        kind = check_choice(kind, InstitutionKind, field="kind")
-        if coordinator_id is not None:
-            if kind != InstitutionKind.CLUSTER:
-                raise ValidationFailed(bilingual("Instytucję koordynującą ma tylko klaster.",
-                                                 "Only a cluster has a coordinating institution."),
-                                       field="coordinator_id")
-            self.get_institution(coordinator_id, field="coordinator_id")
-        institution = Institution.register(network_id=network_id, name=name, short_name=short_name, kind=kind,
-                                           coordinator_id=coordinator_id, actor=actor, id=id)
-        claim = self._claim("institution_short_name", network_id, short_name, institution.id, actor,
-                            field="short_name", taken="An institution with the short name {value} already exists",
-                            taken_pl="Instytucja o skróconej nazwie {value} już istnieje")
-        return self._save(institution, claim)
-
-    def rename_institution(self, *, institution_id: UUID, name: str, short_name: str, actor: Actor) -> Saved:
-        institution = self.get_institution(institution_id)
-        short_name = check_text(short_name, field="short_name", max_length=30)
-        claims = []
-        if short_name.casefold() != institution.short_name.casefold():
-            claims.append(self._claim("institution_short_name", institution.network_id, short_name, institution.id,
-                                      actor, field="short_name",
-                                      taken="The short name {value} is taken (now or in the past)",
-                                      taken_pl="Skrócona nazwa {value} jest zajęta (obecnie lub w przeszłości)"))
-        institution.rename(name=check_text(name, field="name", max_length=300), short_name=short_name, actor=actor)
-        return self._save(institution, *claims)
-
-    def deactivate_institution(self, *, institution_id: UUID, reason: str, actor: Actor) -> Saved:
-        institution = self.get_institution(institution_id)
-        institution.deactivate(reason=check_text(reason, field="reason", max_length=1000), actor=actor)
-        return self._save(institution)
-
-    def register_firm(self, *, network_id: UUID, name: str, nip: str | None, regon: str | None,
-                      actor: Actor, id: UUID | None = None) -> Saved:
-        self.get_network(network_id)
-        name = check_text(name, field="name", max_length=300)
-        if not nip and not regon:
-            raise ValidationFailed(bilingual("Firmę identyfikuje NIP lub REGON (albo oba): podaj co najmniej jeden.",
-                                             "A firm is identified by its NIP or REGON (or both): give at least one."),
-                                   field="nip")
-        nip = normalise_nip(nip) if nip else None
-        regon = normalise_regon(regon) if regon else None
-        firm = Firm.register(network_id=network_id, name=name, nip=nip, regon=regon, actor=actor, id=id)
-        claims = [
-            self._claim(f"firm_{field}", network_id, value, firm.id, actor, field=field,
-                        taken=f"A firm with {field.upper()} {{value}} is already registered",
-                        taken_pl=f"Firma o numerze {field.upper()} {{value}} jest już zarejestrowana")
-            for field, value in (("nip", nip), ("regon", regon)) if value
-        ]
-        return self._save(firm, *claims)
-
-    def join_cluster(self, *, cluster_id: UUID, firm_id: UUID, joined_on: date, actor: Actor) -> Saved:
-        cluster = self.get_institution(cluster_id, field="cluster_institution_id")
-        firm = self.get_firm(firm_id)
-        if firm.network_id != cluster.network_id:  # the cluster gauges count a network's own firms by NIP/REGON
-            raise UnknownReference("firm", firm.id, field="firm_id")
-        joined_on = self._business_date(joined_on, "joined_on")
-        self.check_membership_years_open(cluster.network_id, joined_on, cluster.id, today=self.today(),
-                                         field="joined_on")
-        cluster.admit_firm(firm.id, joined_on, actor)
-        return self._save(cluster)
-
-    def leave_cluster(self, *, cluster_id: UUID, firm_id: UUID, left_on: date, actor: Actor) -> Saved:
-        cluster = self.get_institution(cluster_id, field="cluster_institution_id")
-        firm = self.get_firm(firm_id)
-        left_on = self._business_date(left_on, "left_on")
-        self.check_membership_years_open(cluster.network_id, left_on, cluster.id, today=self.today(),
-                                         field="left_on")
-        cluster.release_firm(firm.id, left_on, actor)
-        return self._save(cluster)
-
-    # ------------------------------------------------------------------ cooperation records
-    def record(self, kind: str, fields: dict[str, Any], actor: Actor) -> Saved:
-        """Records a contact, meeting, information exchange or conclusion (kind = RecordKind)."""
-        kind = check_choice(kind, RecordKind, field="record_kind")
-        normalised = normalise_record(kind, fields, today=self.today())
-        self._check_references(kind, normalised.fields)
-        record = Record.create_normalised(normalised, actor)
-        self.check_record_year_open(record)
-        return self._save(record)
-
-    def correct_record(self, *, record_id: UUID, expected_version: int, reason: str,
-                       changes: dict[str, Any], actor: Actor) -> Saved:
-        record = self.get_record(record_id)
-        record.check_version(expected_version)
-        self.check_record_year_open(record)  # the year it leaves...
-        record.correct(changes=changes, reason=reason, actor=actor, today=self.today())
-        self._check_references(record.kind, record.fields)
-        self.check_record_year_open(record)  # ...and the year it lands in
-        return self._save(record)
-
-    def retract_record(self, *, record_id: UUID, expected_version: int, reason: str, actor: Actor) -> Saved:
-        record = self.get_record(record_id)
-        record.check_version(expected_version)
-        self.check_record_year_open(record)
-        record.retract(reason=reason, actor=actor)
-        return self._save(record)
-
-    def _check_references(self, kind: str, fields: dict[str, Any]) -> None:
-        """Every id names an existing thing of the right kind, in the record's network."""
-        network = self.get_network(fields["network_id"])
-        day = fields["occurred_on"]
-        for field, ref, what in references(kind, fields):
-            aggregate = self._load(Institution if what == "institution" else Firm, ref, field=field, what=what)
-            if aggregate.network_id != network.id:
-                raise UnknownReference(f"{what} in network {network.name}", ref, field=field,
-                                       what_pl=f"{REFERENCE_GENITIVE[what]} w sieci {network.name}")
-        owner = self.get_institution(institutions_involved(kind, fields)[0])
-        if not owner.active:
-            raise InvariantViolated(bilingual(f"Instytucja {owner.short_name} jest wyłączona i nie może rejestrować "
-                                              "nowych działań.",
-                                              f"{owner.short_name} is deactivated and cannot record new activity."),
-                                    field="institution_id")
-        if kind == RecordKind.MEETING and fields["kind"] == MeetingKind.NETWORK_MEETING:
-            if not network.is_member(fields["organiser_id"], day):
-                raise InvariantViolated(
-                    bilingual(f"Instytucja {owner.short_name} nie była członkiem sieci w dniu {day.isoformat()} "
-                              "i nie może organizować spotkania sieci.",
-                              f"{owner.short_name} is not a member of the network on {day.isoformat()} "
-                              "and cannot organise a network meeting."),
-                    field="organiser_id",
-                )
-        if kind == RecordKind.CONCLUSION and fields.get("meeting_id"):
-            meeting = self._load(Record, fields["meeting_id"], field="meeting_id", what="meeting")
-            if meeting.kind != RecordKind.MEETING:
-                raise UnknownReference("meeting", fields["meeting_id"], field="meeting_id")
-        for i, person_id in enumerate(fields.get("person_ids", [])):
-            if self.person_directory is not None and not self.person_directory.exists(person_id):
-                raise UnknownReference("person", person_id, field=f"person_ids[{i}]")
-
-
-def _refs(fields: dict[str, Any], field: str) -> list[UUID]:
-    value = fields.get(field)
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -30,6 +30,9 @@ from eventsourcing.domain import Aggregate
 from domain.base import SplotEvent, actor_fields
 from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
 from domain.values import Actor, check_text, stable_id
+
+if TYPE_CHECKING:
+    from domain.application import Splot
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 STRATEGY_SCOPE = "strategy"  # the key of a reopening for the strategy itself (Reopened.institution_id is None)
@@ -196,12 +199,16 @@ def check_year(value: object) -> int:
     return value
 
 
-class YearClosingUseCases:
-    """Mixed into `Splot` (domain/application.py). Needs `repository`, `_save`, `get_network`, `get_institution`."""
+class YearClosingCommands:
+    """Composed into the event store as `Splot.closing`; records, memberships and the strategy ask it whether
+    a year is open."""
+
+    def __init__(self, store: Splot) -> None:
+        self.store = store
 
     def get_reporting_year(self, network_id: UUID, year: int) -> ReportingYear | None:
         try:
-            return self.repository.get(reporting_year_id(network_id, check_year(year)))  # type: ignore[attr-defined]
+            return self.store.repository.get(reporting_year_id(network_id, check_year(year)))
         except AggregateNotFoundError:
             return None
 
@@ -246,21 +253,21 @@ class YearClosingUseCases:
 
     def required_sign_offs(self, network_id: UUID, year: int) -> list[UUID]:
         """Every institution that was a member of the network at some time during the year."""
-        network = self.get_network(network_id)  # type: ignore[attr-defined]
+        network = self.store.get_network(network_id)
         first, last = date(year, 1, 1), date(year, 12, 31)
         return [i for i, intervals in network.members.items()
                 if any(start <= last and (end is None or end >= first) for start, end in intervals)]
 
     def _reporting_year(self, network_id: UUID, year: int, actor: Actor) -> ReportingYear:
-        self.get_network(network_id)  # type: ignore[attr-defined]
+        self.store.get_network(network_id)
         return self.get_reporting_year(network_id, year) or ReportingYear.start(network_id, year, actor)
 
     def sign_off_year(self, *, network_id: UUID, year: int, institution_id: UUID, actor: Actor):
         year = check_year(year)
-        self.get_institution(institution_id)  # type: ignore[attr-defined]
+        self.store.get_institution(institution_id)
         reporting_year = self._reporting_year(network_id, year, actor)
         reporting_year.sign_off(institution_id, actor)
-        return self._save(reporting_year)  # type: ignore[attr-defined]
+        return self.store._save(reporting_year)
 
     def close_year(self, *, network_id: UUID, year: int, report: dict[str, Any], report_as_of: date,
                    actor: Actor):
@@ -268,20 +275,20 @@ class YearClosingUseCases:
         reporting_year = self._reporting_year(network_id, year, actor)
         reporting_year.close(required=self.required_sign_offs(network_id, year), report=report,
                              report_as_of=report_as_of, actor=actor)
-        return self._save(reporting_year)  # type: ignore[attr-defined]
+        return self.store._save(reporting_year)
 
     def reopen_year(self, *, network_id: UUID, year: int, institution_id: UUID | None, reason: str, actor: Actor):
         """Reopens a closed year for one institution's records, or (institution_id None) for the strategy's
         figures of that year: targets, reported values, stage plan and progress."""
         year = check_year(year)
         if institution_id is not None:
-            self.get_institution(institution_id)  # type: ignore[attr-defined]
+            self.store.get_institution(institution_id)
         reporting_year = self.get_reporting_year(network_id, year)
         if reporting_year is None:
             raise InvariantViolated(bilingual(f"Rok {year} nie jest zamknięty.", f"Year {year} is not closed."),
                                     field="year")
         reporting_year.reopen(institution_id, reason, actor)
-        return self._save(reporting_year)  # type: ignore[attr-defined]
+        return self.store._save(reporting_year)
 
     def report_version(self, *, network_id: UUID, year: int, version: int) -> dict[str, Any]:
         reporting_year = self.get_reporting_year(network_id, year)

@@ -114,7 +114,7 @@ def bootstrap(container: Container) -> None:
     """What an empty store gets once: the default municipality and network, and the default strategy
     (infra/strategy_data/leszno.toml) when no strategy exists. Idempotent."""
     s = container.settings
-    container.app.ensure_default_network(municipality=s.default_municipality, network=s.default_network)
+    container.app.registry.ensure_default_network(municipality=s.default_municipality, network=s.default_network)
     load_default_strategy(container.app)
     log.info("Bootstrap of the store (%s): default network and strategy in place", describe_store(s))
 

@@ -106,23 +106,23 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
     coordinator = Actor(user_id=DEMO_USER)
     ids: dict[str, UUID] = {}
     for short, name, kind in INSTITUTIONS:
-        ids[short] = app.register_institution(network_id=net, name=name, short_name=short, kind=kind,
-                                              actor=coordinator, id=stable_id("demo", short)).id
+        ids[short] = app.registry.register_institution(network_id=net, name=name, short_name=short, kind=kind,
+                                                       actor=coordinator, id=stable_id("demo", short)).id
     for short, name, coordinated_by in CLUSTERS:
-        ids[short] = app.register_institution(network_id=net, name=name, short_name=short, kind="cluster",
-                                              coordinator_id=ids[coordinated_by], actor=coordinator,
-                                              id=stable_id("demo", short)).id
+        ids[short] = app.registry.register_institution(network_id=net, name=name, short_name=short, kind="cluster",
+                                                       coordinator_id=ids[coordinated_by], actor=coordinator,
+                                                       id=stable_id("demo", short)).id
     for n, (short, _, _) in enumerate(INSTITUTIONS):
-        app.join_network(network_id=net, institution_id=ids[short], joined_on=date(2009, 1, 15 + n),
-                         actor=coordinator)
+        app.registry.join_network(network_id=net, institution_id=ids[short], joined_on=date(2009, 1, 15 + n),
+                                  actor=coordinator)
     # The crafts guild leaves the network in mid-2012 (so membership intervals matter).
-    app.leave_network(network_id=net, institution_id=ids["Cech"], left_on=date(2012, 6, 30), actor=coordinator)
+    app.registry.leave_network(network_id=net, institution_id=ids["Cech"], left_on=date(2012, 6, 30), actor=coordinator)
 
     firms: list[UUID] = []
     for n in range(90):
         name = f"{rng.choice(FIRM_WORDS_1)}{rng.choice(FIRM_WORDS_2)} {rng.choice(FIRM_FORMS)}"
-        firms.append(app.register_firm(network_id=net, name=f"DEMO {name} ({n + 1})", nip=_valid_nip(rng),
-                                       regon=None, actor=coordinator).id)
+        firms.append(app.registry.register_firm(network_id=net, name=f"DEMO {name} ({n + 1})", nip=_valid_nip(rng),
+                                                regon=None, actor=coordinator).id)
     persons = [container.persons.add(name=f"DEMO Osoba kontaktowa {n + 1}", email=f"osoba{n + 1}@example.invalid",
                                      institution_id=ids[INSTITUTIONS[n % len(INSTITUTIONS)][0]]) for n in range(8)]
 
@@ -137,7 +137,7 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
         active = [s for s in members if not (s == "Cech" and year > 2012)]
         for _ in range(_spread(rng, CONTACTS[year])):
             who, other = rng.sample(active, 2)
-            app.record("contact", {
+            app.records.record("contact", {
                 "network_id": net, "occurred_on": _random_day(rng, year), "institution_id": ids[who],
                 "with_institution_id": ids[other], "channel": rng.choice(["in_person", "phone", "email"]),
                 "summary": f"DEMO Nawiązanie kontaktu {who} – {other}", "person_ids": [rng.choice(persons)],
@@ -149,7 +149,7 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
             day = _random_day(rng, year, start_month=7 if ("Cech" in guests + [organiser] and year == 2012) else 1)
             if year == 2012 and organiser == "Cech":
                 organiser = "WPiR"
-            app.record("meeting", {
+            app.records.record("meeting", {
                 "network_id": net, "occurred_on": day, "title": f"DEMO Spotkanie sieci: {rng.choice(MEETING_TOPICS)}",
                 "kind": "network_meeting", "organiser_id": ids[organiser],
                 "institution_ids": [ids[g] for g in guests if g != organiser], "firm_ids": [],
@@ -165,7 +165,7 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
                     authors = ["WPiR", *[a for a in authors if a != "WPiR"]][:2]
                 label = {"expertise": "Ekspertyza", "needs_analysis": "Analiza potrzeb branży",
                          "cooperation_concept": "Koncepcja współpracy firm, IOB i szkół"}[kind]
-                app.record("conclusion", {
+                app.records.record("conclusion", {
                     "network_id": net, "occurred_on": _random_day(rng, year), "title": f"DEMO {label} {year}",
                     "kind": kind if rng.random() > 0.3 or kind != "expertise" else "conclusion",
                     "institution_ids": [ids[a] for a in authors],
@@ -173,7 +173,7 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
                 records += 1
         for _ in range(_spread(rng, FIRM_INFORMATION[year])):
             sender = rng.choice(["LCB", "WPiR"])
-            app.record("information_exchange", {
+            app.records.record("information_exchange", {
                 "network_id": net, "occurred_on": _random_day(rng, year), "from_institution_id": ids[sender],
                 "to_institution_ids": [], "to_firm_ids": rng.sample(firms, rng.randint(1, 4)),
                 "subject": f"DEMO {rng.choice(INFO_SUBJECTS)}", "channel": rng.choice(["email", "website", "letter"]),
@@ -181,7 +181,7 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
             records += 1
         for _ in range(_spread(rng, ENTREPRENEUR_MEETINGS[year])):
             organiser = rng.choice(["LCB", "WPiR", "RIPH"])
-            app.record("meeting", {
+            app.records.record("meeting", {
                 "network_id": net, "occurred_on": _random_day(rng, year),
                 "title": f"DEMO Spotkanie z przedsiębiorcami: {rng.choice(MEETING_TOPICS)}",
                 "kind": rng.choice(["entrepreneurs_meeting", "workshop", "study_visit"]),
@@ -198,13 +198,13 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
         contacts, _ = list_records(tx, kind="contact", year=2010, limit=3)
     if len(contacts) >= 2:
         first, second = contacts[0], contacts[1]
-        app.correct_record(record_id=UUID(first["record_id"]), expected_version=first["version"],
-                           reason="DEMO Błędnie wpisany kanał kontaktu",
-                           changes={"channel": "email" if first["subkind"] == "phone" else "phone"},
-                           actor=Actor(user_id=DEMO_USER, institution_id=UUID(first["owner_institution_id"])))
-        app.retract_record(record_id=UUID(second["record_id"]), expected_version=second["version"],
-                           reason="DEMO Wpis zdublowany",
-                           actor=Actor(user_id=DEMO_USER, institution_id=UUID(second["owner_institution_id"])))
+        app.records.correct_record(record_id=UUID(first["record_id"]), expected_version=first["version"],
+                                   reason="DEMO Błędnie wpisany kanał kontaktu",
+                                   changes={"channel": "email" if first["subkind"] == "phone" else "phone"},
+                                   actor=Actor(user_id=DEMO_USER, institution_id=UUID(first["owner_institution_id"])))
+        app.records.retract_record(record_id=UUID(second["record_id"]), expected_version=second["version"],
+                                   reason="DEMO Wpis zdublowany",
+                                   actor=Actor(user_id=DEMO_USER, institution_id=UUID(second["owner_institution_id"])))
     return DemoResult(institutions=len(INSTITUTIONS) + len(CLUSTERS), firms=len(firms), records=records)
 
 
@@ -218,13 +218,14 @@ def _cluster_memberships(app, rng: random.Random, ids: dict[str, UUID], firms: l
         wanted = _spread(rng, CLUSTER_FIRMS_AT_YEAR_END[year])
         leaving = rng.sample(in_cluster, min(len(in_cluster), rng.randint(0, 2)))
         for firm, cluster in leaving:
-            app.leave_cluster(cluster_id=ids[cluster], firm_id=firm, left_on=date(year, 6, 30), actor=actor)
+            app.registry.leave_cluster(cluster_id=ids[cluster], firm_id=firm, left_on=date(year, 6, 30), actor=actor)
             in_cluster.remove((firm, cluster))
         while len({f for f, _ in in_cluster}) < wanted and pool:
             firm = pool.pop()
             cluster = rng.choice(["KS", "KB"])
-            app.join_cluster(cluster_id=ids[cluster], firm_id=firm, joined_on=_random_day(rng, year), actor=actor)
+            app.registry.join_cluster(cluster_id=ids[cluster], firm_id=firm, joined_on=_random_day(rng, year),
+                                      actor=actor)
             in_cluster.append((firm, cluster))
     firm, cluster = in_cluster[0]
     other = "KB" if cluster == "KS" else "KS"
-    app.join_cluster(cluster_id=ids[other], firm_id=firm, joined_on=date(2013, 3, 1), actor=actor)
+    app.registry.join_cluster(cluster_id=ids[other], firm_id=firm, joined_on=date(2013, 3, 1), actor=actor)

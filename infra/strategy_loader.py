@@ -49,13 +49,14 @@ def load_strategy_file(app: Splot, path: Path | str, *, actor: Actor = SYSTEM,
         raise ValidationFailed(bilingual(f"Nie można odczytać pliku {path}: {error.strerror}.",
                                          f"Cannot read {path}: {error.strerror}."), field="file") from None
     document = parse_strategy(text, origin=path.name)
-    return app.apply_strategy(document, actor=actor, reason=f"plik strategii {path.name}", network_id=network_id)
+    return app.strategy.apply_strategy(document, actor=actor, reason=f"plik strategii {path.name}",
+                                       network_id=network_id)
 
 
 def load_default_strategy(app: Splot, *, network_id: UUID = DEFAULT_NETWORK_ID) -> StrategyApplied | None:
     """Loads the shipped strategy into a store that has none; does nothing otherwise."""
-    if app.has_strategy(network_id):
+    if app.strategy.has_strategy(network_id):
         return None
     document = parse_strategy(default_strategy_text(), origin=DEFAULT_STRATEGY_RESOURCE)
-    return app.apply_strategy(document, actor=SYSTEM, reason="domyślna strategia (Strategia rozwoju Leszna)",
-                              network_id=network_id)
+    return app.strategy.apply_strategy(document, actor=SYSTEM, reason="domyślna strategia (Strategia rozwoju Leszna)",
+                                       network_id=network_id)

@@ -1,4 +1,4 @@
-"""Strategy use cases, mixed into the `Splot` application (domain/application.py).
+"""Strategy commands, composed into the event store as `Splot.strategy` (domain/application.py).
 
 Every input is checked and normalised here before the aggregate sees it; a failed check raises
 a DomainError and nothing is saved. `apply_strategy` applies a whole strategy document (as read
@@ -14,7 +14,7 @@ year's current values, while published versions of closed years keep the rule th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -36,6 +36,9 @@ from domain.strategy.values import (
     number,
 )
 from domain.values import Actor, check_choice, check_text, stable_id
+
+if TYPE_CHECKING:
+    from domain.application import Splot
 
 # The strategy of the default network: stores written before there were several municipalities keep its id.
 STRATEGY_ID = stable_id("strategy")
@@ -94,20 +97,23 @@ def year_figures(strategy: Strategy) -> dict[FigureKey, Any]:
     return figures
 
 
-class StrategyUseCases:
-    """Use cases over the strategy. Relies on the host application's `_save`, `_load` and `repository`."""
+class StrategyCommands:
+    """Commands over the strategy; a closed year's figures are guarded by `store.closing`."""
+
+    def __init__(self, store: Splot) -> None:
+        self.store = store
 
     # ------------------------------------------------------------------ reading
     def has_strategy(self, network_id: UUID | None = None) -> bool:
         try:
-            self.repository.get(_strategy_id(network_id))  # type: ignore[attr-defined]
+            self.store.repository.get(_strategy_id(network_id))
         except AggregateNotFoundError:
             return False
         return True
 
     def get_strategy(self, network_id: UUID | None = None) -> Strategy:
         try:
-            return self.repository.get(_strategy_id(network_id))  # type: ignore[attr-defined]
+            return self.store.repository.get(_strategy_id(network_id))
         except AggregateNotFoundError:
             raise NotFound(bilingual("Nie wczytano jeszcze żadnej strategii.", "No strategy has been loaded yet."),
                            field="strategy") from None
@@ -119,10 +125,10 @@ class StrategyUseCases:
                                               "This network already has a strategy; change it instead of starting "
                                               "another."),
                                     field="strategy")
-        self.get_network(network_id)  # type: ignore[attr-defined]
+        self.store.get_network(network_id)
         strategy = Strategy.start(id=strategy_id_for(network_id), name=check_text(name, field="name", max_length=300),
                                   network_id=network_id, actor=actor)
-        return self._save(strategy)  # type: ignore[attr-defined]
+        return self.store._save(strategy)
 
     def define_goal(self, *, network_id: UUID | None = None, goal: dict[str, Any], actor: Actor):
         return self._change(network_id, lambda s: s.define_goal(normalise_goal(goal), actor))
@@ -191,7 +197,7 @@ class StrategyUseCases:
     def _save_strategy(self, strategy: Strategy, before: dict[FigureKey, Any]):
         """Saves the strategy's pending events unless one of them changes a figure of a closed year."""
         self._refuse_closed_year_changes(strategy, before)
-        return self._save(strategy)  # type: ignore[attr-defined]
+        return self.store._save(strategy)
 
     def _refuse_closed_year_changes(self, strategy: Strategy, before: dict[FigureKey, Any]) -> None:
         after = year_figures(strategy)
@@ -200,15 +206,14 @@ class StrategyUseCases:
                      (f"wartości wskaźnika {e.indicator_code}", f"value of indicator {e.indicator_code}"), e.year)
                     for e in strategy.pending_events if isinstance(e, Strategy.ValueReported)]
         for field, what, year in sorted(touched, key=lambda key: (key[2], key[0])):
-            self.check_strategy_year_open(strategy.network_id, year, field=field,  # type: ignore[attr-defined]
-                                          what=what)
+            self.store.closing.check_strategy_year_open(strategy.network_id, year, field=field, what=what)
 
     def rule_change_notes(self, strategy: Strategy) -> tuple[str, ...]:
         """Says what a pending rule change does to closed years (nothing to their published versions)."""
         if not any(isinstance(e, Strategy.RuleChanged) for e in strategy.pending_events):
             return ()
         years = {int(y) for task in strategy.tasks.values() for y in task["years"]}
-        return (rule_change_note(self.published_years(strategy.network_id, years)),)  # type: ignore[attr-defined]
+        return (rule_change_note(self.store.closing.published_years(strategy.network_id, years)),)
 
     # ------------------------------------------------------------------ a whole strategy document
     def apply_strategy(self, document: dict[str, Any], *, actor: Actor, reason: str,
@@ -229,7 +234,7 @@ class StrategyUseCases:
                 raise ValidationFailed(bilingual("Należy wskazać sieć, której dotyczy strategia.",
                                                  "The network the strategy measures must be given."),
                                        field="network_id")
-            self.get_network(network_id)  # type: ignore[attr-defined]
+            self.store.get_network(network_id)
             strategy = Strategy.start(id=strategy_id_for(network_id), name=check_text(head.get("name"), field="strategy.name",
                                                                       max_length=300),
                                       network_id=network_id, actor=actor)

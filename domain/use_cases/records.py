@@ -63,7 +63,7 @@ class RecordUseCases:
         kind = check_choice(kind, RecordKind, field="record_kind")
         fields = {**fields, "network_id": self.scopes.of(user).network(fields.get("network_id"))}
         check_acts_for(user, owner_candidates(kind, fields), field=OWNER_FIELD[kind])
-        return self.store.record(kind, fields, user.actor)
+        return self.store.records.record(kind, fields, user.actor)
 
     def correct(self, user: User, record_id: UUID, *, expected_version: int, reason: str,
                 changes: dict[str, Any]) -> Saved:
@@ -72,15 +72,15 @@ class RecordUseCases:
         check_acts_for(user, [record.owner_institution_id], field="record_id")
         # Staff may not hand their record over to another institution by correcting its owner field.
         check_acts_for(user, owner_candidates(record.kind, {**record.fields, **changes}), field="changes")
-        return self.store.correct_record(record_id=record.id, expected_version=expected_version, reason=reason,
-                                         changes=changes, actor=user.actor)
+        return self.store.records.correct_record(record_id=record.id, expected_version=expected_version, reason=reason,
+                                                 changes=changes, actor=user.actor)
 
     def retract(self, user: User, record_id: UUID, *, expected_version: int, reason: str) -> Saved:
         authorize(user, Action.WRITE_RECORDS)
         record = self.visible(user, record_id)
         check_acts_for(user, [record.owner_institution_id], field="record_id")
-        return self.store.retract_record(record_id=record.id, expected_version=expected_version, reason=reason,
-                                         actor=user.actor)
+        return self.store.records.retract_record(record_id=record.id, expected_version=expected_version, reason=reason,
+                                                 actor=user.actor)
 
     def visible(self, user: User, record_id: UUID) -> Record:
         """The record, or NotFound — also when it is another municipality's, or a staff member's

@@ -31,7 +31,7 @@ class RegistryUseCases:
     def add_municipality(self, user: User, *, name: str, teryt: str | None, network_name: str) -> Saved:
         """A new municipality with its own network of institutions (its strategy is loaded separately)."""
         authorize(user, Action.MANAGE_MUNICIPALITIES)
-        return self.store.add_municipality(name=name, teryt=teryt, network_name=network_name, actor=user.actor)
+        return self.store.registry.add_municipality(name=name, teryt=teryt, network_name=network_name, actor=user.actor)
 
     def scope(self, user: User) -> Scope:
         return self.scopes.of(user)
@@ -50,24 +50,24 @@ class RegistryUseCases:
         network = self.scopes.of(user).network(network_id)
         if coordinator_id is not None:
             self._institution(user, coordinator_id, field="coordinator_id")
-        return self.store.register_institution(network_id=network, name=name, short_name=short_name, kind=kind,
-                                               coordinator_id=coordinator_id, actor=user.actor)
+        return self.store.registry.register_institution(network_id=network, name=name, short_name=short_name, kind=kind,
+                                                        coordinator_id=coordinator_id, actor=user.actor)
 
     def join_network(self, user: User, *, institution_id: UUID, joined_on: date,
                      network_id: UUID | None = None) -> Saved:
         authorize(user, Action.MANAGE_REGISTRY)
         network = self.scopes.of(user).network(network_id)
         self._institution(user, institution_id, field="institution_id")
-        return self.store.join_network(network_id=network, institution_id=institution_id, joined_on=joined_on,
-                                       actor=user.actor)
+        return self.store.registry.join_network(network_id=network, institution_id=institution_id, joined_on=joined_on,
+                                                actor=user.actor)
 
     def leave_network(self, user: User, *, institution_id: UUID, left_on: date,
                       network_id: UUID | None = None) -> Saved:
         authorize(user, Action.MANAGE_REGISTRY)
         network = self.scopes.of(user).network(network_id)
         self._institution(user, institution_id, field="institution_id")
-        return self.store.leave_network(network_id=network, institution_id=institution_id, left_on=left_on,
-                                        actor=user.actor)
+        return self.store.registry.leave_network(network_id=network, institution_id=institution_id, left_on=left_on,
+                                                 actor=user.actor)
 
     # ------------------------------------------------------------------ firms and clusters
     def firms(self, user: User, *, network_id: UUID | None = None) -> list[Row]:
@@ -81,17 +81,19 @@ class RegistryUseCases:
                       network_id: UUID | None = None) -> Saved:
         authorize(user, Action.REGISTER_FIRM)
         network = self.scopes.of(user).network(network_id)
-        return self.store.register_firm(network_id=network, name=name, nip=nip, regon=regon, actor=user.actor)
+        return self.store.registry.register_firm(network_id=network, name=name, nip=nip, regon=regon, actor=user.actor)
 
     def join_cluster(self, user: User, *, cluster_id: UUID, firm_id: UUID, joined_on: date) -> Saved:
         authorize(user, Action.MANAGE_CLUSTER)
         cluster = self._cluster(user, cluster_id)
-        return self.store.join_cluster(cluster_id=cluster.id, firm_id=firm_id, joined_on=joined_on, actor=user.actor)
+        return self.store.registry.join_cluster(cluster_id=cluster.id, firm_id=firm_id, joined_on=joined_on,
+                                                actor=user.actor)
 
     def leave_cluster(self, user: User, *, cluster_id: UUID, firm_id: UUID, left_on: date) -> Saved:
         authorize(user, Action.MANAGE_CLUSTER)
         cluster = self._cluster(user, cluster_id)
-        return self.store.leave_cluster(cluster_id=cluster.id, firm_id=firm_id, left_on=left_on, actor=user.actor)
+        return self.store.registry.leave_cluster(cluster_id=cluster.id, firm_id=firm_id, left_on=left_on,
+                                                 actor=user.actor)
 
     # ------------------------------------------------------------------ helpers
     def _institution(self, user: User, institution_id: UUID, *, field: str) -> Institution:

@@ -55,8 +55,8 @@ class StrategyReadUseCases:
     def publish(self, user: User, code: str, *, title: str) -> Saved:
         """Publishes a task's report as it stands now; the saved version is the publication's number."""
         authorize(user, Action.PUBLISH_REPORT)
-        return self.store.publish_report(network_id=self.scopes.of(user).home_network_id, task_code=code,
-                                         title=title, actor=user.actor)
+        return self.store.strategy.publish_report(network_id=self.scopes.of(user).home_network_id, task_code=code,
+                                                  title=title, actor=user.actor)
 
     def _strategy(self, user: User):
-        return self.store.get_strategy(self.scopes.of(user).home_network_id)
+        return self.store.strategy.get_strategy(self.scopes.of(user).home_network_id)

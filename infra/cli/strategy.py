@@ -56,7 +56,7 @@ def publish(task: str = typer.Argument(..., help="Kod zadania, np. III.1.3"),
             title: str = typer.Option(..., "--title", help="Tytuł publikacji, np. „Sprawozdanie za 2012 r.”")) -> None:
     """Publikuje raport zadania: później można go odtworzyć dokładnie w tej postaci (splot report --publication N)."""
     with cli_container() as container:
-        saved = container.app.publish_report(task_code=task, title=title, actor=cli_actor())
+        saved = container.app.strategy.publish_report(task_code=task, title=title, actor=cli_actor())
         container.runner.catch_up()
         typer.echo(f"Opublikowano raport nr {saved.version} zadania {task}.")
 

@@ -48,22 +48,22 @@ def build_world(container: Container, network_id: UUID) -> World:
     ids = {}
     for short, kind in (("RIPH", "chamber"), ("CITT", "innovation_centre"), ("WPiR", "city_department"),
                         ("LCB", "business_centre")):
-        ids[short] = app.register_institution(network_id=network_id, name=f"Instytucja {short}", short_name=short,
-                                              kind=kind, actor=system).id
-        app.join_network(network_id=network_id, institution_id=ids[short], joined_on=date(2009, 1, 1), actor=system)
-    cluster = app.register_institution(network_id=network_id, name="Klaster spożywczy", short_name="KS",
-                                       kind="cluster", coordinator_id=ids["LCB"], actor=system).id
-    firm_a = app.register_firm(network_id=network_id, name="Firma A", nip="5260250274", regon=None, actor=system).id
-    firm_b = app.register_firm(network_id=network_id, name="Firma B", nip=None, regon=valid_regon(1), actor=system).id
-    own_cluster = app.register_institution(network_id=network_id, name="Klaster budowlany", short_name="KB",
-                                           kind="cluster", coordinator_id=ids["RIPH"], actor=system).id
+        ids[short] = app.registry.register_institution(network_id=network_id, name=f"Instytucja {short}", short_name=short,
+                                                       kind=kind, actor=system).id
+        app.registry.join_network(network_id=network_id, institution_id=ids[short], joined_on=date(2009, 1, 1), actor=system)
+    cluster = app.registry.register_institution(network_id=network_id, name="Klaster spożywczy", short_name="KS",
+                                                kind="cluster", coordinator_id=ids["LCB"], actor=system).id
+    firm_a = app.registry.register_firm(network_id=network_id, name="Firma A", nip="5260250274", regon=None, actor=system).id
+    firm_b = app.registry.register_firm(network_id=network_id, name="Firma B", nip=None, regon=valid_regon(1), actor=system).id
+    own_cluster = app.registry.register_institution(network_id=network_id, name="Klaster budowlany", short_name="KB",
+                                                    kind="cluster", coordinator_id=ids["RIPH"], actor=system).id
     for cluster_id in (cluster, own_cluster):
-        app.join_cluster(cluster_id=cluster_id, firm_id=firm_a, joined_on=date(2010, 1, 1), actor=system)
+        app.registry.join_cluster(cluster_id=cluster_id, firm_id=firm_a, joined_on=date(2010, 1, 1), actor=system)
 
     def contact(owner: UUID, other: UUID) -> UUID:
-        return app.record("contact", {"network_id": network_id, "occurred_on": date(2012, 5, 5),
-                                      "institution_id": owner, "with_institution_id": other, "channel": "phone",
-                                      "summary": "Kontakt"}, system).id
+        return app.records.record("contact", {"network_id": network_id, "occurred_on": date(2012, 5, 5),
+                                              "institution_id": owner, "with_institution_id": other, "channel": "phone",
+                                              "summary": "Kontakt"}, system).id
 
     own_record, shared_record = contact(ids["RIPH"], ids["CITT"]), contact(ids["CITT"], ids["RIPH"])
     other_record = contact(ids["CITT"], ids["LCB"])

@@ -15,11 +15,11 @@ def test_a_reopening_without_an_institution_opens_the_year_for_the_strategy(clie
     coordinator = auth(world.tokens["coordinator"])
     close_2012(container, world)
     app = container.app
-    code, indicator = next(iter(app.get_strategy().indicators.items()))
+    code, indicator = next(iter(app.strategy.get_strategy().indicators.items()))
     targets = dict(indicator["targets"])
     changed = {**targets, "2012": 99}
     with pytest.raises(InvariantViolated) as refused:
-        app.set_targets(indicator_code=code, targets=changed, reason="x", actor=Actor(user_id="coordinator"))
+        app.strategy.set_targets(indicator_code=code, targets=changed, reason="x", actor=Actor(user_id="coordinator"))
     assert "2012" in refused.value.field
 
     no_reason = client.post(f"{YEARS}/2012/reopenings", json={"institution_id": None}, headers=coordinator)
@@ -39,12 +39,12 @@ def test_a_reopening_without_an_institution_opens_the_year_for_the_strategy(clie
     assert reopening["institution_id"] is None and reopening["reason"] == "Korekta celu po uchwale"
     assert all(row["signed_off_at"] for row in status["sign_offs"])  # nobody has to sign off again
 
-    app.set_targets(indicator_code=code, targets=changed, reason="Korekta celu po uchwale",
-                    actor=Actor(user_id="coordinator"))
+    app.strategy.set_targets(indicator_code=code, targets=changed, reason="Korekta celu po uchwale",
+                             actor=Actor(user_id="coordinator"))
     closed = client.post(f"{YEARS}/2012/closings", headers=coordinator)
     assert closed.status_code == 201, closed.text
     assert closed.json()["report_version"] == 2
-    assert app.get_reporting_year(DEFAULT_NETWORK_ID, 2012).reopened == {}
+    assert app.closing.get_reporting_year(DEFAULT_NETWORK_ID, 2012).reopened == {}
 
 
 def test_the_openapi_document_says_a_missing_institution_means_the_strategy(client):

@@ -140,8 +140,8 @@ def test_a_close_refused_for_another_reason_keeps_its_message(client, world, con
     from domain.application import DEFAULT_NETWORK_ID
     from domain.values import Actor
 
-    container.app.close_year(network_id=DEFAULT_NETWORK_ID, year=2005, report={"x": 1}, report_as_of=date(2020, 1, 1),
-                             actor=Actor("setup"))
+    container.app.closing.close_year(network_id=DEFAULT_NETWORK_ID, year=2005, report={"x": 1}, report_as_of=date(2020, 1, 1),
+                                     actor=Actor("setup"))
     again = client.post(f"{V1}/audit/years/2005/closings", headers=auth(world.tokens["coordinator"]))
     assert again.status_code == 409 and "jest już zamknięty" in again.json()["detail"]
 
@@ -158,8 +158,8 @@ def test_user_list_shows_the_institution_short_name(tmp_path, monkeypatch):
     monkeypatch.delenv("SPLOT_DATABASE_URL", raising=False)
     container = build_container()
     bootstrap(container)
-    riph = container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="Izba", short_name="RIPH",
-                                              kind="chamber", actor=Actor("setup")).id
+    riph = container.app.registry.register_institution(network_id=DEFAULT_NETWORK_ID, name="Izba", short_name="RIPH",
+                                                       kind="chamber", actor=Actor("setup")).id
     container.close()
     runner = CliRunner()
     password = "correct horse battery\n" * 2

@@ -111,7 +111,7 @@ def test_unknown_task_is_404(client, world):
 def _publish(container, title: str = "Sprawozdanie za 2012 r.") -> int:
     from domain.values import Actor
 
-    number = container.app.publish_report(task_code=TASK, title=title, actor=Actor(user_id="coordinator")).version
+    number = container.app.strategy.publish_report(task_code=TASK, title=title, actor=Actor(user_id="coordinator")).version
     container.runner.catch_up()
     return number
 

@@ -75,8 +75,8 @@ def test_staff_user_is_placed_in_an_institution_by_short_name(data_dir):
 
     container = build_container()
     bootstrap(container)
-    riph = container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="Izba", short_name="RIPH",
-                                              kind="chamber", actor=Actor("setup")).id
+    riph = container.app.registry.register_institution(network_id=DEFAULT_NETWORK_ID, name="Izba", short_name="RIPH",
+                                                       kind="chamber", actor=Actor("setup")).id
     container.close()
     added = run("user", "add", "staff@example.org", "--role", "staff", "--institution", "riph",
                 input=f"{PASSWORD}\n{PASSWORD}\n")

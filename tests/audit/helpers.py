@@ -23,26 +23,26 @@ def populate(app: Any, *, records: int = 40, tag: str = "") -> dict[str, Any]:
     `tag` distinguishes the institutions' short names when one store is populated twice."""
     actor = Actor(user_id="staff@wpir.leszno.pl")
     net = DEFAULT_NETWORK_ID
-    wpir = app.register_institution(network_id=net, name="Wydział Promocji i Rozwoju", short_name=f"WPiR{tag}",
-                                    kind="city_department", actor=actor).id
-    riph = app.register_institution(network_id=net, name="Regionalna Izba Przemysłowo-Handlowa", short_name=f"RIPH{tag}",
-                                    kind="chamber", actor=actor).id
-    app.join_network(network_id=net, institution_id=wpir, joined_on=date(2009, 1, 10), actor=actor)
-    app.join_network(network_id=net, institution_id=riph, joined_on=date(2009, 1, 10), actor=actor)
-    firms = [app.register_firm(network_id=net, name=f"Firma {i}{tag}", nip=valid_nip(i + 100 * len(tag)),
-                               regon=None, actor=actor).id for i in range(5)]
+    wpir = app.registry.register_institution(network_id=net, name="Wydział Promocji i Rozwoju", short_name=f"WPiR{tag}",
+                                             kind="city_department", actor=actor).id
+    riph = app.registry.register_institution(network_id=net, name="Regionalna Izba Przemysłowo-Handlowa", short_name=f"RIPH{tag}",
+                                             kind="chamber", actor=actor).id
+    app.registry.join_network(network_id=net, institution_id=wpir, joined_on=date(2009, 1, 10), actor=actor)
+    app.registry.join_network(network_id=net, institution_id=riph, joined_on=date(2009, 1, 10), actor=actor)
+    firms = [app.registry.register_firm(network_id=net, name=f"Firma {i}{tag}", nip=valid_nip(i + 100 * len(tag)),
+                                        regon=None, actor=actor).id for i in range(5)]
     staff = Actor(user_id="anna@wpir.leszno.pl", institution_id=wpir)
     record_ids = []
     for i in range(records):
-        saved = app.record("contact", {
+        saved = app.records.record("contact", {
             "network_id": net, "occurred_on": date(2009 + i % 5, 1 + i % 12, 1 + i % 28), "institution_id": wpir,
             "with_firm_id": firms[i % len(firms)], "channel": "phone", "summary": f"Kontakt {i}",
         }, staff)
         record_ids.append(saved.id)
         if i % 4 == 0:
-            app.correct_record(record_id=saved.id, expected_version=1, reason="Literówka w opisie",
-                               changes={"summary": f"Kontakt nr {i}"}, actor=staff)
-    app.retract_record(record_id=record_ids[1], expected_version=1, reason="Wpis zdublowany", actor=staff)
+            app.records.correct_record(record_id=saved.id, expected_version=1, reason="Literówka w opisie",
+                                       changes={"summary": f"Kontakt nr {i}"}, actor=staff)
+    app.records.retract_record(record_id=record_ids[1], expected_version=1, reason="Wpis zdublowany", actor=staff)
     return {"wpir": wpir, "riph": riph, "firms": firms, "records": record_ids, "staff": staff}
 
 

@@ -63,8 +63,8 @@ def test_entries_are_paged_filtered_and_carry_chain_hashes(api):
 def test_csv_and_history(api):
     client, world, container = api
     coordinator = Actor(user_id="coord", institution_id=world.wpir)
-    container.app.correct_record(record_id=world.own_record, expected_version=1, reason="Zły kanał",
-                                 changes={"channel": "email"}, actor=coordinator)
+    container.app.records.correct_record(record_id=world.own_record, expected_version=1, reason="Zły kanał",
+                                         changes={"channel": "email"}, actor=coordinator)
     headers = auth(world.tokens["coordinator"])
     response = client.get("/api/v1/audit/entries.csv", params={"record": str(world.own_record)}, headers=headers)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
@@ -82,8 +82,8 @@ def test_report_versions_and_diff(api):
     client, world, container = api
     app = container.app
     for institution in (world.riph, world.citt, world.wpir, world.lcb):
-        app.sign_off_year(network_id=DEFAULT_NETWORK_ID, year=2012, institution_id=institution,
-                          actor=Actor(user_id="lead", institution_id=institution))
+        app.closing.sign_off_year(network_id=DEFAULT_NETWORK_ID, year=2012, institution_id=institution,
+                                  actor=Actor(user_id="lead", institution_id=institution))
     close_year(container, network_id=DEFAULT_NETWORK_ID, year=2012, actor=Actor(user_id="coord"))
     headers = auth(world.tokens["auditor"])
     v1 = client.get("/api/v1/audit/years/2012/reports/1", headers=headers)

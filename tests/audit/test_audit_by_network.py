@@ -32,18 +32,18 @@ def entries(container, **filters):
 @pytest.fixture
 def two(container):
     app = container.app
-    app.register_municipality(name="Gmina B", teryt=None, actor=STAFF, id=MUNICIPALITY_B)
-    app.register_network(name="Sieć B", kind="institution_network", municipality_ids=[MUNICIPALITY_B],
-                         actor=STAFF, id=NETWORK_B)
+    app.registry.register_municipality(name="Gmina B", teryt=None, actor=STAFF, id=MUNICIPALITY_B)
+    app.registry.register_network(name="Sieć B", kind="institution_network", municipality_ids=[MUNICIPALITY_B],
+                                  actor=STAFF, id=NETWORK_B)
     a = build_network(container, DEFAULT_NETWORK_ID, firms=2)
     b = build_network(container, NETWORK_B, firms=2, scope="B")
     start_strategy(app, strategy_id=STRATEGY_B, network_id=NETWORK_B)
     records = {"a": a.contact(date(2011, 3, 1), "WPiR", "RIPH"), "b": b.contact(date(2011, 3, 1), "WPiR", "RIPH")}
     # later events of an aggregate carry no network: the trail finds it from the creation event
     saved = records["b"]
-    records["b"] = app.correct_record(record_id=saved.id, expected_version=saved.version, reason="Literówka",
-                                      changes={"summary": "Kontakt B"}, actor=STAFF)
-    app.rename_institution(institution_id=b.ids["PUP"], name="Urząd Pracy B", short_name="PUP-B", actor=STAFF)
+    records["b"] = app.records.correct_record(record_id=saved.id, expected_version=saved.version, reason="Literówka",
+                                              changes={"summary": "Kontakt B"}, actor=STAFF)
+    app.registry.rename_institution(institution_id=b.ids["PUP"], name="Urząd Pracy B", short_name="PUP-B", actor=STAFF)
     b.join_cluster("KS", 0, date(2011, 2, 1))
     return a, b, records
 

@@ -64,9 +64,9 @@ def test_bad_cursor_is_refused(container, world):
 def test_record_history_shows_who_when_why_and_old_to_new(container, world):
     app, staff = container.app, world["staff"]
     record_id = world["records"][0]  # corrected once by populate (summary)
-    app.correct_record(record_id=record_id, expected_version=2, reason="Zła data",
-                       changes={"occurred_on": date(2012, 5, 6)}, actor=staff)
-    app.retract_record(record_id=record_id, expected_version=3, reason="Kontakt się nie odbył", actor=staff)
+    app.records.correct_record(record_id=record_id, expected_version=2, reason="Zła data",
+                               changes={"occurred_on": date(2012, 5, 6)}, actor=staff)
+    app.records.retract_record(record_id=record_id, expected_version=3, reason="Kontakt się nie odbył", actor=staff)
     container.runner.catch_up()
     with container.views.transaction() as tx:
         history = record_history(tx, str(record_id))

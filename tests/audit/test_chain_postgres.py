@@ -26,9 +26,9 @@ def test_postgres_chain_verifies_clean_and_catches_tampering(postgres_settings):
     # Concurrent writers: the table lock serialises them, so the chain stays gapless and linked.
     def write(n: int) -> None:
         for i in range(5):
-            container.app.register_firm(network_id=DEFAULT_NETWORK_ID, name=f"Firma {n}-{i}",
-                                        nip=valid_nip(1000 + 10 * n + i), regon=None,
-                                        actor=Actor(user_id=f"writer{n}"))
+            container.app.registry.register_firm(network_id=DEFAULT_NETWORK_ID, name=f"Firma {n}-{i}",
+                                                 nip=valid_nip(1000 + 10 * n + i), regon=None,
+                                                 actor=Actor(user_id=f"writer{n}"))
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
     [t.start() for t in threads]

@@ -25,17 +25,17 @@ REPORTED_SUFFIX = "W9"  # an indicator with a `reported` rule, defined here (the
 
 
 def contacts_indicator_code(app) -> str:
-    strategy = app.get_strategy()
+    strategy = app.strategy.get_strategy()
     return next(code for code, i in strategy.indicators.items() if "kontakt" in i["name"].lower())
 
 
 def reported_code(app) -> str:
-    return f"{app.get_strategy().indicators[contacts_indicator_code(app)]['task_code']}.{REPORTED_SUFFIX}"
+    return f"{app.strategy.get_strategy().indicators[contacts_indicator_code(app)]['task_code']}.{REPORTED_SUFFIX}"
 
 
 def stage_with_2012_progress(app) -> tuple[str, int, float]:
     """(task, stage number, realised) of a stage that plans and reports something in 2012."""
-    for code, task in app.get_strategy().tasks.items():
+    for code, task in app.strategy.get_strategy().tasks.items():
         for key, realised in task["progress"].items():
             number_, year = key.split(":")
             if year == "2012":
@@ -47,11 +47,11 @@ def stage_with_2012_progress(app) -> tuple[str, int, float]:
 def closed_2012(world, clock):  # noqa: F811
     container, ids = world
     app = container.app
-    task_code = app.get_strategy().indicators[contacts_indicator_code(app)]["task_code"]
-    app.define_indicator(indicator={"code": reported_code(app), "task_code": task_code, "name": "Liczba podmiotów (GUS)",
-                                    "level": "result", "sources": ["GUS"], "targets": {"2012": 10, "2013": 12},
-                                    "rule": {"kind": "reported"}}, actor=COORDINATOR)
-    app.report_indicator_value(indicator_code=reported_code(app), year=2012, value=9, source="GUS", actor=COORDINATOR)
+    task_code = app.strategy.get_strategy().indicators[contacts_indicator_code(app)]["task_code"]
+    app.strategy.define_indicator(indicator={"code": reported_code(app), "task_code": task_code, "name": "Liczba podmiotów (GUS)",
+                                             "level": "result", "sources": ["GUS"], "targets": {"2012": 10, "2013": 12},
+                                             "rule": {"kind": "reported"}}, actor=COORDINATOR)
+    app.strategy.report_indicator_value(indicator_code=reported_code(app), year=2012, value=9, source="GUS", actor=COORDINATOR)
     sign_off_all(container, ids)
     clock.move_to(CLOSING_DAY)
     close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
@@ -72,28 +72,28 @@ def test_targets_for_a_closed_year_are_refused_and_other_years_go_through(closed
     container, _ = closed_2012
     app = container.app
     code = contacts_indicator_code(app)
-    targets = dict(app.get_strategy().indicators[code]["targets"])
-    error = refused_and_nothing_stored(app, lambda: app.set_targets(
+    targets = dict(app.strategy.get_strategy().indicators[code]["targets"])
+    error = refused_and_nothing_stored(app, lambda: app.strategy.set_targets(
         indicator_code=code, targets={**targets, "2012": targets["2012"] + 1}, reason="korekta",
         actor=COORDINATOR), code)
     assert "strategi" in error.message
     # Removing the closed year's target is a change too.
     without_2012 = {y: v for y, v in targets.items() if y != "2012"}
-    refused_and_nothing_stored(app, lambda: app.set_targets(indicator_code=code, targets=without_2012,
-                                                            reason="korekta", actor=COORDINATOR), code)
-    app.set_targets(indicator_code=code, targets={**targets, "2013": targets["2013"] + 1}, reason="korekta 2013",
-                    actor=COORDINATOR)
-    assert app.get_strategy().indicators[code]["targets"]["2013"] == targets["2013"] + 1
+    refused_and_nothing_stored(app, lambda: app.strategy.set_targets(indicator_code=code, targets=without_2012,
+                                                                     reason="korekta", actor=COORDINATOR), code)
+    app.strategy.set_targets(indicator_code=code, targets={**targets, "2013": targets["2013"] + 1}, reason="korekta 2013",
+                             actor=COORDINATOR)
+    assert app.strategy.get_strategy().indicators[code]["targets"]["2013"] == targets["2013"] + 1
 
 
 def test_reported_values_for_a_closed_year_are_refused(closed_2012):
     container, _ = closed_2012
     app = container.app
     code = reported_code(app)
-    refused_and_nothing_stored(app, lambda: app.report_indicator_value(
+    refused_and_nothing_stored(app, lambda: app.strategy.report_indicator_value(
         indicator_code=code, year=2012, value=11, source="GUS", actor=COORDINATOR), code)
     before = app.recorder.max_notification_id()
-    app.report_indicator_value(indicator_code=code, year=2013, value=11, source="GUS", actor=COORDINATOR)
+    app.strategy.report_indicator_value(indicator_code=code, year=2013, value=11, source="GUS", actor=COORDINATOR)
     assert app.recorder.max_notification_id() == before + 1
 
 
@@ -101,7 +101,7 @@ def test_stage_progress_for_a_closed_year_is_refused(closed_2012):
     container, _ = closed_2012
     app = container.app
     task_code, stage, realised = stage_with_2012_progress(app)
-    refused_and_nothing_stored(app, lambda: app.report_stage_progress(
+    refused_and_nothing_stored(app, lambda: app.strategy.report_stage_progress(
         task_code=task_code, stage_number=stage, year=2012, realised=realised / 2, actor=COORDINATOR), task_code)
 
 
@@ -110,7 +110,7 @@ def test_a_rule_change_goes_through_says_published_versions_are_unaffected_and_l
     container, _ = closed_2012
     app = container.app
     clock.move_to(date(2013, 2, 1))
-    v1 = app.report_version(network_id=NET, year=2012, version=1)
+    v1 = app.closing.report_version(network_id=NET, year=2012, version=1)
     text = default_strategy_text().replace('rule = { kind = "count", record_kind = "contact" }',
                                            'rule = { kind = "count", record_kind = "meeting" }')
     assert text != default_strategy_text()
@@ -120,7 +120,7 @@ def test_a_rule_change_goes_through_says_published_versions_are_unaffected_and_l
     assert result.new_events == 1
     [note] = result.notes
     assert "opublikowane wersje" in note and "published report versions" in note and "2012" in note
-    assert app.report_version(network_id=NET, year=2012, version=1) == v1
+    assert app.closing.report_version(network_id=NET, year=2012, version=1) == v1
     assert reproduce_report(container, network_id=NET, year=2012, as_of=CLOSING_DAY) == v1["report"]
 
 
@@ -136,36 +136,36 @@ def test_a_strategy_file_changing_a_closed_years_target_fails_as_a_whole(closed_
     assert text.count("\n") == original.count("\n") and len(text) == len(original) and text != original
     path = tmp_path / "strategia.toml"
     path.write_text(text, encoding="utf-8")
-    strategy_before = app.get_strategy()
+    strategy_before = app.strategy.get_strategy()
     position = app.recorder.max_notification_id()
     with pytest.raises(InvariantViolated, match="2012") as refused:
         load_strategy_file(app, path, actor=COORDINATOR)
     assert "targets.2012" in refused.value.field
     assert app.recorder.max_notification_id() == position
-    assert app.get_strategy().version == strategy_before.version
+    assert app.strategy.get_strategy().version == strategy_before.version
 
 
 def test_after_a_strategy_reopen_the_change_goes_through_and_version_2_differs_by_exactly_it(closed_2012, clock):  # noqa: F811
     container, _ = closed_2012
     app = container.app
     code = contacts_indicator_code(app)
-    targets = dict(app.get_strategy().indicators[code]["targets"])
+    targets = dict(app.strategy.get_strategy().indicators[code]["targets"])
     with pytest.raises(ValidationFailed):
-        app.reopen_year(network_id=NET, year=2012, institution_id=None, reason="  ", actor=COORDINATOR)
-    app.reopen_year(network_id=NET, year=2012, institution_id=None, reason="Korekta celu po uchwale rady",
-                    actor=COORDINATOR)
+        app.closing.reopen_year(network_id=NET, year=2012, institution_id=None, reason="  ", actor=COORDINATOR)
+    app.closing.reopen_year(network_id=NET, year=2012, institution_id=None, reason="Korekta celu po uchwale rady",
+                            actor=COORDINATOR)
     with pytest.raises(InvariantViolated, match="strategi"):
-        app.reopen_year(network_id=NET, year=2012, institution_id=None, reason="drugi raz", actor=COORDINATOR)
-    reporting_year = app.get_reporting_year(NET, 2012)
+        app.closing.reopen_year(network_id=NET, year=2012, institution_id=None, reason="drugi raz", actor=COORDINATOR)
+    reporting_year = app.closing.get_reporting_year(NET, 2012)
     assert reporting_year.signed_off  # a strategy reopen takes no lead's sign-off back
     # Records of the year stay frozen: the reopening is for the strategy only.
     assert not reporting_year.is_open_for(next(iter(reporting_year.signed_off)))
 
-    app.set_targets(indicator_code=code, targets={**targets, "2012": targets["2012"] + 5},
-                    reason="Korekta celu po uchwale rady", actor=COORDINATOR)
+    app.strategy.set_targets(indicator_code=code, targets={**targets, "2012": targets["2012"] + 5},
+                             reason="Korekta celu po uchwale rady", actor=COORDINATOR)
     close_year(container, network_id=NET, year=2012, actor=COORDINATOR)  # no new sign-off needed
-    v1 = app.report_version(network_id=NET, year=2012, version=1)
-    v2 = app.report_version(network_id=NET, year=2012, version=2)
+    v1 = app.closing.report_version(network_id=NET, year=2012, version=1)
+    v2 = app.closing.report_version(network_id=NET, year=2012, version=2)
     changes = report_diff(v1["report"], v2["report"])
     # Exactly that target and what follows from it in the same indicator's row (the 2012 percentage and
     # the cumulative targets from 2012 on); nothing else in the report.
@@ -178,8 +178,8 @@ def test_after_a_strategy_reopen_the_change_goes_through_and_version_2_differs_b
                                                     if int(y) >= 2012}
     assert all(c["new"] - c["old"] == 5 for key, c in derived.items() if key.endswith("cumulative_target"))
     # Closed again: the next change needs another reopen.
-    refused_and_nothing_stored(app, lambda: app.set_targets(indicator_code=code, targets=targets, reason="cofnięcie",
-                                                            actor=COORDINATOR), code)
+    refused_and_nothing_stored(app, lambda: app.strategy.set_targets(indicator_code=code, targets=targets, reason="cofnięcie",
+                                                                     actor=COORDINATOR), code)
 
 
 def test_splot_strategy_load_on_a_real_store_states_the_rule_effect_and_refuses_a_closed_years_target(

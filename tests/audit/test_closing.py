@@ -54,7 +54,7 @@ def world(clock):
 def contact_2012(container, ids, institution_key="wpir") -> tuple:
     """A live 2012 contact owned by the given institution (populate makes WPiR's; RIPH's is added here)."""
     if institution_key == "riph":
-        saved = container.app.record("contact", {
+        saved = container.app.records.record("contact", {
             "network_id": NET, "occurred_on": date(2012, 6, 1), "institution_id": ids["riph"],
             "with_firm_id": ids["firms"][0], "channel": "email", "summary": "Kontakt RIPH"},
             Actor(user_id="jan@riph.pl", institution_id=ids["riph"]))
@@ -68,8 +68,8 @@ def contact_2012(container, ids, institution_key="wpir") -> tuple:
 
 def sign_off_all(container, ids, year=2012):
     for key in ("wpir", "riph"):
-        container.app.sign_off_year(network_id=NET, year=year, institution_id=ids[key],
-                                    actor=Actor(user_id=f"lead@{key}", institution_id=ids[key]))
+        container.app.closing.sign_off_year(network_id=NET, year=year, institution_id=ids[key],
+                                            actor=Actor(user_id=f"lead@{key}", institution_id=ids[key]))
 
 
 def contacts_indicator(report: dict, year: str) -> int:
@@ -90,15 +90,15 @@ def contacts_indicator_path(report: dict) -> str:
 
 def test_close_needs_every_sign_off(world, clock):
     container, ids = world
-    container.app.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
-                                actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
+    container.app.closing.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+                                        actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
     with pytest.raises(InvariantViolated, match="brak podpisu 1 instytucji"):
         close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
     with pytest.raises(InvariantViolated):
-        container.app.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
-                                    actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
+        container.app.closing.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+                                            actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
     with pytest.raises(ValidationFailed):
-        container.app.sign_off_year(network_id=NET, year=1999, institution_id=ids["wpir"], actor=COORDINATOR)
+        container.app.closing.sign_off_year(network_id=NET, year=1999, institution_id=ids["wpir"], actor=COORDINATOR)
 
 
 def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
@@ -110,7 +110,7 @@ def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
 
     clock.move_to(date(2013, 1, 20))
     first = close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
-    v1 = app.report_version(network_id=NET, year=2012, version=1)
+    v1 = app.closing.report_version(network_id=NET, year=2012, version=1)
     assert v1["report_as_of"] == "2013-01-20" and v1["report_hash"] == report_hash(v1["report"])
     with pytest.raises(InvariantViolated, match="już zamknięty"):
         close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
@@ -119,41 +119,41 @@ def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
     position = app.recorder.max_notification_id()
     staff = ids["staff"]
     with pytest.raises(InvariantViolated, match="Rok 2012 jest zamknięty"):
-        app.correct_record(record_id=record_id, expected_version=version, reason="Zła data",
-                           changes={"occurred_on": date(2013, 3, 3)}, actor=staff)
+        app.records.correct_record(record_id=record_id, expected_version=version, reason="Zła data",
+                                   changes={"occurred_on": date(2013, 3, 3)}, actor=staff)
     with pytest.raises(InvariantViolated, match="Rok 2012 jest zamknięty"):
-        app.retract_record(record_id=record_id, expected_version=version, reason="Duplikat", actor=staff)
+        app.records.retract_record(record_id=record_id, expected_version=version, reason="Duplikat", actor=staff)
     with pytest.raises(InvariantViolated, match="Rok 2012 jest zamknięty"):
-        app.record("contact", {"network_id": NET, "occurred_on": date(2012, 12, 1), "institution_id": ids["wpir"],
-                               "with_firm_id": ids["firms"][1], "channel": "phone", "summary": "Spóźniony wpis"}, staff)
+        app.records.record("contact", {"network_id": NET, "occurred_on": date(2012, 12, 1), "institution_id": ids["wpir"],
+                                       "with_firm_id": ids["firms"][1], "channel": "phone", "summary": "Spóźniony wpis"}, staff)
     with pytest.raises(InvariantViolated, match="Rok 2012 jest zamknięty"):  # moving a 2013 record into 2012
         later = next(r for r in ids["records"] if app.get_record(r).occurred_on.year == 2013)
-        app.correct_record(record_id=later, expected_version=app.get_record(later).version, reason="Data",
-                           changes={"occurred_on": date(2012, 2, 2)}, actor=staff)
+        app.records.correct_record(record_id=later, expected_version=app.get_record(later).version, reason="Data",
+                                   changes={"occurred_on": date(2012, 2, 2)}, actor=staff)
     assert app.recorder.max_notification_id() == position
 
     # Reopened for WPiR only: WPiR's record can be corrected, RIPH's still cannot.
     clock.move_to(date(2013, 2, 1))
     with pytest.raises(ValidationFailed):
-        app.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"], reason=" ", actor=COORDINATOR)
-    app.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"],
-                    reason="Błędna data kontaktu zgłoszona przez WPiR", actor=COORDINATOR)
-    app.correct_record(record_id=record_id, expected_version=version, reason="Kontakt był w 2013 r.",
-                       changes={"occurred_on": date(2013, 3, 3)}, actor=staff)
+        app.closing.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"], reason=" ", actor=COORDINATOR)
+    app.closing.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+                            reason="Błędna data kontaktu zgłoszona przez WPiR", actor=COORDINATOR)
+    app.records.correct_record(record_id=record_id, expected_version=version, reason="Kontakt był w 2013 r.",
+                               changes={"occurred_on": date(2013, 3, 3)}, actor=staff)
     with pytest.raises(InvariantViolated, match="Rok 2012 jest zamknięty"):
-        app.retract_record(record_id=riph_record, expected_version=riph_version, reason="x", actor=staff)
+        app.records.retract_record(record_id=riph_record, expected_version=riph_version, reason="x", actor=staff)
     with pytest.raises(InvariantViolated, match="brak podpisu"):  # the reopened institution signs off again
         close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
-    app.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
-                      actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
+    app.closing.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+                              actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
 
     clock.move_to(date(2013, 2, 10))
     close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
-    v1_again = app.report_version(network_id=NET, year=2012, version=1)
-    v2 = app.report_version(network_id=NET, year=2012, version=2)
+    v1_again = app.closing.report_version(network_id=NET, year=2012, version=1)
+    v2 = app.closing.report_version(network_id=NET, year=2012, version=2)
     assert v1_again == v1 and v2["report_as_of"] == "2013-02-10"
     with pytest.raises(NotFound):
-        app.report_version(network_id=NET, year=2012, version=3)
+        app.closing.report_version(network_id=NET, year=2012, version=3)
 
     # The two versions differ exactly by that correction: the record left 2012 for 2013, one contact moved.
     diff = report_diff(v1["report"], v2["report"])

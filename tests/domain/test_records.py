@@ -22,14 +22,14 @@ def world(container, network_id, actor):
     ids = {}
     for short, kind in [("WPiR", "city_department"), ("RIPH", "chamber"), ("CITT", "innovation_centre"),
                         ("PUP", "labour_office")]:
-        ids[short] = app.register_institution(network_id=network_id, name=f"Instytucja {short}",
-                                              short_name=short, kind=kind, actor=actor).id
-    ids["KS"] = app.register_institution(network_id=network_id, name="Klaster spożywczy", short_name="KS",
-                                         kind="cluster", actor=actor).id
-    ids["firm"] = app.register_firm(network_id=network_id, name="Firma A", nip="5260001246", regon=None,
-                                    actor=actor).id
+        ids[short] = app.registry.register_institution(network_id=network_id, name=f"Instytucja {short}",
+                                                       short_name=short, kind=kind, actor=actor).id
+    ids["KS"] = app.registry.register_institution(network_id=network_id, name="Klaster spożywczy", short_name="KS",
+                                                  kind="cluster", actor=actor).id
+    ids["firm"] = app.registry.register_firm(network_id=network_id, name="Firma A", nip="5260001246", regon=None,
+                                             actor=actor).id
     for short in ("WPiR", "RIPH", "CITT"):
-        app.join_network(network_id=network_id, institution_id=ids[short], joined_on=date(2009, 1, 10), actor=actor)
+        app.registry.join_network(network_id=network_id, institution_id=ids[short], joined_on=date(2009, 1, 10), actor=actor)
     return ids
 
 
@@ -52,7 +52,7 @@ def record_fields(record_kind, ids, network_id, **overrides):
 def test_every_kind_round_trips_through_the_store(container, world, network_id, kind):
     actor = Actor("anna@wpir.example", world["WPiR"])
     fields = record_fields(kind, world, network_id)
-    saved = container.app.record(kind, fields, actor)
+    saved = container.app.records.record(kind, fields, actor)
     record = container.app.get_record(saved.id)
     assert record.kind == kind
     assert record.version == saved.version == 1
@@ -68,13 +68,13 @@ def test_every_kind_round_trips_through_the_store(container, world, network_id, 
 
 def test_correction_keeps_the_original_and_needs_a_reason(container, world, network_id, actor):
     app = container.app
-    saved = app.record("contact", record_fields("contact", world, network_id), actor)
+    saved = app.records.record("contact", record_fields("contact", world, network_id), actor)
     with pytest.raises(ValidationFailed) as error:
-        app.correct_record(record_id=saved.id, expected_version=1, reason="  ", changes={"channel": "email"},
-                           actor=actor)
+        app.records.correct_record(record_id=saved.id, expected_version=1, reason="  ", changes={"channel": "email"},
+                                   actor=actor)
     assert error.value.field == "reason"
-    app.correct_record(record_id=saved.id, expected_version=1, reason="Pomyłka w dacie",
-                       changes={"occurred_on": date(2011, 1, 2)}, actor=actor)
+    app.records.correct_record(record_id=saved.id, expected_version=1, reason="Pomyłka w dacie",
+                               changes={"occurred_on": date(2011, 1, 2)}, actor=actor)
     events = list(app.events.get(saved.id))
     assert [type(e).__name__ for e in events] == ["ContactEstablished", "Corrected"]
     assert events[0].fields["occurred_on"] == date(2010, 3, 15)  # the original stays
@@ -85,31 +85,31 @@ def test_correction_keeps_the_original_and_needs_a_reason(container, world, netw
 
 def test_retracted_record_cannot_be_corrected(container, world, network_id, actor):
     app = container.app
-    saved = app.record("meeting", record_fields("meeting", world, network_id), actor)
+    saved = app.records.record("meeting", record_fields("meeting", world, network_id), actor)
     with pytest.raises(ValidationFailed):
-        app.retract_record(record_id=saved.id, expected_version=1, reason="", actor=actor)
-    app.retract_record(record_id=saved.id, expected_version=1, reason="Duplikat", actor=actor)
+        app.records.retract_record(record_id=saved.id, expected_version=1, reason="", actor=actor)
+    app.records.retract_record(record_id=saved.id, expected_version=1, reason="Duplikat", actor=actor)
     with pytest.raises(RecordRetracted):
-        app.correct_record(record_id=saved.id, expected_version=2, reason="x", changes={"title": "Nowy"}, actor=actor)
+        app.records.correct_record(record_id=saved.id, expected_version=2, reason="x", changes={"title": "Nowy"}, actor=actor)
     with pytest.raises(RecordRetracted):
-        app.retract_record(record_id=saved.id, expected_version=2, reason="again", actor=actor)
+        app.records.retract_record(record_id=saved.id, expected_version=2, reason="again", actor=actor)
     assert len(list(app.events.get(saved.id))) == 2
 
 
 def test_stale_version_gives_a_concurrency_error(container, world, network_id, actor):
     app = container.app
-    saved = app.record("contact", record_fields("contact", world, network_id), actor)
-    app.correct_record(record_id=saved.id, expected_version=1, reason="r1", changes={"channel": "email"}, actor=actor)
+    saved = app.records.record("contact", record_fields("contact", world, network_id), actor)
+    app.records.correct_record(record_id=saved.id, expected_version=1, reason="r1", changes={"channel": "email"}, actor=actor)
     with pytest.raises(VersionConflict) as error:
-        app.correct_record(record_id=saved.id, expected_version=1, reason="r2", changes={"channel": "letter"},
-                           actor=actor)
+        app.records.correct_record(record_id=saved.id, expected_version=1, reason="r2", changes={"channel": "letter"},
+                                   actor=actor)
     assert (error.value.expected, error.value.actual) == (1, 2)
 
 
 def test_concurrent_writers_clash_in_the_store(container, world, network_id, actor):
     """Two writers load version 1; the second save hits the store's optimistic lock."""
     app = container.app
-    saved = app.record("contact", record_fields("contact", world, network_id), actor)
+    saved = app.records.record("contact", record_fields("contact", world, network_id), actor)
     first, second = app.get_record(saved.id), app.get_record(saved.id)
     first.correct(changes={"channel": "email"}, reason="a", actor=actor)
     second.correct(changes={"channel": "letter"}, reason="b", actor=actor)
@@ -139,7 +139,7 @@ def test_bad_input_gives_a_specific_error_and_stores_nothing(container, world, n
     mutate(fields, world)
     before = _event_count(container)
     with pytest.raises(error_type) as error:
-        container.app.record("contact", fields, actor)
+        container.app.records.record("contact", fields, actor)
     assert error.value.field == field
     assert _event_count(container) == before
 
@@ -147,7 +147,7 @@ def test_bad_input_gives_a_specific_error_and_stores_nothing(container, world, n
 def test_malformed_nip_stores_nothing(container, network_id, actor):
     before = _event_count(container)
     with pytest.raises(ValidationFailed) as error:
-        container.app.register_firm(network_id=network_id, name="Zła firma", nip="1234567890", regon=None, actor=actor)
+        container.app.registry.register_firm(network_id=network_id, name="Zła firma", nip="1234567890", regon=None, actor=actor)
     assert error.value.field == "nip"
     assert _event_count(container) == before
 
@@ -155,64 +155,64 @@ def test_malformed_nip_stores_nothing(container, network_id, actor):
 def test_meeting_needs_two_parties(container, world, network_id, actor):
     fields = record_fields("meeting", world, network_id, institution_ids=[], firm_ids=[], kind="workshop")
     with pytest.raises(ValidationFailed, match="two parties"):
-        container.app.record("meeting", fields, actor)
+        container.app.records.record("meeting", fields, actor)
 
 
 def test_institution_that_left_cannot_organise_a_network_meeting_after_leaving(container, world, network_id, actor):
     app = container.app
-    app.leave_network(network_id=network_id, institution_id=world["RIPH"], left_on=date(2011, 6, 30), actor=actor)
+    app.registry.leave_network(network_id=network_id, institution_id=world["RIPH"], left_on=date(2011, 6, 30), actor=actor)
     before_leaving = record_fields("meeting", world, network_id, organiser_id=world["RIPH"],
                                    institution_ids=[world["WPiR"]], occurred_on=date(2011, 6, 30))
-    assert app.record("meeting", before_leaving, actor).version == 1
+    assert app.records.record("meeting", before_leaving, actor).version == 1
     after_leaving = {**before_leaving, "occurred_on": date(2011, 7, 1)}
     with pytest.raises(InvariantViolated) as error:
-        app.record("meeting", after_leaving, actor)
+        app.records.record("meeting", after_leaving, actor)
     assert error.value.field == "organiser_id"
     # Other kinds of meeting remain possible.
-    assert app.record("meeting", {**after_leaving, "kind": "workshop"}, actor).version == 1
+    assert app.records.record("meeting", {**after_leaving, "kind": "workshop"}, actor).version == 1
 
 
 def test_firm_cannot_leave_a_cluster_it_never_joined(container, world, actor):
     app = container.app
     with pytest.raises(InvariantViolated, match="never joined"):
-        app.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2012, 6, 1), actor=actor)
-    app.join_cluster(cluster_id=world["KS"], firm_id=world["firm"], joined_on=date(2011, 1, 1), actor=actor)
+        app.registry.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2012, 6, 1), actor=actor)
+    app.registry.join_cluster(cluster_id=world["KS"], firm_id=world["firm"], joined_on=date(2011, 1, 1), actor=actor)
     with pytest.raises(InvariantViolated, match="before the firm joined"):
-        app.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2010, 6, 1), actor=actor)
-    app.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2012, 6, 1), actor=actor)
+        app.registry.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2010, 6, 1), actor=actor)
+    app.registry.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2012, 6, 1), actor=actor)
     with pytest.raises(InvariantViolated, match="already left"):
-        app.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2012, 7, 1), actor=actor)
+        app.registry.leave_cluster(cluster_id=world["KS"], firm_id=world["firm"], left_on=date(2012, 7, 1), actor=actor)
 
 
 def test_only_clusters_take_firms(container, world, actor):
     with pytest.raises(InvariantViolated, match="not a cluster"):
-        container.app.join_cluster(cluster_id=world["RIPH"], firm_id=world["firm"], joined_on=date(2011, 1, 1),
-                                   actor=actor)
+        container.app.registry.join_cluster(cluster_id=world["RIPH"], firm_id=world["firm"], joined_on=date(2011, 1, 1),
+                                            actor=actor)
 
 
 def test_correction_is_checked_as_a_whole(container, world, network_id, actor):
     app = container.app
-    saved = app.record("meeting", record_fields("meeting", world, network_id), actor)
+    saved = app.records.record("meeting", record_fields("meeting", world, network_id), actor)
     with pytest.raises(ValidationFailed, match="two parties"):
-        app.correct_record(record_id=saved.id, expected_version=1, reason="r",
-                           changes={"institution_ids": [], "firm_ids": []}, actor=actor)
+        app.records.correct_record(record_id=saved.id, expected_version=1, reason="r",
+                                   changes={"institution_ids": [], "firm_ids": []}, actor=actor)
     with pytest.raises(ValidationFailed, match="Unknown field"):
-        app.correct_record(record_id=saved.id, expected_version=1, reason="r", changes={"colour": "red"}, actor=actor)
+        app.records.correct_record(record_id=saved.id, expected_version=1, reason="r", changes={"colour": "red"}, actor=actor)
     with pytest.raises(ValidationFailed, match="cannot be corrected"):
-        app.correct_record(record_id=saved.id, expected_version=1, reason="r",
-                           changes={"network_id": world["WPiR"]}, actor=actor)
+        app.records.correct_record(record_id=saved.id, expected_version=1, reason="r",
+                                   changes={"network_id": world["WPiR"]}, actor=actor)
     with pytest.raises(ValidationFailed, match="changes nothing"):
-        app.correct_record(record_id=saved.id, expected_version=1, reason="r",
-                           changes={"title": "Spotkanie sieci"}, actor=actor)
+        app.records.correct_record(record_id=saved.id, expected_version=1, reason="r",
+                                   changes={"title": "Spotkanie sieci"}, actor=actor)
     assert app.get_record(saved.id).version == 1
 
 
 def test_deactivated_institution_records_nothing_new(container, world, network_id, actor):
     app = container.app
-    app.deactivate_institution(institution_id=world["PUP"], reason="Likwidacja", actor=actor)
+    app.registry.deactivate_institution(institution_id=world["PUP"], reason="Likwidacja", actor=actor)
     fields = record_fields("contact", world, network_id, institution_id=world["PUP"])
     with pytest.raises(InvariantViolated, match="deactivated"):
-        app.record("contact", fields, actor)
+        app.records.record("contact", fields, actor)
 
 
 def test_record_type_is_one_aggregate_with_creation_event_per_kind():
@@ -223,26 +223,26 @@ def test_a_nip_and_a_short_name_are_registered_once_per_network(container, world
     app = container.app
     before = _event_count(container)
     with pytest.raises(InvariantViolated) as error:
-        app.register_firm(network_id=network_id, name="Firma B", nip="526-000-12-46", regon=None, actor=actor)
+        app.registry.register_firm(network_id=network_id, name="Firma B", nip="526-000-12-46", regon=None, actor=actor)
     assert error.value.field == "nip" and str(world["firm"]) in error.value.message
     with pytest.raises(InvariantViolated) as error:
-        app.register_institution(network_id=network_id, name="Inna izba", short_name="riph", kind="chamber",
-                                 actor=actor)
+        app.registry.register_institution(network_id=network_id, name="Inna izba", short_name="riph", kind="chamber",
+                                          actor=actor)
     assert error.value.field == "short_name"
     assert _event_count(container) == before
     # Renaming keeps the old claim and takes the new one; the new name is then taken too.
-    app.rename_institution(institution_id=world["RIPH"], name="Izba", short_name="IPH", actor=actor)
+    app.registry.rename_institution(institution_id=world["RIPH"], name="Izba", short_name="IPH", actor=actor)
     with pytest.raises(InvariantViolated):
-        app.register_institution(network_id=network_id, name="X", short_name="IPH", kind="chamber", actor=actor)
+        app.registry.register_institution(network_id=network_id, name="X", short_name="IPH", kind="chamber", actor=actor)
     with pytest.raises(InvariantViolated, match="taken"):
-        app.rename_institution(institution_id=world["CITT"], name="CITT", short_name="RIPH", actor=actor)
+        app.registry.rename_institution(institution_id=world["CITT"], name="CITT", short_name="RIPH", actor=actor)
     # Case changes of one's own short name are not a new claim.
-    app.rename_institution(institution_id=world["WPiR"], name="Wydział", short_name="WPIR", actor=actor)
+    app.registry.rename_institution(institution_id=world["WPiR"], name="Wydział", short_name="WPIR", actor=actor)
 
 
 def test_a_firm_needs_a_nip_or_a_regon(container, network_id, actor):
     before = _event_count(container)
     with pytest.raises(ValidationFailed) as error:
-        container.app.register_firm(network_id=network_id, name="Bez numerów", nip=None, regon="", actor=actor)
+        container.app.registry.register_firm(network_id=network_id, name="Bez numerów", nip=None, regon="", actor=actor)
     assert error.value.field == "nip"
     assert _event_count(container) == before

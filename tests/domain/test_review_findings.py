@@ -18,12 +18,12 @@ def test_conclusion_corrected_to_leave_out_its_owner_is_no_longer_credited_to_it
     net = build_network(container, network_id)
     wpir, riph = net.ids["WPiR"], net.ids["RIPH"]
     wpir_staff = Actor(user_id="anna@wpir", institution_id=wpir)
-    saved = container.app.record("conclusion", {
+    saved = container.app.records.record("conclusion", {
         "network_id": network_id, "occurred_on": date(2013, 5, 5), "title": "Wnioski", "kind": "conclusion",
         "institution_ids": [wpir, riph]}, wpir_staff)
     assert container.app.get_record(saved.id).owner_institution_id == wpir
-    container.app.correct_record(record_id=saved.id, expected_version=saved.version, reason="Tylko RIPH",
-                                 changes={"institution_ids": [riph]}, actor=wpir_staff)
+    container.app.records.correct_record(record_id=saved.id, expected_version=saved.version, reason="Tylko RIPH",
+                                         changes={"institution_ids": [riph]}, actor=wpir_staff)
 
     record = container.app.get_record(saved.id)
     assert record.fields["institution_ids"] == [riph]
@@ -42,23 +42,23 @@ def test_conclusion_correction_keeping_its_owner_keeps_the_owner(container, netw
     net = build_network(container, network_id)
     wpir, riph, citt = net.ids["WPiR"], net.ids["RIPH"], net.ids["CITT"]
     riph_staff = Actor(user_id="jan@riph", institution_id=riph)
-    saved = container.app.record("conclusion", {
+    saved = container.app.records.record("conclusion", {
         "network_id": network_id, "occurred_on": date(2013, 5, 5), "title": "Wnioski", "kind": "conclusion",
         "institution_ids": [wpir, riph]}, riph_staff)
-    container.app.correct_record(record_id=saved.id, expected_version=saved.version, reason="Także CITT",
-                                 changes={"institution_ids": [wpir, riph, citt]},
-                                 actor=Actor(user_id="anna@wpir", institution_id=wpir))
+    container.app.records.correct_record(record_id=saved.id, expected_version=saved.version, reason="Także CITT",
+                                         changes={"institution_ids": [wpir, riph, citt]},
+                                         actor=Actor(user_id="anna@wpir", institution_id=wpir))
     assert container.app.get_record(saved.id).owner_institution_id == riph
 
 
 def test_a_firm_of_another_network_cannot_join_a_cluster(container, network_id, actor):
     net = build_network(container, network_id)
     app = container.app
-    other = app.register_network(name="Sieć międzymiastowa", kind="inter_city_network",
-                                 municipality_ids=[], actor=actor).id
-    stranger = app.register_firm(network_id=other, name="Obca firma", nip=valid_nip(77), regon=None, actor=actor).id
+    other = app.registry.register_network(name="Sieć międzymiastowa", kind="inter_city_network",
+                                          municipality_ids=[], actor=actor).id
+    stranger = app.registry.register_firm(network_id=other, name="Obca firma", nip=valid_nip(77), regon=None, actor=actor).id
     position = app.recorder.max_notification_id()
     with pytest.raises(UnknownReference) as raised:
-        app.join_cluster(cluster_id=net.ids["KS"], firm_id=stranger, joined_on=date(2013, 1, 1), actor=actor)
+        app.registry.join_cluster(cluster_id=net.ids["KS"], firm_id=stranger, joined_on=date(2013, 1, 1), actor=actor)
     assert raised.value.field == "firm_id"
     assert app.recorder.max_notification_id() == position

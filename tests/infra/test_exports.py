@@ -76,9 +76,9 @@ def test_a_formula_in_a_task_or_indicator_name_is_defused_in_the_report_csv(cont
     network_id = stable_id("test-network", "exports")
     municipality_id = stable_id("test-municipality", "exports")
     strategy_id = stable_id("test-strategy", "exports")
-    container.app.register_municipality(name="Gmina", teryt=None, actor=STAFF, id=municipality_id)
-    container.app.register_network(name="Sieć", kind="institution_network", municipality_ids=[municipality_id],
-                                   actor=STAFF, id=network_id)
+    container.app.registry.register_municipality(name="Gmina", teryt=None, actor=STAFF, id=municipality_id)
+    container.app.registry.register_network(name="Sieć", kind="institution_network", municipality_ids=[municipality_id],
+                                            actor=STAFF, id=network_id)
     net = build_network(container, network_id, scope="exports")
     start_strategy(container.app, strategy_id=strategy_id, network_id=network_id, text=HOSTILE_STRATEGY)
     net.contact(date(2011, 5, 5), "WPiR", "RIPH")
@@ -103,8 +103,8 @@ def test_a_formula_in_a_task_or_indicator_name_is_defused_in_the_report_csv(cont
 def test_report_and_audit_exports_speak_the_language_asked_for(container):
     net = build_network(container, stable_id("network", "default"), firms=1)
     saved = net.contact(date(2011, 5, 5), "WPiR", "RIPH")
-    container.app.correct_record(record_id=saved.id, expected_version=saved.version, reason="=fix",
-                                 changes={"summary": "@nowy opis"}, actor=STAFF)
+    container.app.records.correct_record(record_id=saved.id, expected_version=saved.version, reason="=fix",
+                                         changes={"summary": "@nowy opis"}, actor=STAFF)
     container.runner.catch_up()
     with container.views.transaction() as tx:
         report = task_report(tx, "III.1.3", strategy_id=str(stable_id("strategy")))

@@ -92,12 +92,12 @@ CHILD = textwrap.dedent("""
     bootstrap(c)
     c.runner.catch_up()
     a = Actor("crash@test")
-    ids = [c.app.register_institution(network_id=DEFAULT_NETWORK_ID, name=f"I{n}", short_name=f"I{n}",
-                                      kind="chamber", actor=a).id for n in range(2)]
+    ids = [c.app.registry.register_institution(network_id=DEFAULT_NETWORK_ID, name=f"I{n}", short_name=f"I{n}",
+                                               kind="chamber", actor=a).id for n in range(2)]
     for n in range(5):
-        c.app.record("contact", {"network_id": DEFAULT_NETWORK_ID, "occurred_on": date(2010, 1, n + 1),
-                     "institution_id": ids[0], "with_institution_id": ids[1], "channel": "phone",
-                     "summary": f"kontakt {n}"}, a)
+        c.app.records.record("contact", {"network_id": DEFAULT_NETWORK_ID, "occurred_on": date(2010, 1, n + 1),
+                             "institution_id": ids[0], "with_institution_id": ids[1], "channel": "phone",
+                             "summary": f"kontakt {n}"}, a)
     if mode == "after-save":
         os._exit(9)  # saved and acknowledged, read models not yet updated
     original = ActivityRegisterProjection.handle
@@ -176,8 +176,8 @@ def test_round_trip_rebuild_and_restart_on_postgres(postgres_settings: Settings)
         version = incremental["activity_records"][0]["version"]
         status = incremental["activity_records"][0]["status"]
         if status == "active":
-            again.app.correct_record(record_id=record_id, expected_version=version, reason="test",
-                                     changes={"occurred_on": date(2011, 5, 5)}, actor=a)
+            again.app.records.correct_record(record_id=record_id, expected_version=version, reason="test",
+                                             changes={"occurred_on": date(2011, 5, 5)}, actor=a)
             again.runner.catch_up()
             with again.views.transaction() as tx:
                 row = tx.execute("SELECT year FROM activity_records WHERE record_id = ?", (record_id,))[0]
@@ -196,8 +196,8 @@ def test_catch_up_command_brings_read_models_to_the_log(sqlite_settings):
     a = Actor("cli@test")
     from domain.application import DEFAULT_NETWORK_ID
 
-    container.app.register_institution(network_id=DEFAULT_NETWORK_ID, name="X", short_name="X", kind="chamber",
-                                       actor=a)
+    container.app.registry.register_institution(network_id=DEFAULT_NETWORK_ID, name="X", short_name="X", kind="chamber",
+                                                actor=a)
     behind = container.runner.log_position() - container.runner.position()
     container.close()
     assert behind > 0
@@ -217,7 +217,7 @@ def test_a_projection_that_fails_stops_catch_up_and_says_why(container, actor, n
 
     container.runner.catch_up()
     start = container.runner.position()
-    container.app.register_institution(network_id=network_id, name="Y", short_name="Y", kind="chamber", actor=actor)
+    container.app.registry.register_institution(network_id=network_id, name="Y", short_name="Y", kind="chamber", actor=actor)
     broken = next(p for p in container.runner.projections if isinstance(p, ActivityRegisterProjection))
     original = broken.handle
     broken.handle = lambda tx, event, notification_id: (_ for _ in ()).throw(RuntimeError("boom"))

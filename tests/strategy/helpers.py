@@ -35,38 +35,38 @@ class Network:
 
     # ------------------------------------------------------------------ records
     def meeting(self, day: date, organiser: str, *others: str, firms: int = 0, kind: str = "network_meeting"):
-        return self.app.record("meeting", {
+        return self.app.records.record("meeting", {
             "network_id": self.network_id, "occurred_on": day, "title": f"Spotkanie {day}", "kind": kind,
             "organiser_id": self.ids[organiser], "institution_ids": [self.ids[o] for o in others],
             "firm_ids": self.firms[:firms],
         }, STAFF)
 
     def contact(self, day: date, institution: str, with_institution: str):
-        return self.app.record("contact", {
+        return self.app.records.record("contact", {
             "network_id": self.network_id, "occurred_on": day, "institution_id": self.ids[institution],
             "with_institution_id": self.ids[with_institution], "channel": "phone", "summary": f"Kontakt {day}",
         }, STAFF)
 
     def information(self, day: date, sender: str, firms: int = 1, institutions: tuple[str, ...] = ()):
-        return self.app.record("information_exchange", {
+        return self.app.records.record("information_exchange", {
             "network_id": self.network_id, "occurred_on": day, "from_institution_id": self.ids[sender],
             "to_institution_ids": [self.ids[i] for i in institutions], "to_firm_ids": self.firms[:firms],
             "subject": f"Informacja {day}", "channel": "email",
         }, STAFF)
 
     def conclusion(self, day: date, kind: str, *institutions: str):
-        return self.app.record("conclusion", {
+        return self.app.records.record("conclusion", {
             "network_id": self.network_id, "occurred_on": day, "title": f"Wnioski {day}", "kind": kind,
             "institution_ids": [self.ids[i] for i in institutions],
         }, STAFF)
 
     def join_cluster(self, cluster: str, firm: int, day: date):
-        return self.app.join_cluster(cluster_id=self.ids[cluster], firm_id=self.firms[firm], joined_on=day,
-                                     actor=STAFF)
+        return self.app.registry.join_cluster(cluster_id=self.ids[cluster], firm_id=self.firms[firm], joined_on=day,
+                                              actor=STAFF)
 
     def leave_cluster(self, cluster: str, firm: int, day: date):
-        return self.app.leave_cluster(cluster_id=self.ids[cluster], firm_id=self.firms[firm], left_on=day,
-                                      actor=STAFF)
+        return self.app.registry.leave_cluster(cluster_id=self.ids[cluster], firm_id=self.firms[firm], left_on=day,
+                                               actor=STAFF)
 
 
 def build_network(container: Container, network_id: UUID, *, firms: int = 4,
@@ -83,18 +83,18 @@ def build_network(container: Container, network_id: UUID, *, firms: int = 4,
 
     for short, kind in INSTITUTIONS:
         net.ids[short] = fixed_id("test-institution", short)
-        app.register_institution(network_id=network_id, name=f"Instytucja {short}", short_name=short, kind=kind,
-                                  actor=STAFF, id=net.ids[short])
+        app.registry.register_institution(network_id=network_id, name=f"Instytucja {short}", short_name=short, kind=kind,
+                                           actor=STAFF, id=net.ids[short])
     for short, runner in CLUSTERS:
         net.ids[short] = fixed_id("test-institution", short)
-        app.register_institution(network_id=network_id, name=f"Klaster {short}", short_name=short, kind="cluster",
-                                 coordinator_id=net.ids[runner], actor=STAFF, id=net.ids[short])
+        app.registry.register_institution(network_id=network_id, name=f"Klaster {short}", short_name=short, kind="cluster",
+                                          coordinator_id=net.ids[runner], actor=STAFF, id=net.ids[short])
     for short in members if members is not None else [s for s, _ in INSTITUTIONS]:
-        app.join_network(network_id=network_id, institution_id=net.ids[short], joined_on=joined_on, actor=STAFF)
+        app.registry.join_network(network_id=network_id, institution_id=net.ids[short], joined_on=joined_on, actor=STAFF)
     for n in range(firms):
         firm_id = fixed_id("test-firm", str(n))
-        app.register_firm(network_id=network_id, name=f"Firma {n}", nip=valid_nip(n), regon=None, actor=STAFF,
-                          id=firm_id)
+        app.registry.register_firm(network_id=network_id, name=f"Firma {n}", nip=valid_nip(n), regon=None, actor=STAFF,
+                                   id=firm_id)
         net.firms.append(firm_id)
     return net
 

@@ -108,7 +108,7 @@ def test_a_bad_strategy_file_is_refused_and_changes_nothing(cli, tmp_path, sqlit
     container = build_container(sqlite_settings)
     try:
         with pytest.raises(NotFound):
-            container.app.get_strategy().task("VI.1.1")
+            container.app.strategy.get_strategy().task("VI.1.1")
     finally:
         container.close()
 

@@ -78,8 +78,8 @@ def test_a_retracted_record_stops_counting(net):
     saved = net.contact(date(2011, 3, 1), "WPiR", "RIPH")
     net.contact(date(2011, 4, 1), "WPiR", "CITT")
     assert value(net.container, CONTACTS, 2011) == 2
-    net.app.retract_record(record_id=saved.id, expected_version=saved.version, reason="wpisany dwa razy",
-                           actor=STAFF)
+    net.app.records.retract_record(record_id=saved.id, expected_version=saved.version, reason="wpisany dwa razy",
+                                   actor=STAFF)
     assert value(net.container, CONTACTS, 2011) == 1
     with net.container.views.transaction() as tx:
         assert [e["record_id"] for e in indicator_events(tx, CONTACTS, 2011, strategy_id=SID)] != [str(saved.id)]
@@ -89,8 +89,8 @@ def test_a_retracted_record_stops_counting(net):
 def test_a_correction_that_moves_the_date_moves_the_count_to_the_other_year(net):
     saved = net.contact(date(2011, 12, 20), "WPiR", "RIPH")
     assert (value(net.container, CONTACTS, 2011), value(net.container, CONTACTS, 2012)) == (1, 0)
-    net.app.correct_record(record_id=saved.id, expected_version=saved.version, reason="zła data",
-                           changes={"occurred_on": date(2012, 1, 3)}, actor=STAFF)
+    net.app.records.correct_record(record_id=saved.id, expected_version=saved.version, reason="zła data",
+                                   changes={"occurred_on": date(2012, 1, 3)}, actor=STAFF)
     assert (value(net.container, CONTACTS, 2011), value(net.container, CONTACTS, 2012)) == (0, 1)
     with net.container.views.transaction() as tx:
         assert task_report(tx, "III.1.3", strategy_id=SID)["indicators"][1]["years"]["2012"]["cumulative"] == 1
@@ -156,8 +156,8 @@ def test_party_filters_and_conclusion_kinds(net):
 
 
 def test_dash_zero_and_bd_stay_distinct_in_the_report(net):
-    net.app.set_targets(indicator_code=CONTACTS, targets={"2009": "-", "2010": 0, "2011": "bd", "2012": 7,
-                                                         "2013": 2}, reason="korekta planu", actor=STAFF)
+    net.app.strategy.set_targets(indicator_code=CONTACTS, targets={"2009": "-", "2010": 0, "2011": "bd", "2012": 7,
+                                                                  "2013": 2}, reason="korekta planu", actor=STAFF)
     net.catch_up()
     with net.container.views.transaction() as tx:
         years = task_report(tx, "III.1.3", strategy_id=SID)["indicators"][1]["years"]
@@ -176,8 +176,8 @@ def test_an_as_of_report_is_unchanged_by_later_records(clocked_net, clock):
     clock["now"] = datetime(2014, 2, 20, 9, 0, tzinfo=timezone.utc)
     late = net.contact(date(2013, 3, 1), "WPiR", "CITT")
     net.meeting(date(2013, 5, 5), "RIPH", "CITT")
-    net.app.set_targets(indicator_code=CONTACTS, targets={"2013": 99}, reason="nowy plan", actor=STAFF)
-    net.app.retract_record(record_id=late.id, expected_version=late.version, reason="pomyłka", actor=STAFF)
+    net.app.strategy.set_targets(indicator_code=CONTACTS, targets={"2013": 99}, reason="nowy plan", actor=STAFF)
+    net.app.records.retract_record(record_id=late.id, expected_version=late.version, reason="pomyłka", actor=STAFF)
     net.catch_up()
     with net.container.views.transaction() as tx:
         again = task_report(tx, "III.1.3", as_of=date(2014, 1, 10), strategy_id=SID)
@@ -210,8 +210,8 @@ def test_changing_a_rule_recomputes_but_an_earlier_report_keeps_the_old_rule(clo
     net.meeting(date(2012, 3, 4), "WPiR", firms=1, kind="entrepreneurs_meeting")
     assert value(net.container, NETWORK_MEETINGS, 2012) == 1
     clock["now"] = datetime(2014, 3, 1, 12, 0, tzinfo=timezone.utc)
-    net.app.change_rule(indicator_code=NETWORK_MEETINGS, rule={"kind": "count_shared", "record_kind": "meeting"},
-                        reason="liczymy wszystkie spotkania", actor=STAFF)
+    net.app.strategy.change_rule(indicator_code=NETWORK_MEETINGS, rule={"kind": "count_shared", "record_kind": "meeting"},
+                                 reason="liczymy wszystkie spotkania", actor=STAFF)
     assert value(net.container, NETWORK_MEETINGS, 2012) == 2
     with net.container.views.transaction() as tx:
         old = task_report(tx, "III.1.3", as_of=date(2014, 1, 31), strategy_id=SID)["indicators"][2]
@@ -224,23 +224,23 @@ def test_changing_a_rule_recomputes_but_an_earlier_report_keeps_the_old_rule(clo
 
 
 def test_reported_values_entered_by_a_coordinator(container, network_id):
-    container.app.apply_strategy({
+    container.app.strategy.apply_strategy({
         "goals": [{"code": "IV", "name": "Cel testowy"}],
         "programmes": [{"goal": "IV", "code": "IV.1", "name": "Program testowy"}],
         "tasks": [{"programme": "IV.1", "code": "IV.1.1", "name": "Zadanie testowe", "years": [2011, 2012, 2013],
-                   "indicators": [{"code": "IV.1.1.W1", "name": "Liczba podmiotów gospodarczych", "level": "impact",
-                                   "sources": ["GUS"], "targets": {"2011": 100, "2012": "bd", "2013": "-"},
-                                   "rule": {"kind": "reported"}}]}],
+                            "indicators": [{"code": "IV.1.1.W1", "name": "Liczba podmiotów gospodarczych", "level": "impact",
+                                            "sources": ["GUS"], "targets": {"2011": 100, "2012": "bd", "2013": "-"},
+                                            "rule": {"kind": "reported"}}]}],
     }, actor=STAFF, reason="test", network_id=network_id)
-    container.app.report_indicator_value(indicator_code="IV.1.1.W1", year=2011, value=0, source="GUS",
-                                         note="dane GUS", actor=STAFF)
-    container.app.report_indicator_value(indicator_code="IV.1.1.W1", year=2012, value="bd", source="GUS",
-                                         note="tajemnica statystyczna", actor=STAFF)
+    container.app.strategy.report_indicator_value(indicator_code="IV.1.1.W1", year=2011, value=0, source="GUS",
+                                                  note="dane GUS", actor=STAFF)
+    container.app.strategy.report_indicator_value(indicator_code="IV.1.1.W1", year=2012, value="bd", source="GUS",
+                                                  note="tajemnica statystyczna", actor=STAFF)
     with pytest.raises(InvariantViolated):
-        container.app.report_indicator_value(indicator_code=CONTACTS, year=2011, value=3, actor=STAFF)
+        container.app.strategy.report_indicator_value(indicator_code=CONTACTS, year=2011, value=3, actor=STAFF)
     with pytest.raises(ValidationFailed):
-        container.app.report_indicator_value(indicator_code="IV.1.1.W1", year=2011, value=3, source="LCB",
-                                             actor=STAFF)
+        container.app.strategy.report_indicator_value(indicator_code="IV.1.1.W1", year=2011, value=3, source="LCB",
+                                                      actor=STAFF)
     container.runner.catch_up()
     with container.views.transaction() as tx:
         years = task_report(tx, "IV.1.1", strategy_id=SID)["indicators"][0]["years"]
@@ -262,22 +262,22 @@ def test_unknown_codes_raise_not_found(container):
 
 
 def test_planned_stage_shares_must_sum_to_100_and_nothing_is_stored_otherwise(container):
-    version = container.app.get_strategy().version
+    version = container.app.strategy.get_strategy().version
     stages = [{"number": 1, "name": "Etap", "planned": {"2009": 60}}, {"number": 2, "name": "Drugi",
                                                                        "planned": {"2010": 30}}]
     with pytest.raises(InvariantViolated) as error:
-        container.app.plan_stages(task_code="III.1.3", stages=stages, reason="nowy plan", actor=STAFF)
+        container.app.strategy.plan_stages(task_code="III.1.3", stages=stages, reason="nowy plan", actor=STAFF)
     assert "90" in error.value.message and error.value.field == "stages"
     with pytest.raises(InvariantViolated):  # realised more than planned
-        container.app.report_stage_progress(task_code="III.1.3", stage_number=4, year=2011, realised=3, actor=STAFF)
+        container.app.strategy.report_stage_progress(task_code="III.1.3", stage_number=4, year=2011, realised=3, actor=STAFF)
     with pytest.raises(InvariantViolated):  # nothing planned that year
-        container.app.report_stage_progress(task_code="III.1.3", stage_number=1, year=2011, realised=1, actor=STAFF)
-    assert container.app.get_strategy().version == version
+        container.app.strategy.report_stage_progress(task_code="III.1.3", stage_number=1, year=2011, realised=1, actor=STAFF)
+    assert container.app.strategy.get_strategy().version == version
 
 
 def test_indicator_codes_are_unique_across_tasks(container):
     with pytest.raises((InvariantViolated, ValidationFailed)):
-        container.app.define_indicator(indicator={
+        container.app.strategy.define_indicator(indicator={
             "code": "III.1.3.W1", "task_code": "I.3.5", "name": "Duplikat", "level": "product",
             "rule": {"kind": "count", "record_kind": "contact"}}, actor=STAFF)
 
@@ -289,9 +289,9 @@ def test_programme_progress_is_the_weighted_mean_of_its_tasks(container, network
         tasks.append({"programme": "V.1", "code": f"V.1.{n}", "name": f"Zadanie {n}", "weight": weight,
                       "years": [2010], "stages": [{"number": 1, "name": "Całość", "planned": {"2010": 100},
                                                    "realised": {"2010": progress}}]})
-    container.app.apply_strategy({"goals": [{"code": "V", "name": "Cel"}],
-                                  "programmes": [{"goal": "V", "code": "V.1", "name": "Program"}], "tasks": tasks},
-                                 actor=STAFF, reason="test", network_id=network_id)
+    container.app.strategy.apply_strategy({"goals": [{"code": "V", "name": "Cel"}],
+                                           "programmes": [{"goal": "V", "code": "V.1", "name": "Program"}], "tasks": tasks},
+                                          actor=STAFF, reason="test", network_id=network_id)
     container.runner.catch_up()
     with container.views.transaction() as tx:
         summary = {t["code"]: t for t in list_tasks(tx, strategy_id=SID)}
@@ -308,12 +308,12 @@ def test_a_published_report_is_reproduced_exactly_after_later_changes(clocked_ne
     with net.container.views.transaction() as tx:
         snapshot = task_report(tx, "III.1.3", strategy_id=SID)
     clock["now"] = datetime(2014, 1, 10, 9, 0, tzinfo=timezone.utc)
-    number = net.app.publish_report(task_code="III.1.3", title="Sprawozdanie za 2013 r.", actor=STAFF).version
+    number = net.app.strategy.publish_report(task_code="III.1.3", title="Sprawozdanie za 2013 r.", actor=STAFF).version
     clock["now"] = datetime(2014, 1, 10, 15, 0, tzinfo=timezone.utc)  # the same day, after publication
-    net.app.change_rule(indicator_code=NETWORK_MEETINGS, rule={"kind": "count_shared", "record_kind": "meeting"},
-                        reason="wszystkie spotkania", actor=STAFF)
+    net.app.strategy.change_rule(indicator_code=NETWORK_MEETINGS, rule={"kind": "count_shared", "record_kind": "meeting"},
+                                 reason="wszystkie spotkania", actor=STAFF)
     net.meeting(date(2013, 6, 6), "WPiR", "CITT")
-    net.app.report_stage_progress(task_code="III.1.3", stage_number=4, year=2013, realised=2.5, actor=STAFF)
+    net.app.strategy.report_stage_progress(task_code="III.1.3", stage_number=4, year=2013, realised=2.5, actor=STAFF)
     net.catch_up()
     with net.container.views.transaction() as tx:
         published = published_report(tx, number, strategy_id=SID)
@@ -333,5 +333,5 @@ def test_a_published_report_is_reproduced_exactly_after_later_changes(clocked_ne
 
 def test_a_second_strategy_cannot_be_started(container, network_id):
     with pytest.raises(InvariantViolated) as error:
-        container.app.start_strategy(name="Druga strategia", network_id=network_id, actor=STAFF)
+        container.app.strategy.start_strategy(name="Druga strategia", network_id=network_id, actor=STAFF)
     assert error.value.field == "strategy"

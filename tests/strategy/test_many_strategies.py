@@ -36,9 +36,9 @@ SID_B = str(stable_id("test-strategy", "B"))
 def two(container):
     """Network A (the default, with the bootstrapped strategy) and network B (a second municipality)."""
     app = container.app
-    app.register_municipality(name="Gmina B", teryt=None, actor=STAFF, id=MUNICIPALITY_B)
-    app.register_network(name="Sieć B", kind="institution_network", municipality_ids=[MUNICIPALITY_B],
-                         actor=STAFF, id=NETWORK_B)
+    app.registry.register_municipality(name="Gmina B", teryt=None, actor=STAFF, id=MUNICIPALITY_B)
+    app.registry.register_network(name="Sieć B", kind="institution_network", municipality_ids=[MUNICIPALITY_B],
+                                  actor=STAFF, id=NETWORK_B)
     a = build_network(container, DEFAULT_NETWORK_ID)
     b = build_network(container, NETWORK_B, scope="B")
     # A: two contacts in 2011, one network meeting in 2012.
@@ -119,8 +119,8 @@ def test_an_event_recomputes_only_the_strategies_of_its_network(container, two, 
     assert set(recomputed) == {SID_B}
     recomputed.clear()
     a.join_cluster("KB", 1, date(2011, 1, 5))
-    container.app.rename_institution(institution_id=a.ids["PUP"], name="Urząd Pracy", short_name="PUP2",
-                                     actor=STAFF)
+    container.app.registry.rename_institution(institution_id=a.ids["PUP"], name="Urząd Pracy", short_name="PUP2",
+                                              actor=STAFF)
     container.runner.catch_up()
     assert set(recomputed) == {SID}
     with container.views.transaction() as tx:

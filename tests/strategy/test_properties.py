@@ -55,10 +55,10 @@ def apply(net, op, retract: bool, move_days: int | None) -> None:
     if move_days is not None:
         new_day = min(max(op[1] + timedelta(days=move_days), date(2009, 1, 1)), date(2013, 12, 31))
         if new_day != op[1]:
-            saved = net.app.correct_record(record_id=saved.id, expected_version=saved.version, reason="data",
-                                           changes={"occurred_on": new_day}, actor=STAFF)
+            saved = net.app.records.correct_record(record_id=saved.id, expected_version=saved.version, reason="data",
+                                                   changes={"occurred_on": new_day}, actor=STAFF)
     if retract:
-        net.app.retract_record(record_id=saved.id, expected_version=saved.version, reason="pomyłka", actor=STAFF)
+        net.app.records.retract_record(record_id=saved.id, expected_version=saved.version, reason="pomyłka", actor=STAFF)
 
 
 def values_after(operations) -> list[dict]:
