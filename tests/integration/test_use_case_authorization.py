@@ -1,5 +1,5 @@
 """The authorization matrix on the use-case layer itself, without HTTP: every route of the JSON API's
-matrix (tests/api/test_authorization_matrix.py) is called here as the use case behind it, by every role
+matrix (tests/e2e/api/test_authorization_matrix.py) is called here as the use case behind it, by every role
 for its own and another institution, and must end as the matrix says — done, `Forbidden`, or not found —
 so a second face (pages, CLI) that calls the same use cases gets the same answers."""
 
@@ -16,8 +16,8 @@ from domain.policy import Forbidden
 from domain.use_cases import UseCases
 from domain.use_cases.audit import AuditFilter
 from infra.container import Container
-from tests.api.conftest import World, world  # noqa: F401 (world is a fixture)
-from tests.api.test_authorization_matrix import ROLES, ROUTES, SCOPES, cluster, inst, partner, record
+from tests.support.world import World, world  # noqa: F401 (world is a fixture)
+from tests.e2e.api.test_authorization_matrix import ROLES, ROUTES, SCOPES, cluster, inst, partner, record
 from tests.factories import valid_nip
 
 D = date(2012, 3, 5)

@@ -1,0 +1,273 @@
+"""The browser test harness: a live Splot on 127.0.0.1, Debian's chromium through Playwright, and the
+checks every page must pass (axe-core WCAG 2.x A/AA, 320 px reflow, no failed request).
+
+Fixtures over these live in conftest.py; page tests import the `assert_*` helpers from here.
+Why these choices:
+- Debian's /usr/bin/chromium with the flags FIELD-NOTES "Web stack" names; Playwright's own
+  browser downloads (`playwright install`) are never used: the machines reach no browser host.
+- Every request is routed: only 127.0.0.1 may be reached; anything else is aborted by the route
+  handler before any connection is made, and recorded, so a page that would call a CDN fails.
+- axe-core comes from npm (tests/browser/package.json) and is read from node_modules.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Response, Route, WebSocketRoute
+
+from api.app import create_app
+from infra.container import Container, bootstrap, build_container
+from infra.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING_IMPACTS = ("serious", "critical")
+ALLOWED_HOST = "127.0.0.1"
+REFLOW_WIDTH, REFLOW_HEIGHT = 320, 640
+DEFAULT_LOCALE = "pl-PL"  # the pages are Polish first; a context always sends some Accept-Language
+
+
+def running_under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+# --- the live server -----------------------------------------------------------------------------
+
+@dataclass
+class LiveServer:
+    """The real app served over HTTP on 127.0.0.1: `url` has no trailing slash."""
+
+    url: str
+    container: Container
+
+    def url_for(self, path: str) -> str:
+        return self.url + (path if path.startswith("/") else "/" + path)
+
+
+@contextlib.contextmanager
+def live_server_on(data_dir: Path, *, startup_timeout: float = 15.0) -> Iterator[LiveServer]:
+    """A container over a fresh SQLite store in `data_dir`, bootstrapped, served by uvicorn in a
+    background thread on a free port (the socket is bound here, so no other process can take it
+    between choosing and serving). Stops the server and closes the container on exit."""
+    container = build_container(Settings(data_dir=data_dir))
+    try:
+        bootstrap(container)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((ALLOWED_HOST, 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(create_app(container), log_level="warning", access_log=False,
+                                lifespan="on", timeout_graceful_shutdown=2)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server",
+                                  daemon=True)
+        thread.start()
+        deadline = time.monotonic() + startup_timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                raise RuntimeError(f"the live server did not start on {ALLOWED_HOST}:{port}")
+            time.sleep(0.02)
+        try:
+            yield LiveServer(url=f"http://{ALLOWED_HOST}:{port}", container=container)
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            sock.close()
+            if thread.is_alive():
+                raise RuntimeError("the live server did not shut down within 10 s")
+    finally:
+        container.close()
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    """Debian's chromium. Playwright's `launch` gives it a new, empty temporary profile
+    (--user-data-dir) of its own each time and deletes it on close."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+@dataclass
+class RequestLog:
+    """What a watched context saw go wrong: outside requests it aborted, requests that failed, and
+    sub-resource responses with status >= 400 (the main document's status is the test's to check)."""
+
+    blocked: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # "URL (error text)"
+    error_responses: list[str] = field(default_factory=list)  # "status URL"
+
+    def problems(self) -> list[str]:
+        return ([f"blocked (not {ALLOWED_HOST}): {u}" for u in self.blocked]
+                + [f"failed: {f}" for f in self.failed]
+                + [f"HTTP {r}" for r in self.error_responses])
+
+
+_logs: "weakref.WeakKeyDictionary[Any, RequestLog]" = weakref.WeakKeyDictionary()
+
+
+def is_allowed(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname == ALLOWED_HOST
+
+
+def _is_main_document(request: Request) -> bool:
+    try:
+        return request.is_navigation_request() and request.frame.parent_frame is None
+    except Exception:  # a service worker's request has no frame
+        return False
+
+
+def watch(context: BrowserContext) -> RequestLog:
+    """Routes every request of `context` (all its pages): 127.0.0.1 continues, anything else is
+    aborted before any connection and recorded; also records failed requests and sub-resource
+    responses >= 400. Call before the first navigation."""
+    log = RequestLog()
+    _logs[context] = log
+
+    def route(route: Route) -> None:
+        url = route.request.url
+        if is_allowed(url):
+            route.continue_()
+        else:
+            log.blocked.append(url)
+            route.abort("blockedbyclient")
+
+    def route_ws(ws: WebSocketRoute) -> None:
+        if is_allowed(ws.url):
+            ws.connect_to_server()
+        else:
+            log.blocked.append(ws.url)
+            ws.close(code=1008, reason="blocked by the test harness")
+
+    def on_failed(request: Request) -> None:
+        if request.url in log.blocked and request.failure == "net::ERR_BLOCKED_BY_CLIENT":
+            return  # already recorded as blocked
+        log.failed.append(f"{request.url} ({request.failure})")
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400 and not _is_main_document(response.request):
+            log.error_responses.append(f"{response.status} {response.url}")
+
+    context.route("**/*", route)
+    context.route_web_socket(lambda url: True, route_ws)
+    context.on("requestfailed", on_failed)
+    context.on("response", on_response)
+    return log
+
+
+def request_log(page: Page) -> RequestLog:
+    log = _logs.get(page.context)
+    if log is None:
+        raise AssertionError("this page's context is not watched: make it with the harness fixtures "
+                             "(page, page_no_js, new_page) or call harness.watch(context) first")
+    return log
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+def assert_no_failed_requests(page: Page) -> None:
+    """Fails listing every outside request aborted, failed request and sub-resource >= 400 seen so
+    far by the page's context."""
+    problems = request_log(page).problems()
+    assert not problems, f"{len(problems)} failed request(s) on {page.url}:\n  " + "\n  ".join(problems)
+
+
+_axe_source: str | None = None
+
+
+def _axe() -> str:
+    global _axe_source
+    if _axe_source is None:
+        if not AXE_JS.is_file():
+            raise AssertionError(f"{AXE_JS} is missing: run `make browser-deps` "
+                                 "(npm ci --prefix tests/browser)")
+        _axe_source = AXE_JS.read_text(encoding="utf-8")
+    return _axe_source
+
+
+def _inject_axe(page: Page) -> None:
+    if page.evaluate("typeof window.axe") == "object":
+        return
+    with contextlib.suppress(Exception):  # a strict CSP or JavaScript off stops a <script> tag
+        page.add_script_tag(content=_axe())
+    if page.evaluate("typeof window.axe") != "object":
+        page.evaluate(_axe())  # DevTools evaluation runs where the page's own scripts may not
+    if page.evaluate("typeof window.axe") != "object":
+        raise AssertionError(f"axe-core could not be injected into {page.url}")
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations of the WCAG 2.0/2.1 A and AA rules on the page as it is now."""
+    _inject_axe(page)
+    return page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                helpUrl: v.helpUrl, targets: v.nodes.map(n => n.target.join(' '))}));
+        }""", AXE_TAGS)
+
+
+def assert_accessible(page: Page) -> None:
+    """Fails listing every serious or critical axe violation (id, impact, help, target nodes)."""
+    bad = [v for v in axe_violations(page) if v["impact"] in AXE_FAILING_IMPACTS]
+    lines = [f"{v['id']} ({v['impact']}): {v['help']} — {', '.join(v['targets'][:10])}"
+             + (f" and {len(v['targets']) - 10} more" if len(v["targets"]) > 10 else "") for v in bad]
+    assert not bad, f"{len(bad)} serious/critical axe violation(s) on {page.url}:\n  " + "\n  ".join(lines)
+
+
+_WIDEST = """(limit) => {
+    const width = document.documentElement.clientWidth;
+    const describe = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + (typeof e.className === 'string' && e.className.trim()
+           ? '.' + e.className.trim().split(/\\s+/).join('.') : '');
+    return [...document.body.querySelectorAll('*')]
+        .map(e => ({e, right: Math.round(e.getBoundingClientRect().right + window.scrollX)}))
+        .filter(x => x.right > width)
+        .sort((a, b) => b.right - a.right)
+        .slice(0, limit)
+        .map(x => `${describe(x.e)} (right edge at ${x.right}px)`);
+}"""
+
+
+def assert_reflows(page: Page) -> None:
+    """WCAG 1.4.10: at a 320×640 viewport (after a reload, so the page lays out from scratch) the
+    document is no wider than 320 px. A page made with `set_content` is set again instead of
+    reloaded. Names the widest offending elements. Restores the previous viewport size."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": REFLOW_HEIGHT})
+    try:
+        if page.url.startswith(("http://", "https://")):
+            page.reload()
+        else:
+            page.set_content(page.content())
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        widest = page.evaluate(_WIDEST, 5) if scroll_width > REFLOW_WIDTH else []
+    finally:
+        if before:
+            page.set_viewport_size(before)
+    assert scroll_width <= REFLOW_WIDTH, (
+        f"{page.url} scrolls horizontally at {REFLOW_WIDTH} px: scrollWidth is {scroll_width}; widest: "
+        + ("; ".join(widest) or "(no element found)"))
+
+
+def screenshot(page: Page, path: str | os.PathLike[str]) -> Path:
+    """A full-page PNG at `path` (parent folders made); returns the path."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target), full_page=True)
+    return target

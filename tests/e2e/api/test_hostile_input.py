@@ -1,0 +1,120 @@
+"""Hostile input over HTTP: each answer is a specific problem, and nothing is stored."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.world import auth
+
+PROBLEM = "application/problem+json"
+
+
+def _contact(world, **overrides):
+    body = {"occurred_on": "2013-05-05", "institution_id": str(world.riph),
+            "with_institution_id": str(world.citt), "channel": "phone", "summary": "Kontakt"}
+    body.update(overrides)
+    return body
+
+
+def _log_position(container) -> int:
+    return container.app.recorder.max_notification_id() or 0
+
+
+@pytest.mark.parametrize("text", ["20130505", "2013-W19-7", "2013-126", "2013-05-05 ", " 2013-05-05"])
+def test_a_business_date_must_be_written_yyyy_mm_dd(client, world, container, text):
+    before = _log_position(container)
+    response = client.post("/api/v1/contacts", json=_contact(world, occurred_on=text),
+                           headers=auth(world.tokens["staff"]))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["errors"][0]["field"] == "occurred_on"
+    assert _log_position(container) == before
+
+
+@pytest.mark.parametrize("text", ["20130505", "2013-W19-7"])
+def test_an_as_of_date_must_be_written_yyyy_mm_dd(client, world, text):
+    response = client.get(f"/api/v1/strategy/tasks/III.1.3/report?as_of={text}",
+                          headers=auth(world.tokens["coordinator"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "query.as_of"
+
+
+@pytest.mark.parametrize("text", ["20130505T101010", "2013-W19-7T10:00:00"])
+def test_an_audit_time_bound_must_be_iso_extended_text(client, world, text):
+    response = client.get(f"/api/v1/audit/entries?recorded_from={text}", headers=auth(world.tokens["auditor"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "query.recorded_from"
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "bell\x07", "esc\x1b[31m", "del\x7f"])
+def test_control_characters_in_text_are_refused(client, world, container, text):
+    before = _log_position(container)
+    response = client.post("/api/v1/contacts", json=_contact(world, summary=text), headers=auth(world.tokens["staff"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "summary"
+    assert _log_position(container) == before
+
+
+def test_line_breaks_and_tabs_stay_allowed_in_text(client, world):
+    response = client.post("/api/v1/contacts", json=_contact(world, summary="Ustalenia:\n\t1. oferta\r\n2. targi"),
+                           headers=auth(world.tokens["staff"]))
+    assert response.status_code == 201, response.text
+
+
+def test_control_characters_are_refused_inside_a_correction_too(client, world, container):
+    before = _log_position(container)
+    response = client.post(f"/api/v1/records/{world.own_record}/corrections",
+                           json={"expected_version": 1, "reason": "zła\x00przyczyna", "changes": {"summary": "x"}},
+                           headers=auth(world.tokens["staff"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "reason"
+    assert _log_position(container) == before
+
+
+def test_malformed_json_names_the_body_not_a_character_offset(client, world):
+    response = client.post("/api/v1/contacts", content=b'{"occurred_on": ',
+                           headers=auth(world.tokens["staff"], **{"Content-Type": "application/json"}))
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"] == "body"
+    assert "16" in error["message"]  # the position is still told, in the message
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(client, world, container):
+    before = _log_position(container)
+    huge = b'{"summary": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    response = client.post("/api/v1/contacts", content=huge,
+                           headers=auth(world.tokens["staff"], **{"Content-Type": "application/json"}))
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["code"] == "body_too_large"
+    assert response.json()["title"] == "Treść za duża / Content too large"
+    assert _log_position(container) == before
+
+
+def test_a_chunked_body_over_the_limit_is_refused_too(client, world, container):
+    before = _log_position(container)
+
+    def chunks():
+        yield b'{"summary": "'
+        for _ in range(40):
+            yield b"a" * 65536
+        yield b'"}'
+
+    response = client.post("/api/v1/contacts", content=chunks(),
+                           headers=auth(world.tokens["staff"], **{"Content-Type": "application/json"}))
+    assert response.status_code == 413, response.text
+    assert response.json()["code"] == "body_too_large"
+    assert _log_position(container) == before
+
+
+def test_an_audit_csv_cell_cannot_start_a_spreadsheet_formula(client, world):
+    reason = '=HYPERLINK("http://example.invalid","kliknij")'
+    response = client.post(f"/api/v1/records/{world.own_record}/retractions",
+                           json={"expected_version": 1, "reason": reason}, headers=auth(world.tokens["staff"]))
+    assert response.status_code == 200, response.text
+    csv_text = client.get(f"/api/v1/audit/entries.csv?record={world.own_record}",
+                          headers=auth(world.tokens["auditor"])).text
+    cells = [cell for line in csv_text.splitlines()[1:] for cell in line.split(";")]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "@")) for cell in cells), csv_text
+    assert "HYPERLINK" in csv_text  # the reason is kept, only defused
