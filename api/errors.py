@@ -87,19 +87,21 @@ def problem_response(status: int, code: str, detail: str, *, errors: list[dict[s
 ErrorRenderer = Callable[[Request, int, str, str, list[dict[str, str]], "dict[str, str] | None"], Response]
 
 
-def register_error_renderer(app: FastAPI, prefix: str, renderer: ErrorRenderer) -> None:
-    """A face other than the JSON API (the HTML pages) answers errors under its own paths its own way."""
-    if not hasattr(app.state, "error_renderers"):
-        app.state.error_renderers = []
-    app.state.error_renderers.append((prefix, renderer))
+API_ROOT = "/api/"
+
+
+def register_error_renderer(app: FastAPI, renderer: ErrorRenderer) -> None:
+    """The face outside /api/ (the HTML pages) answers errors under its paths its own way."""
+    app.state.page_error_renderer = renderer
 
 
 def respond(request: Request, status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None,
             headers: dict[str, str] | None = None) -> Response:
-    """The error answer of the face the path belongs to: problem+json unless another face registered one."""
-    for prefix, renderer in getattr(request.app.state, "error_renderers", []):
-        if request.url.path.startswith(prefix):
-            return renderer(request, status, code, detail, errors or [], headers)
+    """The error answer of the face the path belongs to: problem+json under /api/, else the pages' own
+    (problem+json too while no page face is installed)."""
+    renderer = getattr(request.app.state, "page_error_renderer", None)
+    if renderer is not None and not request.url.path.startswith(API_ROOT):
+        return renderer(request, status, code, detail, errors or [], headers)
     return problem_response(status, code, detail, errors=errors, instance=request.url.path, headers=headers)
 
 

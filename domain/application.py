@@ -2,11 +2,11 @@
 
 `Splot` saves and loads aggregates; the commands live in four objects composed over it, one per
 area: `store.registry` (domain/registry_commands.py), `store.records` (domain/record_commands.py),
-`store.strategy` (domain/strategy/use_cases.py) and `store.closing` (domain/closing.py). Each
+`store.strategy` (domain/strategy/use_cases.py) and `store.years` (domain/closing.py). Each
 command loads what it needs, checks every input and cross-aggregate rule, and saves all new events
 in one transaction, returning `Saved` (id, version, notification id) so a caller can wait until its
 read models have caught up. A failed check raises a DomainError and saves nothing. Cross-area rules
-go through the store's attributes (records and memberships ask `store.closing` whether a year is open).
+go through the store's attributes (records and memberships ask `store.years` whether a year is open).
 """
 
 from __future__ import annotations
@@ -62,15 +62,7 @@ class Splot(Application):
         self.registry = RegistryCommands(self)
         self.records = RecordCommands(self)
         self.strategy = StrategyCommands(self)
-        # eventsourcing's Application keeps a threading.Event in `closing`, set by `close()`; the name now
-        # means the year-closing commands, so the event moves to `shutting_down` and `close()` below sets it.
-        self.shutting_down = self.__dict__.pop("closing")
-        self.closing = YearClosingCommands(self)
-
-    def close(self) -> None:
-        """What `Application.close` does, with its event under its new name (see `__init__`)."""
-        self.shutting_down.set()
-        self.factory.close()
+        self.years = YearClosingCommands(self)  # reporting years: sign-offs, closing, reopening
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Configuration comes only from `env` (built by infra.settings), never from os.environ."""

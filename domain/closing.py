@@ -200,7 +200,7 @@ def check_year(value: object) -> int:
 
 
 class YearClosingCommands:
-    """Composed into the event store as `Splot.closing`; records, memberships and the strategy ask it whether
+    """Composed into the event store as `Splot.years`; records, memberships and the strategy ask it whether
     a year is open."""
 
     def __init__(self, store: Splot) -> None:

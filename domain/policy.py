@@ -49,11 +49,12 @@ class User:
     institution_id: UUID | None
     active: bool
     municipality_id: UUID | None = None
+    acts_as: str | None = None  # how events name an operator at a shell ("cli:<os user>") instead of the id
 
     @property
     def actor(self) -> Actor:
         """The acting user as events record them: an opaque id (no e-mail in events) and institution."""
-        return Actor(user_id=str(self.id), institution_id=self.institution_id)
+        return Actor(user_id=self.acts_as or str(self.id), institution_id=self.institution_id)
 
     @property
     def administers_deployment(self) -> bool:
@@ -74,6 +75,7 @@ class Action(StrEnum):
     READ_RECORDS = "read_records"
     WRITE_RECORDS = "write_records"  # record, correct, retract
     READ_STRATEGY = "read_strategy"
+    MANAGE_STRATEGY = "manage_strategy"  # load a strategy file: tasks, stages, indicators, targets, rules
     PUBLISH_REPORT = "publish_report"  # publish a task report, reproducible later exactly as published
     MANAGE_USERS = "manage_users"
     READ_AUDIT = "read_audit"  # the audit trail and published report versions
@@ -98,6 +100,7 @@ ACTION_DESCRIPTIONS: dict[Action, Message] = {
                                     "this role may not record, correct or retract activities"),
     Action.READ_STRATEGY: bilingual("Ta rola nie może przeglądać strategii i wskaźników",
                                     "this role may not read the strategy and its indicators"),
+    Action.MANAGE_STRATEGY: bilingual("Ta rola nie może zmieniać strategii", "this role may not change the strategy"),
     Action.PUBLISH_REPORT: bilingual("Ta rola nie może publikować raportów ze strategii",
                                      "this role may not publish strategy reports"),
     Action.MANAGE_USERS: bilingual("Ta rola nie może zarządzać kontami użytkowników",
@@ -146,9 +149,9 @@ def scoped_to_institution(user: User) -> bool:
     return user.role in INSTITUTION_ROLES
 
 
-def check_acts_for(user: User, institution_ids: Iterable[UUID | None], *, field: str) -> None:
-    """Staff and leads may act only where one of `institution_ids` is their own institution."""
-    if scoped_to_institution(user) and user.institution_id not in set(institution_ids):
+def check_acts_for(user: User, institution_ids: Iterable[UUID | str | None], *, field: str) -> None:
+    """Staff and leads may act only where one of `institution_ids` (ids, or their text) is their own."""
+    if scoped_to_institution(user) and str(user.institution_id) not in {str(i) for i in institution_ids}:
         raise Forbidden(bilingual("Możesz działać tylko w imieniu swojej instytucji.",
                                   "You may act only for your own institution."), field=field)
 
@@ -164,7 +167,7 @@ def institution_filter(user: User, institution_id: UUID | None) -> UUID | None:
 
 
 def can_see_record(user: User, involved_institutions: Iterable[UUID]) -> bool:
-    return not scoped_to_institution(user) or user.institution_id in set(involved_institutions)
+    return not scoped_to_institution(user) or str(user.institution_id) in {str(i) for i in involved_institutions}
 
 
 def check_not_self(user: User, target_user_id: UUID) -> None:

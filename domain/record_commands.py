@@ -2,7 +2,7 @@
 
 Composed into the event store as `Splot.records`. A record is normalised once, every id it names
 is checked against the registry (same network, active owner, membership for a network meeting),
-and a record of a closed reporting year is refused (`store.closing.check_record_year_open`).
+and a record of a closed reporting year is refused (`store.years.check_record_year_open`).
 """
 
 from __future__ import annotations
@@ -28,16 +28,21 @@ class RecordCommands:
 
     def record(self, kind: str, fields: dict[str, Any], actor: Actor) -> Saved:
         """Records a contact, meeting, information exchange or conclusion (kind = RecordKind)."""
+        return self.store._save(self.prepare(kind, fields, actor))
+
+    def prepare(self, kind: str, fields: dict[str, Any], actor: Actor) -> Record:
+        """Every check `record` makes, without saving: the record that would be saved (a form's
+        check-answers step shows it before the user confirms)."""
         kind = check_choice(kind, RecordKind, field="record_kind")
         normalised = normalise_record(kind, fields, today=self.store.today())
         self._check_references(kind, normalised.fields)
         record = Record.create_normalised(normalised, actor)
-        self.store.closing.check_record_year_open(record)
-        return self.store._save(record)
+        self.store.years.check_record_year_open(record)
+        return record
 
     def correct_record(self, *, record_id: UUID, expected_version: int, reason: str,
                        changes: dict[str, Any], actor: Actor) -> Saved:
-        closing = self.store.closing
+        closing = self.store.years
         record = self.store.get_record(record_id)
         record.check_version(expected_version)
         closing.check_record_year_open(record)  # the year it leaves...
@@ -49,7 +54,7 @@ class RecordCommands:
     def retract_record(self, *, record_id: UUID, expected_version: int, reason: str, actor: Actor) -> Saved:
         record = self.store.get_record(record_id)
         record.check_version(expected_version)
-        self.store.closing.check_record_year_open(record)
+        self.store.years.check_record_year_open(record)
         record.retract(reason=reason, actor=actor)
         return self.store._save(record)
 

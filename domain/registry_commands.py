@@ -2,7 +2,7 @@
 
 Composed into the event store as `Splot.registry`; every command checks its inputs and the
 cross-aggregate rules, then saves all new events in one transaction through `store._save`.
-A membership change is refused when it would alter a closed reporting year (`store.closing`).
+A membership change is refused when it would alter a closed reporting year (`store.years`).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class RegistryCommands:
             raise InvariantViolated(bilingual(f"Instytucja {institution.short_name} jest wyłączona.",
                                               f"{institution.short_name} is deactivated."), field="institution_id")
         joined_on = store._business_date(joined_on, "joined_on")
-        store.closing.check_membership_years_open(network.id, joined_on, institution.id, today=store.today(),
+        store.years.check_membership_years_open(network.id, joined_on, institution.id, today=store.today(),
                                                   field="joined_on")
         network.admit(institution.id, joined_on, actor)
         return store._save(network)
@@ -94,7 +94,7 @@ class RegistryCommands:
         network = store.get_network(network_id)
         institution = store.get_institution(institution_id)
         left_on = store._business_date(left_on, "left_on")
-        store.closing.check_membership_years_open(network.id, left_on, institution.id, today=store.today(),
+        store.years.check_membership_years_open(network.id, left_on, institution.id, today=store.today(),
                                                   field="left_on")
         network.release(institution.id, left_on, actor)
         return store._save(network)
@@ -165,7 +165,7 @@ class RegistryCommands:
         if firm.network_id != cluster.network_id:  # the cluster gauges count a network's own firms by NIP/REGON
             raise UnknownReference("firm", firm.id, field="firm_id")
         joined_on = store._business_date(joined_on, "joined_on")
-        store.closing.check_membership_years_open(cluster.network_id, joined_on, cluster.id, today=store.today(),
+        store.years.check_membership_years_open(cluster.network_id, joined_on, cluster.id, today=store.today(),
                                                   field="joined_on")
         cluster.admit_firm(firm.id, joined_on, actor)
         return store._save(cluster)
@@ -175,7 +175,7 @@ class RegistryCommands:
         cluster = store.get_institution(cluster_id, field="cluster_institution_id")
         firm = store.get_firm(firm_id)
         left_on = store._business_date(left_on, "left_on")
-        store.closing.check_membership_years_open(cluster.network_id, left_on, cluster.id, today=store.today(),
+        store.years.check_membership_years_open(cluster.network_id, left_on, cluster.id, today=store.today(),
                                                   field="left_on")
         cluster.release_firm(firm.id, left_on, actor)
         return store._save(cluster)

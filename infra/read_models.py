@@ -64,10 +64,11 @@ class ReadModelQueries:
 
     # ------------------------------------------------------------------ activity register
     def records(self, *, network_ids: Collection[str], institution_id: str | None, kind: str | None,
-                year: int | None, cursor: str | None, limit: int) -> tuple[list[Row], str | None]:
+                year: int | None, cursor: str | None, limit: int, firm_id: str | None = None,
+                text: str | None = None) -> tuple[list[Row], str | None]:
         with self._tx() as tx:
             return list_records(tx, network_ids=list(network_ids), institution_id=institution_id, kind=kind,
-                                year=year, cursor=cursor, limit=limit)
+                                year=year, cursor=cursor, limit=limit, firm_id=firm_id, text=text)
 
     # ------------------------------------------------------------------ strategy and indicators
     def tasks(self, *, strategy_id: str) -> list[Row]:

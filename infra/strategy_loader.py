@@ -40,16 +40,26 @@ def default_strategy_text() -> str:
     return resources.files("infra.strategy_data").joinpath(DEFAULT_STRATEGY_RESOURCE).read_text(encoding="utf-8")
 
 
-def load_strategy_file(app: Splot, path: Path | str, *, actor: Actor = SYSTEM,
-                       network_id: UUID = DEFAULT_NETWORK_ID) -> StrategyApplied:
+def read_strategy_file(path: Path | str) -> dict[str, Any]:
+    """The strategy document in a file (docs/STRATEGY-FILE.md), checked for its format."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ValidationFailed(bilingual(f"Nie można odczytać pliku {path}: {error.strerror}.",
                                          f"Cannot read {path}: {error.strerror}."), field="file") from None
-    document = parse_strategy(text, origin=path.name)
-    return app.strategy.apply_strategy(document, actor=actor, reason=f"plik strategii {path.name}",
+    return parse_strategy(text, origin=path.name)
+
+
+def file_reason(path: Path | str) -> str:
+    return f"plik strategii {Path(path).name}"
+
+
+def load_strategy_file(app: Splot, path: Path | str, *, actor: Actor = SYSTEM,
+                       network_id: UUID = DEFAULT_NETWORK_ID) -> StrategyApplied:
+    """Applies a strategy file to a network's strategy as the system (bootstrap, tests); a person loads
+    one through the use case (`uc.strategy.apply_document`)."""
+    return app.strategy.apply_strategy(read_strategy_file(path), actor=actor, reason=file_reason(path),
                                        network_id=network_id)
 
 

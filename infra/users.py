@@ -52,6 +52,14 @@ def normalise_email(email: str) -> str:
     return value
 
 
+def _check_password(password: object) -> None:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        characters = plural_pl(MIN_PASSWORD_LENGTH, "znak", "znaki", "znaków")
+        raise ValidationFailed(bilingual(f"Hasło musi mieć co najmniej {MIN_PASSWORD_LENGTH} {characters}.",
+                                         f"The password must have at least {MIN_PASSWORD_LENGTH} characters."),
+                               field="password")
+
+
 def _user(row: dict) -> User:
     return User(id=UUID(row["id"]), email=row["email"], role=Role(row["role"]),
                 institution_id=UUID(row["institution_id"]) if row["institution_id"] else None,
@@ -107,11 +115,7 @@ class UserStore:
             raise ValidationFailed(bilingual(f"Użytkownik z rolą {role} pracuje dla gminy: podaj gminę.",
                                              f"A {role} user works for a municipality: give the municipality."),
                                    field="municipality_id")
-        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
-            characters = plural_pl(MIN_PASSWORD_LENGTH, "znak", "znaki", "znaków")
-            raise ValidationFailed(bilingual(f"Hasło musi mieć co najmniej {MIN_PASSWORD_LENGTH} {characters}.",
-                                             f"The password must have at least {MIN_PASSWORD_LENGTH} characters."),
-                                   field="password")
+        _check_password(password)
         password_hash = self.hasher.hash(password)
         user_id = uuid.uuid4()
         with self.db.transaction(write=True) as tx:
@@ -149,6 +153,12 @@ class UserStore:
         with self.db.transaction(write=True) as tx:
             tx.execute("UPDATE directory_users SET active = 0, disabled_at = ? WHERE id = ?", (_now(), str(user.id)))
         return self.get_by_email(email)
+
+    def set_password(self, user_id: UUID, password: str) -> None:
+        _check_password(password)
+        with self.db.transaction(write=True) as tx:
+            tx.execute("UPDATE directory_users SET password_hash = ? WHERE id = ?",
+                       (self.hasher.hash(password), str(user_id)))
 
     def verify_password(self, email: str, password: str) -> User | None:
         """The active user whose password this is, else None (callers throttle before calling)."""

@@ -98,7 +98,7 @@ def year_figures(strategy: Strategy) -> dict[FigureKey, Any]:
 
 
 class StrategyCommands:
-    """Commands over the strategy; a closed year's figures are guarded by `store.closing`."""
+    """Commands over the strategy; a closed year's figures are guarded by `store.years`."""
 
     def __init__(self, store: Splot) -> None:
         self.store = store
@@ -206,14 +206,14 @@ class StrategyCommands:
                      (f"wartości wskaźnika {e.indicator_code}", f"value of indicator {e.indicator_code}"), e.year)
                     for e in strategy.pending_events if isinstance(e, Strategy.ValueReported)]
         for field, what, year in sorted(touched, key=lambda key: (key[2], key[0])):
-            self.store.closing.check_strategy_year_open(strategy.network_id, year, field=field, what=what)
+            self.store.years.check_strategy_year_open(strategy.network_id, year, field=field, what=what)
 
     def rule_change_notes(self, strategy: Strategy) -> tuple[str, ...]:
         """Says what a pending rule change does to closed years (nothing to their published versions)."""
         if not any(isinstance(e, Strategy.RuleChanged) for e in strategy.pending_events):
             return ()
         years = {int(y) for task in strategy.tasks.values() for y in task["years"]}
-        return (rule_change_note(self.store.closing.published_years(strategy.network_id, years)),)
+        return (rule_change_note(self.store.years.published_years(strategy.network_id, years)),)
 
     # ------------------------------------------------------------------ a whole strategy document
     def apply_strategy(self, document: dict[str, Any], *, actor: Actor, reason: str,

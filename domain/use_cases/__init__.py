@@ -21,7 +21,7 @@ from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
 from domain.use_cases.scope import Scopes
-from domain.use_cases.strategy import StrategyReadUseCases
+from domain.use_cases.strategy import StrategyUseCases
 from domain.use_cases.users import UserUseCases
 
 
@@ -29,7 +29,7 @@ from domain.use_cases.users import UserUseCases
 class UseCases:
     records: RecordUseCases
     registry: RegistryUseCases
-    strategy: StrategyReadUseCases
+    strategy: StrategyUseCases
     closing: YearClosingUseCases
     audit: AuditUseCases
     users: UserUseCases
@@ -39,6 +39,6 @@ class UseCases:
                 closing_day: Callable[[], date]) -> UseCases:
         scopes = Scopes(reads)
         return cls(records=RecordUseCases(store, reads, scopes), registry=RegistryUseCases(store, reads, scopes),
-                   strategy=StrategyReadUseCases(store, reads, scopes),
+                   strategy=StrategyUseCases(store, reads, scopes),
                    closing=YearClosingUseCases(store, reads, scopes, closing_day),
                    audit=AuditUseCases(store, reads, scopes), users=UserUseCases(accounts, store, reads))

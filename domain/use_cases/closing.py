@@ -77,7 +77,7 @@ class YearClosingUseCases:
         authorize(user, Action.READ_YEAR_STATUS)
         year = check_year(year)
         network_id = self._network(user)
-        reporting_year = self.store.closing.get_reporting_year(network_id, year)
+        reporting_year = self.store.years.get_reporting_year(network_id, year)
         signed: dict[UUID, tuple[str | None, datetime]] = {}
         reopened: dict[UUID | None, tuple[str, str | None, datetime]] = {}
         for event in self.store.events.get(reporting_year.id) if reporting_year else ():
@@ -89,7 +89,7 @@ class YearClosingUseCases:
             elif isinstance(event, ReportingYear.Closed):
                 reopened.clear()
         labels = self._short_names(user)
-        required = self.store.closing.required_sign_offs(network_id, year)
+        required = self.store.years.required_sign_offs(network_id, year)
         return YearStatus(
             year=year, closed=bool(reporting_year and reporting_year.closed),
             sign_offs=[SignOff(i, labels.get(str(i)), *signed.get(i, (None, None)))
@@ -99,7 +99,7 @@ class YearClosingUseCases:
 
     def report_version(self, user: User, year: int, version: int) -> dict[str, Any]:
         authorize(user, Action.READ_AUDIT)
-        return self.store.closing.report_version(network_id=self._network(user), year=year, version=version)
+        return self.store.years.report_version(network_id=self._network(user), year=year, version=version)
 
     def report_diff(self, user: User, year: int, version: int, other: int) -> list[dict[str, Any]]:
         first, second = self.report_version(user, year, version), self.report_version(user, year, other)
@@ -110,7 +110,7 @@ class YearClosingUseCases:
         """A lead vouches for their own institution's records of the year."""
         authorize(user, Action.SIGN_OFF_YEAR)
         check_acts_for(user, [institution_id], field="institution_id")
-        return self.store.closing.sign_off_year(network_id=self._network(user), year=year,
+        return self.store.years.sign_off_year(network_id=self._network(user), year=year,
                                                 institution_id=institution_id, actor=user.actor)
 
     def close(self, user: User, year: int) -> YearClosed:
@@ -121,7 +121,7 @@ class YearClosingUseCases:
         as_of = self.closing_day()
         report = self.reads.year_report(network_id=str(network_id), year=year, as_of=as_of)
         try:
-            saved = self.store.closing.close_year(network_id=network_id, year=year, report=report, report_as_of=as_of,
+            saved = self.store.years.close_year(network_id=network_id, year=year, report=report, report_as_of=as_of,
                                                   actor=user.actor)
         except InvariantViolated:
             self._refuse_naming_missing_sign_offs(user, network_id, year)
@@ -131,16 +131,16 @@ class YearClosingUseCases:
 
     def reopen(self, user: User, year: int, *, institution_id: UUID | None, reason: str) -> Saved:
         authorize(user, Action.CLOSE_YEAR)
-        return self.store.closing.reopen_year(network_id=self._network(user), year=year, institution_id=institution_id,
+        return self.store.years.reopen_year(network_id=self._network(user), year=year, institution_id=institution_id,
                                               reason=reason, actor=user.actor)
 
     def _refuse_naming_missing_sign_offs(self, user: User, network_id: UUID, year: int) -> None:
         """The domain refuses a close with institution ids; a person reads short names (ids kept beside them)."""
-        reporting_year = self.store.closing.get_reporting_year(network_id, year)
+        reporting_year = self.store.years.get_reporting_year(network_id, year)
         if reporting_year is not None and reporting_year.closed and not reporting_year.reopened:
             return  # refused because it is already closed: the domain's message says so
         signed = reporting_year.signed_off if reporting_year else {}
-        missing = [str(i) for i in self.store.closing.required_sign_offs(network_id, year) if i not in signed]
+        missing = [str(i) for i in self.store.years.required_sign_offs(network_id, year) if i not in signed]
         if not missing:
             return
         short_names = self._short_names(user)

@@ -60,6 +60,30 @@ class UserUseCases:
         return self.accounts.add(email=email, password=password, role=role, institution_id=institution_id,
                                  municipality_id=municipality_id)
 
+    def display_name(self, viewer: User, user_id: str | None) -> str:
+        """How a page names who recorded something: their e-mail address within the viewer's
+        municipality; an operator at a shell by their name; anyone else by the opaque id."""
+        if not user_id:
+            return "—"
+        try:
+            target = self.accounts.get(UUID(user_id))
+        except (ValueError, NotFound):
+            return user_id
+        return target.email if self._visible(viewer, target) else user_id
+
+    def change_password(self, user: User, *, current: str, new: str, repeated: str) -> None:
+        """Any signed-in user changes their own password, giving the current one."""
+        if self.accounts.verify_password(user.email, current or "") is None:
+            raise ValidationFailed(bilingual("Obecne hasło jest nieprawidłowe.", "The current password is wrong."),
+                                   field="current_password")
+        if new != repeated:
+            raise ValidationFailed(bilingual("Nowe hasła nie są takie same.", "The new passwords do not match."),
+                                   field="repeated_password")
+        try:
+            self.accounts.set_password(user.id, new)
+        except ValidationFailed as error:
+            raise ValidationFailed(error.text, field="new_password") from None
+
     def _municipality_of_institution(self, institution_id: UUID) -> UUID:
         network = self.store.get_network(self.store.get_institution(institution_id).network_id)
         return network.municipality_ids[0]

@@ -18,6 +18,8 @@ def list_records(
     year: int | None = None,
     network_id: str | None = None,
     network_ids: Collection[str] | None = None,
+    firm_id: str | None = None,
+    text: str | None = None,
     include_retracted: bool = True,
     cursor: str | None = None,
     limit: int = 50,
@@ -30,6 +32,14 @@ def list_records(
                 "AND p.version = (SELECT MAX(v.version) FROM activity_versions v WHERE v.record_id = r.record_id) "
                 "AND p.party_type = 'institution' AND p.party_id = ?)")
         params.append(institution_id)
+    if firm_id:
+        sql += (" AND EXISTS (SELECT 1 FROM activity_parties p WHERE p.record_id = r.record_id "
+                "AND p.version = (SELECT MAX(v.version) FROM activity_versions v WHERE v.record_id = r.record_id) "
+                "AND p.party_type = 'firm' AND p.party_id = ?)")
+        params.append(firm_id)
+    if text:  # the record's title (or summary, subject), any case
+        sql += " AND lower(r.title) LIKE ? ESCAPE '\\'"
+        params.append("%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
     if kind:
         sql += " AND r.kind = ?"
         params.append(kind)

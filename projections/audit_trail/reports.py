@@ -1,7 +1,7 @@
 """The report a year closing freezes: every task's tables as known at the end of the closing day, and the
 list of that year's records (id and version) they were computed from.
 
-Computed from the read models and handed to the domain (`Splot.closing.close_year`), which numbers it and stores
+Computed from the read models and handed to the domain (`Splot.years.close_year`), which numbers it and stores
 it with its hash. Recomputing it later with the same `as_of` gives the same report, which is how an
 auditor reproduces a published version.
 

@@ -58,7 +58,8 @@ def test_static_files_do_not_leak_outside_their_folder(client):
         assert client.get(path).status_code == 404, path
 
 
-def test_the_home_address_leads_to_the_api_documentation(client):
+def test_the_home_address_leads_a_visitor_to_sign_in_and_the_api_docs_stay_at_their_address(client):
     response = client.get("/", follow_redirects=False)
-    assert response.status_code == 307
-    assert response.headers["location"] == "/api/docs"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert client.get("/api/docs").status_code == 200

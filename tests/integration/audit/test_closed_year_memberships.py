@@ -70,7 +70,7 @@ def test_membership_change_in_a_closed_year_is_allowed_once_reopened_for_that_in
     container, ids, cluster, _ = closed_2012
     app = container.app
     clock.move_to(date(2013, 2, 1))
-    app.closing.reopen_year(network_id=NET, year=2012, institution_id=cluster, reason="Firma wystąpiła w czerwcu",
+    app.years.reopen_year(network_id=NET, year=2012, institution_id=cluster, reason="Firma wystąpiła w czerwcu",
                             actor=COORDINATOR)
     app.registry.leave_cluster(cluster_id=cluster, firm_id=ids["firms"][0], left_on=date(2012, 6, 1),
                                actor=Actor(user_id="staff@ks"))
@@ -87,7 +87,7 @@ def test_a_rename_after_closing_leaves_the_reproduced_report_equal_to_the_publis
     sign_off_all(container, ids)
     clock.move_to(date(2013, 1, 20))
     close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
-    v1 = app.closing.report_version(network_id=NET, year=2012, version=1)
+    v1 = app.years.report_version(network_id=NET, year=2012, version=1)
 
     clock.move_to(date(2013, 3, 1))
     app.registry.rename_institution(institution_id=ids["wpir"], name="Wydział Rozwoju Miasta", short_name="WRM",

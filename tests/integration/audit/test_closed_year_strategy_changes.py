@@ -110,7 +110,7 @@ def test_a_rule_change_goes_through_says_published_versions_are_unaffected_and_l
     container, _ = closed_2012
     app = container.app
     clock.move_to(date(2013, 2, 1))
-    v1 = app.closing.report_version(network_id=NET, year=2012, version=1)
+    v1 = app.years.report_version(network_id=NET, year=2012, version=1)
     text = default_strategy_text().replace('rule = { kind = "count", record_kind = "contact" }',
                                            'rule = { kind = "count", record_kind = "meeting" }')
     assert text != default_strategy_text()
@@ -120,7 +120,7 @@ def test_a_rule_change_goes_through_says_published_versions_are_unaffected_and_l
     assert result.new_events == 1
     [note] = result.notes
     assert "opublikowane wersje" in note and "published report versions" in note and "2012" in note
-    assert app.closing.report_version(network_id=NET, year=2012, version=1) == v1
+    assert app.years.report_version(network_id=NET, year=2012, version=1) == v1
     assert reproduce_report(container, network_id=NET, year=2012, as_of=CLOSING_DAY) == v1["report"]
 
 
@@ -151,12 +151,12 @@ def test_after_a_strategy_reopen_the_change_goes_through_and_version_2_differs_b
     code = contacts_indicator_code(app)
     targets = dict(app.strategy.get_strategy().indicators[code]["targets"])
     with pytest.raises(ValidationFailed):
-        app.closing.reopen_year(network_id=NET, year=2012, institution_id=None, reason="  ", actor=COORDINATOR)
-    app.closing.reopen_year(network_id=NET, year=2012, institution_id=None, reason="Korekta celu po uchwale rady",
+        app.years.reopen_year(network_id=NET, year=2012, institution_id=None, reason="  ", actor=COORDINATOR)
+    app.years.reopen_year(network_id=NET, year=2012, institution_id=None, reason="Korekta celu po uchwale rady",
                             actor=COORDINATOR)
     with pytest.raises(InvariantViolated, match="strategi"):
-        app.closing.reopen_year(network_id=NET, year=2012, institution_id=None, reason="drugi raz", actor=COORDINATOR)
-    reporting_year = app.closing.get_reporting_year(NET, 2012)
+        app.years.reopen_year(network_id=NET, year=2012, institution_id=None, reason="drugi raz", actor=COORDINATOR)
+    reporting_year = app.years.get_reporting_year(NET, 2012)
     assert reporting_year.signed_off  # a strategy reopen takes no lead's sign-off back
     # Records of the year stay frozen: the reopening is for the strategy only.
     assert not reporting_year.is_open_for(next(iter(reporting_year.signed_off)))
@@ -164,8 +164,8 @@ def test_after_a_strategy_reopen_the_change_goes_through_and_version_2_differs_b
     app.strategy.set_targets(indicator_code=code, targets={**targets, "2012": targets["2012"] + 5},
                              reason="Korekta celu po uchwale rady", actor=COORDINATOR)
     close_year(container, network_id=NET, year=2012, actor=COORDINATOR)  # no new sign-off needed
-    v1 = app.closing.report_version(network_id=NET, year=2012, version=1)
-    v2 = app.closing.report_version(network_id=NET, year=2012, version=2)
+    v1 = app.years.report_version(network_id=NET, year=2012, version=1)
+    v2 = app.years.report_version(network_id=NET, year=2012, version=2)
     changes = report_diff(v1["report"], v2["report"])
     # Exactly that target and what follows from it in the same indicator's row (the 2012 percentage and
     # the cumulative targets from 2012 on); nothing else in the report.

@@ -68,7 +68,7 @@ def contact_2012(container, ids, institution_key="wpir") -> tuple:
 
 def sign_off_all(container, ids, year=2012):
     for key in ("wpir", "riph"):
-        container.app.closing.sign_off_year(network_id=NET, year=year, institution_id=ids[key],
+        container.app.years.sign_off_year(network_id=NET, year=year, institution_id=ids[key],
                                             actor=Actor(user_id=f"lead@{key}", institution_id=ids[key]))
 
 
@@ -90,15 +90,15 @@ def contacts_indicator_path(report: dict) -> str:
 
 def test_close_needs_every_sign_off(world, clock):
     container, ids = world
-    container.app.closing.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+    container.app.years.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
                                         actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
     with pytest.raises(InvariantViolated, match="brak podpisu 1 instytucji"):
         close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
     with pytest.raises(InvariantViolated):
-        container.app.closing.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+        container.app.years.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
                                             actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
     with pytest.raises(ValidationFailed):
-        container.app.closing.sign_off_year(network_id=NET, year=1999, institution_id=ids["wpir"], actor=COORDINATOR)
+        container.app.years.sign_off_year(network_id=NET, year=1999, institution_id=ids["wpir"], actor=COORDINATOR)
 
 
 def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
@@ -110,7 +110,7 @@ def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
 
     clock.move_to(date(2013, 1, 20))
     first = close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
-    v1 = app.closing.report_version(network_id=NET, year=2012, version=1)
+    v1 = app.years.report_version(network_id=NET, year=2012, version=1)
     assert v1["report_as_of"] == "2013-01-20" and v1["report_hash"] == report_hash(v1["report"])
     with pytest.raises(InvariantViolated, match="już zamknięty"):
         close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
@@ -135,8 +135,8 @@ def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
     # Reopened for WPiR only: WPiR's record can be corrected, RIPH's still cannot.
     clock.move_to(date(2013, 2, 1))
     with pytest.raises(ValidationFailed):
-        app.closing.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"], reason=" ", actor=COORDINATOR)
-    app.closing.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+        app.years.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"], reason=" ", actor=COORDINATOR)
+    app.years.reopen_year(network_id=NET, year=2012, institution_id=ids["wpir"],
                             reason="Błędna data kontaktu zgłoszona przez WPiR", actor=COORDINATOR)
     app.records.correct_record(record_id=record_id, expected_version=version, reason="Kontakt był w 2013 r.",
                                changes={"occurred_on": date(2013, 3, 3)}, actor=staff)
@@ -144,16 +144,16 @@ def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
         app.records.retract_record(record_id=riph_record, expected_version=riph_version, reason="x", actor=staff)
     with pytest.raises(InvariantViolated, match="brak podpisu"):  # the reopened institution signs off again
         close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
-    app.closing.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
+    app.years.sign_off_year(network_id=NET, year=2012, institution_id=ids["wpir"],
                               actor=Actor(user_id="lead@wpir", institution_id=ids["wpir"]))
 
     clock.move_to(date(2013, 2, 10))
     close_year(container, network_id=NET, year=2012, actor=COORDINATOR)
-    v1_again = app.closing.report_version(network_id=NET, year=2012, version=1)
-    v2 = app.closing.report_version(network_id=NET, year=2012, version=2)
+    v1_again = app.years.report_version(network_id=NET, year=2012, version=1)
+    v2 = app.years.report_version(network_id=NET, year=2012, version=2)
     assert v1_again == v1 and v2["report_as_of"] == "2013-02-10"
     with pytest.raises(NotFound):
-        app.closing.report_version(network_id=NET, year=2012, version=3)
+        app.years.report_version(network_id=NET, year=2012, version=3)
 
     # The two versions differ exactly by that correction: the record left 2012 for 2013, one contact moved.
     diff = report_diff(v1["report"], v2["report"])
