@@ -10,13 +10,13 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.responses import RedirectResponse
 from fastapi.openapi.utils import get_openapi
 
 from api.body_limit import API_MAX_BODY_BYTES, BodySizeLimitMiddleware
 from api.deps import reject_non_json_bodies, reject_unknown_query_parameters
 from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
+from api.pages import install_pages
 from api.routes import audit, health, records, registry, strategy, users
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, open_container
@@ -107,10 +107,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     install_docs(app)  # /api/docs from vendored Swagger UI (no CDN: the servers have no internet)
     app.include_router(json_api_router())
 
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        """Until the web pages exist, the address `make run` prints leads to the API documentation."""
-        return RedirectResponse("/api/docs", status_code=307)
+    install_pages(app)  # the HTML face: /, /login, ... with its own error pages
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
     app.add_middleware(CatchAllMiddleware)
     # outside the catch-all: refuses before anything reads; each face has its own limit

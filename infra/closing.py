@@ -26,7 +26,7 @@ def close_year(container: Any, *, network_id: UUID, year: int, actor: Actor) -> 
     container.runner.catch_up()
     with container.views.transaction() as tx:
         report = year_report(tx, network_id=str(network_id), year=year, as_of=as_of)
-    return container.app.closing.close_year(network_id=network_id, year=year, report=report, report_as_of=as_of,
+    return container.app.years.close_year(network_id=network_id, year=year, report=report, report_as_of=as_of,
                                             actor=actor)
 
 

@@ -32,6 +32,8 @@ from infra.person_directory import PersonDirectory
 from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
 from infra.read_models import ReadModelQueries
+from infra.throttle import SignInThrottle
+from infra.web_sessions import SessionStore
 from infra.settings import Settings, load_settings
 from infra.sqldb import PostgresDatabase, SQLiteDatabase
 from infra.strategy_loader import load_default_strategy
@@ -63,6 +65,8 @@ class Container:
     users: UserStore  # users, roles and API tokens (directory database)
     idempotency: IdempotencyStore  # Idempotency-Key claims of API writes (directory database)
     use_cases: UseCases  # what every face calls (domain/use_cases/)
+    sessions: SessionStore  # the web pages' server-side sessions (directory database)
+    throttle: SignInThrottle  # sign-in attempts, counted before a password is hashed
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -107,7 +111,8 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     users = UserStore(directory_db)
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day)
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
-                     runner=runner, users=users, idempotency=IdempotencyStore(directory_db), use_cases=use_cases)
+                     runner=runner, users=users, idempotency=IdempotencyStore(directory_db), use_cases=use_cases,
+                     sessions=SessionStore(directory_db), throttle=SignInThrottle())
 
 
 def bootstrap(container: Container) -> None:

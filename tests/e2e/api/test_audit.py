@@ -82,7 +82,7 @@ def test_report_versions_and_diff(api):
     client, world, container = api
     app = container.app
     for institution in (world.riph, world.citt, world.wpir, world.lcb):
-        app.closing.sign_off_year(network_id=DEFAULT_NETWORK_ID, year=2012, institution_id=institution,
+        app.years.sign_off_year(network_id=DEFAULT_NETWORK_ID, year=2012, institution_id=institution,
                                   actor=Actor(user_id="lead", institution_id=institution))
     close_year(container, network_id=DEFAULT_NETWORK_ID, year=2012, actor=Actor(user_id="coord"))
     headers = auth(world.tokens["auditor"])

@@ -26,7 +26,7 @@ def network_members(w: World) -> tuple[UUID, ...]:
 
 def sign_off_all(container: Container, w: World, year: int = 2012) -> None:
     for institution in network_members(w):
-        container.app.closing.sign_off_year(network_id=DEFAULT_NETWORK_ID, year=year, institution_id=institution,
+        container.app.years.sign_off_year(network_id=DEFAULT_NETWORK_ID, year=year, institution_id=institution,
                                             actor=Actor(user_id="lead", institution_id=institution))
 
 
@@ -118,7 +118,7 @@ def test_a_close_retried_with_its_idempotency_key_publishes_nothing_new(client, 
     again = client.post(f"{YEARS}/2012/closings", headers=headers)
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json() and again.headers.get("Idempotent-Replayed") == "true"
-    reporting_year = container.app.closing.get_reporting_year(DEFAULT_NETWORK_ID, 2012)
+    reporting_year = container.app.years.get_reporting_year(DEFAULT_NETWORK_ID, 2012)
     assert [v["version"] for v in reporting_year.versions] == [1]
 
 

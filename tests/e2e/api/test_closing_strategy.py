@@ -44,7 +44,7 @@ def test_a_reopening_without_an_institution_opens_the_year_for_the_strategy(clie
     closed = client.post(f"{YEARS}/2012/closings", headers=coordinator)
     assert closed.status_code == 201, closed.text
     assert closed.json()["report_version"] == 2
-    assert app.closing.get_reporting_year(DEFAULT_NETWORK_ID, 2012).reopened == {}
+    assert app.years.get_reporting_year(DEFAULT_NETWORK_ID, 2012).reopened == {}
 
 
 def test_the_openapi_document_says_a_missing_institution_means_the_strategy(client):

@@ -141,7 +141,7 @@ def test_a_close_refused_for_another_reason_keeps_its_message(client, world, con
     from domain.application import DEFAULT_NETWORK_ID
     from domain.values import Actor
 
-    container.app.closing.close_year(network_id=DEFAULT_NETWORK_ID, year=2005, report={"x": 1}, report_as_of=date(2020, 1, 1),
+    container.app.years.close_year(network_id=DEFAULT_NETWORK_ID, year=2005, report={"x": 1}, report_as_of=date(2020, 1, 1),
                                      actor=Actor("setup"))
     again = client.post(f"{V1}/audit/years/2005/closings", headers=auth(world.tokens["coordinator"]))
     assert again.status_code == 409 and "jest już zamknięty" in again.json()["detail"]

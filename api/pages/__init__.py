@@ -1,0 +1,40 @@
+"""The web pages: server-rendered HTML for staff, coordinators and auditors, beside the JSON API.
+
+Each page module parses a form or a query, calls one use case (domain/use_cases/) and renders a
+template; no rule lives here (tests/test_layers.py). `install_pages(app)` mounts the router, the
+static files, and the pages' own answers to errors (a page, never problem+json).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import register_error_renderer
+from api.pages import account, home, records
+from api.pages.i18n import request_language
+from api.pages.web import RefusedForm, SignInRequired, render_error, see_other
+
+STATIC_DIR = Path(__file__).parent.parent / "static"
+ROUTERS = [account.router, home.router, records.router]
+
+
+def install_pages(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router, include_in_schema=False)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    register_error_renderer(app, render_error)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, exc: SignInRequired):
+        return see_other(f"/login?next={request.url.path}")
+
+    @app.exception_handler(RefusedForm)
+    async def _refused(request: Request, exc: RefusedForm):
+        language = request_language(request)
+        detail = ("The form was not sent from this site or has expired: reload the page and try again."
+                  if language == "en" else
+                  "Formularz nie został wysłany z tej strony albo wygasł: odśwież stronę i spróbuj ponownie.")
+        return render_error(request, 403, "csrf_refused", detail, [], None)
