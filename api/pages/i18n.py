@@ -32,16 +32,17 @@ WARSAW = "Europe/Warsaw"
 
 @lru_cache(maxsize=None)
 def translations(language: str) -> Translations:
-    """The catalogue of a language, compiled in memory from its .po file (English: the ids themselves)."""
-    po_file = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
-    if not po_file.exists():
-        return Translations()
-    with po_file.open("rb") as source:
-        catalog = read_po(source, locale=language)
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(fp=compiled)
+    """The catalogue of a language, compiled in memory from every .po file of it (one file per area of
+    the pages, so each area keeps its own messages); English shows the ids themselves."""
+    merged = Translations()
+    for po_file in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with po_file.open("rb") as source:
+            catalog = read_po(source, locale=language)
+        compiled = BytesIO()
+        write_mo(compiled, catalog)
+        compiled.seek(0)
+        merged.merge(Translations(fp=compiled))
+    return merged
 
 
 def request_language(request: Request) -> str:
