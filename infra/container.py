@@ -35,6 +35,7 @@ from infra.read_models import ReadModelQueries
 from infra.throttle import SignInThrottle
 from infra.web_sessions import SessionStore
 from infra.settings import Settings, load_settings
+from infra.setup_tokens import SetupTokenStore
 from infra.sqldb import PostgresDatabase, SQLiteDatabase
 from infra.strategy_loader import load_default_strategy
 from infra.users import UserStore
@@ -67,6 +68,7 @@ class Container:
     use_cases: UseCases  # what every face calls (domain/use_cases/)
     sessions: SessionStore  # the web pages' server-side sessions (directory database)
     throttle: SignInThrottle  # sign-in attempts, counted before a password is hashed
+    setup_tokens: SetupTokenStore  # the one-time link that creates the first admin (directory database)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -109,10 +111,12 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     app = Splot(env=event_store_env(settings), person_directory=persons, **app_kwargs)
     runner = ProjectionRunner(app, views, all_projections(), page_size=settings.projection_page_size)
     users = UserStore(directory_db)
-    use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day)
+    use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
+                                 persons=persons)
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
                      runner=runner, users=users, idempotency=IdempotencyStore(directory_db), use_cases=use_cases,
-                     sessions=SessionStore(directory_db), throttle=SignInThrottle())
+                     sessions=SessionStore(directory_db), throttle=SignInThrottle(),
+                     setup_tokens=SetupTokenStore(directory_db, users))
 
 
 def bootstrap(container: Container) -> None:
