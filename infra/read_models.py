@@ -22,7 +22,14 @@ from projections.indicator_values.queries import (
     published_report,
     task_report,
 )
-from projections.registry.queries import list_firms, list_institutions, list_municipalities, list_networks
+from projections.registry.queries import (
+    cluster_members,
+    list_firms,
+    list_institutions,
+    list_municipalities,
+    list_networks,
+    network_members,
+)
 
 Row = dict[str, Any]
 
@@ -61,6 +68,16 @@ class ReadModelQueries:
         with self._tx() as tx:
             rows = [row for n in network_ids for row in list_firms(tx, network_id=n)]
         return sorted(rows, key=lambda r: (r["name"], r["id"]))
+
+    def network_members(self, *, network_ids: Collection[str]) -> list[Row]:
+        """Every membership interval (as currently known) of the networks, by short name then interval."""
+        with self._tx() as tx:
+            rows = [row for n in network_ids for row in network_members(tx, n)]
+        return sorted(rows, key=lambda r: (r["short_name"], r["institution_id"], r["seq"]))
+
+    def cluster_members(self, *, cluster_id: str) -> list[Row]:
+        with self._tx() as tx:
+            return cluster_members(tx, cluster_id)
 
     # ------------------------------------------------------------------ activity register
     def records(self, *, network_ids: Collection[str], institution_id: str | None, kind: str | None,

@@ -15,9 +15,10 @@ from datetime import date
 from typing import Callable
 
 from domain.application import Splot
-from domain.ports import Accounts, ReadModels
+from domain.ports import Accounts, ContactPersons, ReadModels
 from domain.use_cases.audit import AuditUseCases
 from domain.use_cases.closing import YearClosingUseCases
+from domain.use_cases.people import PeopleUseCases
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
 from domain.use_cases.scope import Scopes
@@ -33,12 +34,16 @@ class UseCases:
     closing: YearClosingUseCases
     audit: AuditUseCases
     users: UserUseCases
+    people: PeopleUseCases
 
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
-                closing_day: Callable[[], date]) -> UseCases:
+                closing_day: Callable[[], date], persons: ContactPersons | None = None) -> UseCases:
+        """`persons`: the person directory (by default the one the store checks person ids against)."""
         scopes = Scopes(reads)
+        persons = persons if persons is not None else store.person_directory  # type: ignore[assignment]
         return cls(records=RecordUseCases(store, reads, scopes), registry=RegistryUseCases(store, reads, scopes),
                    strategy=StrategyUseCases(store, reads, scopes),
                    closing=YearClosingUseCases(store, reads, scopes, closing_day),
-                   audit=AuditUseCases(store, reads, scopes), users=UserUseCases(accounts, store, reads))
+                   audit=AuditUseCases(store, reads, scopes), users=UserUseCases(accounts, store, reads),
+                   people=PeopleUseCases(persons, reads, scopes))  # type: ignore[arg-type]

@@ -3,15 +3,32 @@ firms, the firms of a cluster. Every call stays inside the user's municipality (
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
 from domain.application import Saved, Splot
-from domain.errors import UnknownReference
+from domain.errors import NotFound, UnknownReference, bilingual
 from domain.policy import Action, User, authorize, check_acts_for
 from domain.ports import ReadModels, Row
 from domain.registry import Institution
 from domain.use_cases.scope import Scope, Scopes
+from domain.values import InstitutionKind
+
+
+@dataclass(frozen=True)
+class InstitutionView:
+    """One institution as its page shows it: the row, the institution running it (a cluster's), its network
+    memberships over time and, for a cluster, its member firms over time (joined_on / left_on rows)."""
+
+    institution: Row
+    coordinator: Row | None
+    memberships: list[Row]
+    firms: list[Row]
+
+    @property
+    def is_cluster(self) -> bool:
+        return self.institution["kind"] == InstitutionKind.CLUSTER
 
 
 class RegistryUseCases:
@@ -95,7 +112,41 @@ class RegistryUseCases:
         return self.store.registry.leave_cluster(cluster_id=cluster.id, firm_id=firm_id, left_on=left_on,
                                                  actor=user.actor)
 
+    def network_members(self, user: User) -> list[Row]:
+        """Every network membership interval (joined_on .. left_on) of the user's municipality's networks."""
+        authorize(user, Action.READ_REGISTRY)
+        return self.reads.network_members(network_ids=self.scopes.of(user).network_texts)
+
+    def cluster_members(self, user: User, cluster_id: UUID) -> list[Row]:
+        """The firms of a cluster of the user's municipality over time (joined_on .. left_on)."""
+        authorize(user, Action.READ_REGISTRY)
+        self._visible_institution(user, cluster_id)
+        return self.reads.cluster_members(cluster_id=str(cluster_id))
+
+    def institution(self, user: User, institution_id: UUID) -> InstitutionView:
+        """One institution of the user's municipality with its memberships (and a cluster's firms)."""
+        authorize(user, Action.READ_REGISTRY)
+        row = self._visible_institution(user, institution_id)
+        scope = self.scopes.of(user)
+        coordinator = None
+        if row["coordinator_id"]:
+            coordinator = next((r for r in self.reads.institutions(network_ids=scope.network_texts)
+                                if r["id"] == row["coordinator_id"]), None)
+        memberships = [m for m in self.reads.network_members(network_ids=scope.network_texts)
+                       if m["institution_id"] == row["id"]]
+        firms = self.reads.cluster_members(cluster_id=row["id"]) if row["kind"] == InstitutionKind.CLUSTER else []
+        return InstitutionView(row, coordinator, memberships, firms)
+
     # ------------------------------------------------------------------ helpers
+    def _visible_institution(self, user: User, institution_id: UUID) -> Row:
+        """The registry row of an institution of the user's municipality; another's is not found."""
+        rows = self.reads.institutions(network_ids=self.scopes.of(user).network_texts)
+        row = next((r for r in rows if r["id"] == str(institution_id)), None)
+        if row is None:
+            raise NotFound(bilingual(f"Nie ma instytucji o identyfikatorze {institution_id}.",
+                                     f"No institution with id {institution_id}."), field="institution_id")
+        return row
+
     def _institution(self, user: User, institution_id: UUID, *, field: str) -> Institution:
         """An institution of the user's municipality (another municipality's is unknown here)."""
         institution = self.store.get_institution(institution_id, field=field)
