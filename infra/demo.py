@@ -9,11 +9,14 @@ own tables with some spread, so plan and actual differ as they would in life.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from domain.application import DEFAULT_NETWORK_ID
+from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
+from domain.errors import InvariantViolated
+from domain.use_cases.users import OPERATOR
 from domain.values import Actor, nip_check_digit, stable_id
 from projections.registry.queries import list_institutions
 
@@ -28,6 +31,14 @@ INSTITUTIONS = [
     ("Cech", "Cech Rzemiosł Różnych w Lesznie", "crafts_guild"),
     ("PUP", "Powiatowy Urząd Pracy w Lesznie", "labour_office"),
     ("LCB", "Leszczyńskie Centrum Biznesu", "business_centre"),
+]
+# One account per role, so that `make run` ends with someone to sign in as: e-mail, role, institution.
+DEMO_ACCOUNTS = [
+    ("pracownik.riph@demo.splot.local", "staff", "RIPH"),
+    ("pracownik.pup@demo.splot.local", "staff", "PUP"),
+    ("kierownik.lcb@demo.splot.local", "lead", "LCB"),
+    ("koordynator@demo.splot.local", "coordinator", "WPiR"),
+    ("audytor@demo.splot.local", "auditor", None),
 ]
 CLUSTERS = [  # short name, name, coordinating institution
     ("KS", "Klaster spożywczy", "LCB"),
@@ -57,6 +68,14 @@ INFO_SUBJECTS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: str
+    institution: str | None  # short name
+    password: str  # random; shown once, in the terminal
+
+
 @dataclass
 class DemoResult:
     institutions: int
@@ -64,6 +83,7 @@ class DemoResult:
     records: int
     skipped: bool = False
     reason: str = "The store already holds data: demo data not added."
+    accounts: list[DemoAccount] = field(default_factory=list)
 
     def __str__(self) -> str:
         if self.skipped:
@@ -205,7 +225,25 @@ def load_demo(container, *, if_empty: bool = False) -> DemoResult:
         app.records.retract_record(record_id=UUID(second["record_id"]), expected_version=second["version"],
                                    reason="DEMO Wpis zdublowany",
                                    actor=Actor(user_id=DEMO_USER, institution_id=UUID(second["owner_institution_id"])))
-    return DemoResult(institutions=len(INSTITUTIONS) + len(CLUSTERS), firms=len(firms), records=records)
+    return DemoResult(institutions=len(INSTITUTIONS) + len(CLUSTERS), firms=len(firms), records=records,
+                      accounts=add_demo_accounts(container, ids))
+
+
+def add_demo_accounts(container, ids: dict[str, UUID]) -> list[DemoAccount]:
+    """One account per role in the default municipality, each with a random password (never a default
+    one), added through the users' use case as the server's operator. An e-mail already taken is left
+    as it is (its owner keeps their password)."""
+    accounts = []
+    for email, role, short in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(15)
+        try:
+            container.use_cases.users.add(OPERATOR, email=email, password=password, role=role,
+                                          institution_id=ids[short] if short else None,
+                                          municipality_id=DEFAULT_MUNICIPALITY_ID)
+        except InvariantViolated:
+            continue
+        accounts.append(DemoAccount(email, role, short, password))
+    return accounts
 
 
 def _cluster_memberships(app, rng: random.Random, ids: dict[str, UUID], firms: list[UUID], actor: Actor) -> None:

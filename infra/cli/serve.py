@@ -33,6 +33,7 @@ def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     import uvicorn
 
     console.print(f"Splot on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
+    _print_setup_link(_browser_url(host, port))
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info", log_config=_log_config())
 
 
@@ -44,6 +45,8 @@ def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Nic nie rób, 
         result = load_demo(container, if_empty=if_empty)
         container.runner.catch_up()
         console.print(str(result))
+    if result.accounts:
+        _print_demo_accounts(result.accounts)
 
 
 def rebuild() -> None:
@@ -70,6 +73,48 @@ def catch_up(follow: bool = typer.Option(False, "--follow", help="Keep running a
                 container.runner.catch_up()
         except KeyboardInterrupt:
             pass
+
+
+def _browser_url(host: str, port: int) -> str:
+    """Where a browser on this machine reaches the server (a wildcard address is not one to visit)."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "", "::") else f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+def _print_setup_link(base_url: str) -> None:
+    """On a store with no users: a one-time link with which the first person creates the admin account.
+    The store is opened without a bootstrap (the factory does the one bootstrap) and only the directory
+    is written; with users present nothing is issued or printed."""
+    with cli_container(bootstrap=False) as container:
+        issued = container.setup_tokens.issue_if_no_users()
+    if issued is None:
+        return
+    minutes = int(container.setup_tokens.lifetime.total_seconds() // 60)
+    link = issued.link(base_url)
+    console.print(
+        "\n[bold]Nie ma jeszcze żadnego konta.[/bold] Otwórz ten link w przeglądarce i utwórz konto administratora "
+        f"(działa raz, przez {minutes} minut):\n[bold]No accounts yet.[/bold] Open this link in a browser and create "
+        f"the administrator account (works once, for {minutes} minutes):\n\n  {link}\n",
+        highlight=False, soft_wrap=True)
+
+
+ROLE_PL = {"staff": "pracownik", "lead": "kierownik", "coordinator": "koordynator", "auditor": "audytor",
+           "admin": "administrator"}
+
+
+def _print_demo_accounts(accounts) -> None:
+    """The demo accounts with their random passwords, once, on standard output (plain, so they copy)."""
+    out = Console(highlight=False, soft_wrap=True)
+    headings = ("Rola / Role", "E-mail", "Hasło / Password", "Instytucja / Institution")
+    rows = [(f"{ROLE_PL.get(a.role, a.role)} / {a.role}", a.email, a.password, a.institution or "—") for a in accounts]
+    widths = [max(len(r[i]) for r in [headings, *rows]) for i in range(len(headings))]
+    out.print("\nKonta demonstracyjne – hasła są pokazywane tylko teraz, zapisz je "
+              "(demo accounts – the passwords are shown only now, note them):\n")
+    for row in [headings, tuple("-" * w for w in widths), *rows]:
+        out.print("  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip(), markup=False)
+    out.print("\nZaloguj się na /login. Przy pierwszym logowaniu koordynatora Splot poprosi o skonfigurowanie "
+              "aplikacji uwierzytelniającej (TOTP).\n(Sign in at /login. The coordinator's first sign-in asks to set "
+              "up an authenticator app.)\n")
 
 
 def register(app: typer.Typer) -> None:
