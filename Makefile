@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run demo test test-fast system-deps clean
+.PHONY: install run demo test test-fast system-deps browser-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,10 +24,20 @@ run: install
 system-deps:
 	bash scripts/ensure-system-deps.sh
 
-test: install system-deps
+# axe-core for the browser tests (tests/browser), from npm at the lock file's version; redone only
+# when package.json or package-lock.json is newer than the installed file (npm ci keeps the
+# tarball's old mtime, hence the touch).
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	npm ci --prefix tests/browser --include=dev --no-audit --no-fund --silent
+	touch $(AXE)
+
+browser-deps: $(AXE)
+
+test: install system-deps browser-deps
 	$(BIN)/python -m pytest
 
-test-fast: install
+test-fast: install browser-deps
 	$(BIN)/python -m pytest -m "not postgres and not slow"
 
 clean:

@@ -155,8 +155,10 @@ def watch(context: BrowserContext) -> RequestLog:
             ws.close(code=1008, reason="blocked by the test harness")
 
     def on_failed(request: Request) -> None:
-        if request.url in log.blocked and request.failure == "net::ERR_BLOCKED_BY_CLIENT":
+        if request.url in log.blocked and (request.failure or "").startswith("net::ERR_BLOCKED_BY_CLIENT"):
             return  # already recorded as blocked
+        if request.failure == "net::ERR_ABORTED":
+            return  # cancelled by the browser because the page navigated or reloaded on: not a failure
         log.failed.append(f"{request.url} ({request.failure})")
 
     def on_response(response: Response) -> None:
@@ -200,26 +202,59 @@ def _axe() -> str:
     return _axe_source
 
 
-def _inject_axe(page: Page) -> None:
-    if page.evaluate("typeof window.axe") == "object":
-        return
-    with contextlib.suppress(Exception):  # a strict CSP or JavaScript off stops a <script> tag
+_PAGE_SCRIPTS_RUN = """() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__harnessScriptsRun = true';
+    (document.head || document.documentElement).appendChild(s);
+    s.remove();
+    return window.__harnessScriptsRun === true;
+}"""
+
+
+_STATIC_COPY = """() => {
+    const root = document.documentElement.cloneNode(true);
+    root.querySelectorAll('script').forEach(e => e.remove());
+    root.querySelectorAll('noscript').forEach(e => e.replaceWith(...e.childNodes));
+    const head = root.querySelector('head') || root.insertBefore(document.createElement('head'), root.firstChild);
+    const base = document.createElement('base');
+    base.href = document.baseURI;
+    head.insertBefore(base, head.firstChild);
+    return '<!DOCTYPE html>' + root.outerHTML;
+}"""
+
+_RUN_AXE = """async (tags) => {
+    const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+    return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        helpUrl: v.helpUrl, targets: v.nodes.map(n => n.target.join(' '))}));
+}"""
+
+
+def _run_axe_in_place(page: Page) -> list[dict[str, Any]]:
+    if page.evaluate("typeof window.axe") != "object":
         page.add_script_tag(content=_axe())
-    if page.evaluate("typeof window.axe") != "object":
-        page.evaluate(_axe())  # DevTools evaluation runs where the page's own scripts may not
-    if page.evaluate("typeof window.axe") != "object":
-        raise AssertionError(f"axe-core could not be injected into {page.url}")
+    return page.evaluate(_RUN_AXE, AXE_TAGS)
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """axe-core's violations of the WCAG 2.0/2.1 A and AA rules on the page as it is now."""
-    _inject_axe(page)
-    return page.evaluate(
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
-            return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                helpUrl: v.helpUrl, targets: v.nodes.map(n => n.target.join(' '))}));
-        }""", AXE_TAGS)
+    """axe-core's violations of the WCAG 2.0/2.1 A and AA rules on the page as it is now.
+
+    Where the page's own scripts run, axe is injected as a <script> tag into the page itself. Where
+    they do not (JavaScript off, whose page has no timers for axe to run on; or a CSP that stops
+    inline scripts), axe runs on a copy of the page as rendered (scripts dropped, <noscript> content
+    kept, same base URL so its styles load, same viewport) in a scratch JavaScript-on context."""
+    if page.evaluate(_PAGE_SCRIPTS_RUN):
+        return _run_axe_in_place(page)
+    html = page.evaluate(_STATIC_COPY)
+    browser = page.context.browser
+    assert browser is not None
+    scratch = browser.new_context(bypass_csp=True, viewport=page.viewport_size)
+    try:
+        watch(scratch)  # the copy is held to 127.0.0.1 too
+        copy = scratch.new_page()
+        copy.set_content(html)
+        return _run_axe_in_place(copy)
+    finally:
+        scratch.close()
 
 
 def assert_accessible(page: Page) -> None:
@@ -252,7 +287,7 @@ def assert_reflows(page: Page) -> None:
     page.set_viewport_size({"width": REFLOW_WIDTH, "height": REFLOW_HEIGHT})
     try:
         if page.url.startswith(("http://", "https://")):
-            page.reload()
+            page.reload(wait_until="networkidle")  # fonts still loading would be aborted by the next navigation
         else:
             page.set_content(page.content())
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
