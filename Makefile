@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run demo test test-fast system-deps browser-deps clean
+.PHONY: install run demo test test-fast system-deps browser-deps screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: install system-deps browser-deps
 
 test-fast: install browser-deps
 	$(BIN)/python -m pytest -m "not postgres and not slow"
+
+# The screenshots kept in docs/screenshots/ (home page, meeting form empty and with errors, a record), in Polish
+screenshots: install system-deps browser-deps
+	SPLOT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:randomly tests/browser/test_staff_pages.py -k screenshots
 
 clean:
 	rm -rf $(VENV) var

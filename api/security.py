@@ -7,7 +7,9 @@ CONTENT_SECURITY_POLICY = "default-src 'self'; object-src 'none'; base-uri 'none
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts, which the
+    # pages' same-site check must refuse; nothing is sent to another site either way.
+    "referrer-policy": "same-origin",
     "strict-transport-security": "max-age=63072000; includeSubDomains",
     "x-frame-options": "DENY",
     "cross-origin-opener-policy": "same-origin",

@@ -30,7 +30,7 @@ def test_security_headers_on_every_response(client, world):
         assert response.headers["content-security-policy"] == (
             "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
         assert response.headers["x-content-type-options"] == "nosniff"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
         assert "max-age=" in response.headers["strict-transport-security"]
 
 
