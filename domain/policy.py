@@ -149,6 +149,14 @@ def scoped_to_institution(user: User) -> bool:
     return user.role in INSTITUTION_ROLES
 
 
+SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})  # they act for the whole municipality or on accounts
+
+
+def needs_second_factor(user: User) -> bool:
+    """Whether signing in to the pages asks this user for a TOTP code after the password."""
+    return user.role in SECOND_FACTOR_ROLES
+
+
 def check_acts_for(user: User, institution_ids: Iterable[UUID | str | None], *, field: str) -> None:
     """Staff and leads may act only where one of `institution_ids` (ids, or their text) is their own."""
     if scoped_to_institution(user) and str(user.institution_id) not in {str(i) for i in institution_ids}:

@@ -5,6 +5,9 @@
   a fast hash is enough for a high-entropy secret and avoids ~130 ms of argon2 per request.
 - A token works while it is not revoked and its user is active: disabling a user ends every token.
 - Events name a user by the opaque user id, never by e-mail (personal data stays erasable here).
+- The TOTP second factor: per user the confirmed secret, a secret offered at enrolment and not yet
+  confirmed, and the last time-step accepted (a code, or an older one, is never accepted twice).
+  The TOTP arithmetic itself is in infra/second_factor.py (`second_factor`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingu
 from domain.application import DEFAULT_MUNICIPALITY_ID
 from domain.policy import INSTITUTION_ROLES, Role, User
 from domain.values import plural_pl
+from infra.second_factor import TotpSecondFactor
 
 TOKEN_PREFIX = "splot_"
 MIN_PASSWORD_LENGTH = 12
@@ -68,15 +72,17 @@ def _user(row: dict) -> User:
 
 
 class UserStore:
-    def __init__(self, db, hasher: PasswordHasher | None = None) -> None:
+    def __init__(self, db, hasher: PasswordHasher | None = None, second_factor: TotpSecondFactor | None = None) -> None:
         self.db = db
         self.hasher = hasher or PasswordHasher()
+        self.second_factor = second_factor or TotpSecondFactor()
         with db.transaction(write=True) as tx:
             tx.execute("CREATE TABLE IF NOT EXISTS directory_users ("
                        "id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, "
                        "role TEXT NOT NULL, institution_id TEXT, active INTEGER NOT NULL, "
                        "created_at TEXT NOT NULL, disabled_at TEXT, municipality_id TEXT)")
             self._add_municipality_column(tx)
+            self._add_totp_columns(tx)
             tx.execute("CREATE TABLE IF NOT EXISTS directory_api_tokens ("
                        "id TEXT PRIMARY KEY, user_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, "
                        "created_at TEXT NOT NULL, revoked_at TEXT)")
@@ -95,6 +101,21 @@ class UserStore:
         tx.execute("ALTER TABLE directory_users ADD COLUMN municipality_id TEXT")
         tx.execute("UPDATE directory_users SET municipality_id = ? WHERE role <> 'admin'",
                    (str(DEFAULT_MUNICIPALITY_ID),))
+
+    @staticmethod
+    def _columns(tx) -> set[str]:
+        if tx.dialect == "sqlite":
+            return {r["name"] for r in tx.execute("PRAGMA table_info(directory_users)")}
+        return {r["column_name"] for r in tx.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'directory_users'")}
+
+    @classmethod
+    def _add_totp_columns(cls, tx) -> None:
+        """Directories written before the second factor: nobody is enrolled yet."""
+        columns = cls._columns(tx)
+        for name, kind in (("totp_secret", "TEXT"), ("totp_pending_secret", "TEXT"), ("totp_last_step", "BIGINT")):
+            if name not in columns:
+                tx.execute(f"ALTER TABLE directory_users ADD COLUMN {name} {kind}")
 
     # ------------------------------------------------------------------ users
     def add(self, *, email: str, password: str, role: str, institution_id: UUID | None = None,
@@ -172,6 +193,44 @@ class UserStore:
         except (VerificationError, InvalidHashError):
             return None
         return _user(rows[0])
+
+    # ------------------------------------------------------------------ second factor (TOTP)
+    def _totp_row(self, user_id: UUID) -> dict:
+        with self.db.transaction() as tx:
+            rows = tx.execute("SELECT totp_secret, totp_pending_secret, totp_last_step FROM directory_users "
+                              "WHERE id = ?", (str(user_id),))
+        return rows[0] if rows else {}
+
+    def totp_secret(self, user_id: UUID) -> str | None:
+        """The user's confirmed TOTP secret, or None when they have not enrolled."""
+        return self._totp_row(user_id).get("totp_secret")
+
+    def pending_totp_secret(self, user_id: UUID) -> str | None:
+        """The secret offered at enrolment and not yet confirmed with a code."""
+        return self._totp_row(user_id).get("totp_pending_secret")
+
+    def offer_totp_secret(self, user_id: UUID, secret: str) -> str:
+        """Keeps `secret` as the one to confirm, unless one is already offered (then that one: the QR code
+        stays the same across reloads and parallel sign-ins); returns the secret to show."""
+        with self.db.transaction(write=True) as tx:
+            tx.execute("UPDATE directory_users SET totp_pending_secret = ? WHERE id = ? AND totp_pending_secret IS NULL",
+                       (secret, str(user_id)))
+            rows = tx.execute("SELECT totp_pending_secret FROM directory_users WHERE id = ?", (str(user_id),))
+        return rows[0]["totp_pending_secret"]
+
+    def enrol_totp(self, user_id: UUID, secret: str) -> None:
+        """`secret` becomes the user's (the offered one is cleared; no step accepted yet)."""
+        with self.db.transaction(write=True) as tx:
+            tx.execute("UPDATE directory_users SET totp_secret = ?, totp_pending_secret = NULL, totp_last_step = NULL "
+                       "WHERE id = ?", (secret, str(user_id)))
+
+    def accept_totp_step(self, user_id: UUID, step: int) -> bool:
+        """Records `step` as used, atomically; False when it is not newer than the last step accepted."""
+        with self.db.transaction(write=True) as tx:
+            rows = tx.execute("UPDATE directory_users SET totp_last_step = ? WHERE id = ? "
+                              "AND (totp_last_step IS NULL OR totp_last_step < ?) RETURNING id",
+                              (int(step), str(user_id), int(step)))
+        return bool(rows)
 
     # ------------------------------------------------------------------ tokens
     def create_token(self, email: str) -> IssuedToken:

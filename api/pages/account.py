@@ -2,12 +2,15 @@
 
 Sign-in is throttled per account and per address before the password is hashed (429 with Retry-After);
 a failed sign-in says only that the e-mail or password is wrong (it never tells which accounts exist).
+After the password a coordinator or admin holds a session still waiting for the second factor, which
+api/pages/second_factor.py completes.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -28,8 +31,11 @@ from api.pages.web import (
     verified_form,
 )
 from domain.errors import DomainError, bilingual
+from domain.use_cases.users import SignInStep
 
 router = APIRouter()
+# Coordinators and admins give a TOTP code after the password (api/pages/second_factor.py).
+SECOND_FACTOR_PAGES = {SignInStep.CODE: "/logowanie/kod", SignInStep.ENROL: "/logowanie/kod/konfiguracja"}
 
 
 def _safe_next(value: object) -> str:
@@ -81,8 +87,10 @@ async def login(request: Request) -> Response:
         return _login_page(request, email=email, errors={"email": message.in_language(language)}, next_url=next_url,
                            status_code=400)
     container.throttle.succeeded(account=email)
-    session = container.sessions.start(user.id)
-    response = see_other(next_url)
+    step = container.use_cases.users.second_factor_step(user)
+    session = container.sessions.start(user.id, second_factor_pending=step is not SignInStep.DONE)
+    response = see_other(next_url if step is SignInStep.DONE else
+                         f"{SECOND_FACTOR_PAGES[step]}?next={quote(next_url, safe='')}")
     response.set_cookie(SESSION_COOKIE, session.token, secure=True, httponly=True, samesite="lax", path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/", secure=True, httponly=True, samesite="lax")
     return response

@@ -3,17 +3,50 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
 from uuid import UUID
 
 from domain.application import Splot
 from domain.errors import NotFound, ValidationFailed, bilingual
-from domain.policy import Action, Role, User, authorize, check_not_self
+from domain.policy import Action, Role, User, authorize, check_not_self, needs_second_factor
 from domain.ports import Accounts, ReadModels
 from domain.values import stable_id
 
 # Whoever runs `splot` on the server acts as the deployment's administrator (there is no sign-in there).
 OPERATOR = User(id=stable_id("user", "operator"), email="operator@localhost", role=Role.ADMIN, institution_id=None,
                 active=True, municipality_id=None)
+
+
+class SignInStep(StrEnum):
+    """What signing in asks for after a correct password."""
+
+    DONE = "done"  # nothing more: a full session
+    CODE = "code"  # the TOTP code
+    ENROL = "enrol"  # first sign-in of a coordinator or admin: scan the QR code, then give a code
+
+
+@dataclass(frozen=True)
+class TotpEnrolment:
+    secret: str  # shown as text too, for typing into the app by hand
+    uri: str  # otpauth:// URI, as the QR code carries it
+    qr_svg: str  # the QR code, drawn on the server as inline SVG
+
+
+def _code_refused(code: str) -> ValidationFailed | None:
+    digits = "".join((code or "").split())
+    if not digits:
+        return ValidationFailed(bilingual("Wpisz 6-cyfrowy kod z aplikacji uwierzytelniającej.",
+                                          "Enter the 6-digit code from your authenticator app."), field="code")
+    if len(digits) != 6 or not digits.isdigit():
+        return ValidationFailed(bilingual("Kod musi składać się z 6 cyfr.", "The code must be 6 digits."), field="code")
+    return None
+
+
+WRONG_CODE = bilingual("Kod jest nieprawidłowy albo wygasł. Wpisz kod, który aplikacja pokazuje teraz.",
+                       "The code is wrong or has expired. Enter the code your app shows now.")
+USED_CODE = bilingual("Ten kod został już użyty. Poczekaj, aż aplikacja pokaże nowy kod, i wpisz go.",
+                      "This code has already been used. Wait for your app to show a new code and enter that one.")
 
 
 class UserUseCases:
@@ -92,3 +125,50 @@ class UserUseCases:
         target = self.get(admin, user_id)
         check_not_self(admin, target.id)
         return self.accounts.disable(target.email)
+
+    # ------------------------------------------------------------------ second factor at sign-in
+    # `user` is the person whose password was just checked (their session still waits for the code).
+    def second_factor_step(self, user: User) -> SignInStep:
+        """What a correct password leads to; on ENROL a new secret is offered (kept until confirmed)."""
+        if not needs_second_factor(user):
+            return SignInStep.DONE
+        if self.accounts.totp_secret(user.id):
+            return SignInStep.CODE
+        self.accounts.offer_totp_secret(user.id, self.accounts.second_factor.new_secret())
+        return SignInStep.ENROL
+
+    def totp_enrolment(self, user: User, *, qr_title: str) -> TotpEnrolment | None:
+        """The secret offered to `user` with its QR code (`qr_title` its text alternative); None when they
+        are enrolled already or nothing is offered (then sign-in asks for a code, or starts again)."""
+        if self.accounts.totp_secret(user.id):
+            return None
+        secret = self.accounts.pending_totp_secret(user.id)
+        if not secret:
+            return None
+        factor = self.accounts.second_factor
+        uri = factor.provisioning_uri(secret, user.email)
+        return TotpEnrolment(secret=secret, uri=uri, qr_svg=factor.qr_svg(uri, qr_title))
+
+    def confirm_totp_enrolment(self, user: User, code: str) -> None:
+        """The first code from the app proves it holds the offered secret, which becomes the user's.
+        The code's step counts as used: it cannot be given again at the next sign-in."""
+        if (refused := _code_refused(code)) is not None:
+            raise refused
+        secret = self.accounts.pending_totp_secret(user.id)
+        step = self.accounts.second_factor.step_of(secret, code) if secret else None
+        if step is None:
+            raise ValidationFailed(WRONG_CODE, field="code")
+        self.accounts.enrol_totp(user.id, secret)
+        self.accounts.accept_totp_step(user.id, step)
+
+    def check_totp_code(self, user: User, code: str) -> None:
+        """A code from the user's app, for the current time-step or one either side, and newer than the last
+        one accepted: a code (or an older one) is never accepted twice."""
+        if (refused := _code_refused(code)) is not None:
+            raise refused
+        secret = self.accounts.totp_secret(user.id)
+        step = self.accounts.second_factor.step_of(secret, code) if secret else None
+        if step is None:
+            raise ValidationFailed(WRONG_CODE, field="code")
+        if not self.accounts.accept_totp_step(user.id, step):
+            raise ValidationFailed(USED_CODE, field="code")
