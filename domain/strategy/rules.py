@@ -1,5 +1,9 @@
 """Indicator rules: how an indicator's achieved value is computed from the records. Pure.
 
+(Over 400 lines on purpose: each rule kind's check, computation and description in words are kept
+together, so that a rule reads — and changes — as one unit; splitting by kind would scatter the shared
+filters and the describe/compute symmetry that the tests pin.)
+
 A rule is a small JSON-able dict (it is stored in events and versioned there). The kinds:
 
 | kind | value for a year |

@@ -9,6 +9,9 @@ are frozen until the coordinator reopens the year for the strategy (domain/closi
 goes through `_save_strategy`, which compares the figures before and after and refuses the whole
 change when any of them belongs to a closed year. A rule change is allowed: it applies to every
 year's current values, while published versions of closed years keep the rule they were computed with.
+
+(Just over 400 lines: the commands and the normalising of a strategy document's parts are one reading
+of the strategy file format, docs/STRATEGY-FILE.md; they change together.)
 """
 
 from __future__ import annotations
