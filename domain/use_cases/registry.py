@@ -123,6 +123,35 @@ class RegistryUseCases:
         self._visible_institution(user, cluster_id)
         return self.reads.cluster_members(cluster_id=str(cluster_id))
 
+    def institution_directory(self, user: User) -> list[InstitutionView]:
+        """Every institution of the user's municipality with its memberships over time (a cluster with its firms)."""
+        authorize(user, Action.READ_REGISTRY)
+        networks = self.scopes.of(user).network_texts
+        rows = self.reads.institutions(network_ids=networks)
+        by_id = {r["id"]: r for r in rows}
+        memberships: dict[str, list[Row]] = {}
+        for m in self.reads.network_members(network_ids=networks):
+            memberships.setdefault(m["institution_id"], []).append(m)
+        return [InstitutionView(r, by_id.get(r["coordinator_id"] or ""), memberships.get(r["id"], []),
+                                self.reads.cluster_members(cluster_id=r["id"]) if r["kind"] == InstitutionKind.CLUSTER
+                                else []) for r in rows]
+
+    def find_firms(self, user: User, text: str | None = None) -> list[Row]:
+        """The municipality's firms whose name contains `text` (any case) or whose NIP / REGON starts with its
+        digits (spaces, hyphens and a PL prefix ignored); every firm when `text` is empty."""
+        rows = self.firms(user)
+        wanted = (text or "").strip().casefold()
+        if not wanted:
+            return rows
+        digits = "".join(c for c in wanted.removeprefix("pl") if c.isdigit())
+        numeric = bool(digits) and all(c.isdigit() or c in " -" for c in wanted.removeprefix("pl"))
+
+        def matches(row: Row) -> bool:
+            if wanted in row["name"].casefold():
+                return True
+            return numeric and any((row[key] or "").startswith(digits) for key in ("nip", "regon"))
+        return [row for row in rows if matches(row)]
+
     def institution(self, user: User, institution_id: UUID) -> InstitutionView:
         """One institution of the user's municipality with its memberships (and a cluster's firms)."""
         authorize(user, Action.READ_REGISTRY)
