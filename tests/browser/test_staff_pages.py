@@ -184,3 +184,23 @@ def test_screenshots(live_server, world, page):
     page.goto(live_server.url_for("/"), wait_until="networkidle")
     log_meeting(page, "Spotkanie sieci instytucji w sprawie targów pracy")
     harness.screenshot(page, folder / "wpis.png")
+
+
+def test_a_long_list_of_firms_can_be_searched_by_name_or_nip(live_server, world, page):
+    from tests.factories import valid_nip
+    from domain.values import Actor
+
+    app = live_server.container.app
+    for n in range(10):
+        app.registry.register_firm(network_id=DEFAULT_NETWORK_ID, name=f"Piekarnia Łódzka {n}",
+                                   nip=valid_nip(9000 + n), regon=None, actor=Actor("setup"))
+    sign_in(page, live_server, "staff@example.org")
+    page.goto(live_server.url_for("/wpisy/nowy/meeting"), wait_until="networkidle")
+    search = page.get_by_label("Szukaj na liście: Firmy", exact=False)
+    search.fill("lodzka 7")  # without the Polish letter, any case
+    visible = page.locator("select[name=firm_ids] option:not([hidden])")
+    expect(visible).to_have_count(1)
+    assert visible.inner_text().startswith("Piekarnia Łódzka 7")
+    search.fill("")
+    expect(page.locator("select[name=firm_ids] option:not([hidden])")).to_have_count(12)
+    harness.assert_accessible(page)
