@@ -34,15 +34,19 @@ WARSAW = "Europe/Warsaw"
 def translations(language: str) -> Translations:
     """The catalogue of a language, compiled in memory from every .po file of it (one file per area of
     the pages, so each area keeps its own messages); English shows the ids themselves."""
-    merged = Translations()
+    merged: Translations | None = None
     for po_file in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
         with po_file.open("rb") as source:
             catalog = read_po(source, locale=language)
         compiled = BytesIO()
         write_mo(compiled, catalog)
         compiled.seek(0)
-        merged.merge(Translations(fp=compiled))
-    return merged
+        translations_of_file = Translations(fp=compiled)
+        if merged is None:
+            merged = translations_of_file  # the first keeps its plural rule (Polish: three forms)
+        else:
+            merged.merge(translations_of_file)
+    return merged or Translations()
 
 
 def request_language(request: Request) -> str:

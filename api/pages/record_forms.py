@@ -18,7 +18,7 @@ from domain.errors import Message, bilingual
 from domain.record_kinds import RECORD_KINDS, FieldSpec, FieldType, Role, choice_label
 
 FOLLOW_UP_ROWS = 3
-HIDDEN_FIELDS = {"network_id", "person_ids"}  # the network is the user's; persons come with the directory pages
+HIDDEN_FIELDS = {"network_id"}  # the network is the user's
 _DOTTED = re.compile(r"^\s*([0-9]{1,2})[./-]([0-9]{1,2})[./-]([0-9]{4})\s*$")
 
 
@@ -54,6 +54,7 @@ class Choices:
     institutions: list[tuple[str, str]]  # (id, "RIPH – Regionalna Izba ...")
     firms: list[tuple[str, str]]  # (id, "Firma (NIP 526...)")
     meetings: list[tuple[str, str]]
+    persons: list[tuple[str, str]]  # (id, "Anna Nowak – RIPH"): contact persons the user may pick
     own_institution: tuple[str, str] | None  # staff and leads act for it only
 
 
@@ -78,6 +79,8 @@ def _widget(spec: FieldSpec, choices: Choices, language: str) -> Widget:
         return Widget(spec, "follow_ups", choices.institutions)
     if spec.has(Role.MEETING):
         return Widget(spec, "select", choices.meetings)
+    if spec.has(Role.PARTY_PERSON):
+        return Widget(spec, "multiselect", choices.persons)
     is_firm = spec.has(Role.PARTY_FIRM)
     options = choices.firms if is_firm else choices.institutions
     if spec.type is FieldType.UUID:

@@ -50,10 +50,12 @@ def choices(request: Request, user: User) -> Choices:
     firms = [(r["id"], f"{r['name']} ({'NIP ' + r['nip'] if r['nip'] else 'REGON ' + r['regon']})")
              for r in uc.registry.firms(user)]
     meetings, _ = uc.records.register(user, kind=RecordKind.MEETING.value, limit=100)
+    persons = [(str(p.id), f"{p.name} – {p.firm_name or p.institution_name or ''}".rstrip(" –"))
+               for p in uc.people.persons(user)]
     own = next(((i, label) for i, label in institutions if i == str(user.institution_id)), None) \
         if scoped_to_institution(user) else None
     return Choices(institutions, firms, [(m["record_id"], f"{m['occurred_on']} – {m['title']}") for m in meetings],
-                   own)
+                   persons, own)
 
 
 def _form_values(form: dict[str, Any]) -> dict[str, Any]:
@@ -74,9 +76,15 @@ def _show_form(request: Request, user: User, kind: str, values: dict[str, Any], 
 def new_record(request: Request, kind: str, user: PageUser) -> Response:
     kind = _kind(kind)
     values: dict[str, Any] = {}
+    spec = RECORD_KINDS[kind]
     own = choices(request, user).own_institution
     if own is not None:
-        values[RECORD_KINDS[kind].owner_field] = own[0]
+        values[spec.owner_field] = own[0]
+    # Back from registering a firm or adding a person (the directory's ?wroc=): the new one is picked.
+    for query, fields in (("firma", spec.firm_fields), ("osoba", (spec.person_field,))):
+        if request.query_params.get(query) and fields:
+            picked = request.query_params[query]
+            values[fields[0]] = picked if spec.field(fields[0]).type is FieldType.UUID else [picked]
     return _show_form(request, user, kind, values, {})
 
 
@@ -124,6 +132,7 @@ def _names(request: Request, user: User) -> dict[str, str]:
     uc = get_container(request).use_cases
     names = {r["id"]: f"{r['short_name']} – {r['name']}" for r in uc.registry.institutions(user)}
     names |= {r["id"]: r["name"] for r in uc.registry.firms(user)}
+    names |= {str(p.id): p.name for p in uc.people.persons(user)}
     return names
 
 

@@ -135,3 +135,23 @@ def test_english_pages_show_english_only(pages):
     page = pages.get("/wpisy/nowy/meeting?lang=en")
     assert "Log: Meeting" in page.text and "Zapisz" not in page.text
     assert pages.get("/").text.count('lang="pl"') >= 1  # the cookie remembers English; the switch offers Polish
+
+
+def test_a_contact_with_a_person_picked_by_name_and_a_firm_just_registered(pages, container, world):
+    from domain.use_cases.people import PersonDetails
+
+    staff = container.users.get_by_email("staff@example.org")
+    anna = container.use_cases.people.add(staff, PersonDetails(name="Anna Nowak", email="anna@example.org",
+                                                               institution_id=world.riph))
+    form_page = pages.get("/wpisy/nowy/contact")
+    assert "Anna Nowak – RIPH – Instytucja RIPH" in form_page.text
+    assert 'href="/katalog/firmy/nowa?wroc=/wpisy/nowy/contact"' in form_page.text
+    back = pages.get(f"/wpisy/nowy/contact?firma={world.firm_b}")  # where the directory sends the user back
+    assert f'<option value="{world.firm_b}" selected>' in back.text
+    token = csrf_token(pages, "/wpisy/nowy/contact")
+    form = {"csrf_token": token, "occurred_on-day": "05.03.2012", "institution_id": str(world.riph),
+            "person_ids": [str(anna)], "channel": "phone", "summary": "Rozmowa z panią Anną"}
+    saved = pages.post("/wpisy/nowy/contact/zapisz", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = pages.get(saved.headers["location"])
+    assert "Anna Nowak" in page.text and str(anna) not in page.text  # shown by name, never by id
