@@ -108,7 +108,9 @@ def test_an_empty_form_shows_the_error_summary_focused_at_the_top(live_server, w
 
 # ---------------------------------------------------------------------------------------------- every page
 SIGNED_IN_PAGES = ["/", "/wpisy", "/wpisy/nowy/meeting", "/wpisy/nowy/contact", "/wpisy/nowy/information_exchange",
-                   "/wpisy/nowy/conclusion", "/haslo", "/deklaracja-dostepnosci", "/nie-ma-takiej-strony"]
+                   "/wpisy/nowy/conclusion", "/haslo", "/deklaracja-dostepnosci", "/nie-ma-takiej-strony",
+                   "/katalog", "/katalog/instytucje", "/katalog/firmy", "/katalog/firmy/nowa", "/katalog/osoby",
+                   "/katalog/osoby/nowa"]
 
 
 def check_page(page: Page) -> None:
@@ -204,3 +206,24 @@ def test_a_long_list_of_firms_can_be_searched_by_name_or_nip(live_server, world,
     search.fill("")
     expect(page.locator("select[name=firm_ids] option:not([hidden])")).to_have_count(12)
     harness.assert_accessible(page)
+
+
+@pytest.mark.parametrize("email", ["coordinator@example.org", "admin@example.org"])
+def test_coordinators_and_admins_enrol_a_second_factor_and_their_pages_are_accessible(live_server, world, page, email):
+    import pyotp
+
+    page.goto(live_server.url_for("/login"), wait_until="networkidle")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("button[type=submit]").click()
+    settle(page)
+    assert "/logowanie/kod/konfiguracja" in page.url
+    check_page(page)  # the enrolment page, QR code included
+    secret = page.locator("#totp-secret").get_attribute("data-secret")
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.locator("button[type=submit].govuk-button").last.click()
+    settle(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Strona główna")
+    for path in ("/", "/wpisy", "/katalog", "/haslo") if "coordinator" in email else ("/", "/katalog", "/haslo"):
+        page.goto(live_server.url_for(path), wait_until="networkidle")
+        check_page(page)
