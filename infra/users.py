@@ -224,6 +224,15 @@ class UserStore:
             tx.execute("UPDATE directory_users SET totp_secret = ?, totp_pending_secret = NULL, totp_last_step = NULL "
                        "WHERE id = ?", (secret, str(user_id)))
 
+    def reset_totp(self, email: str) -> User:
+        """A lost phone: the user's second factor is removed, so their next sign-in enrols a new one (the
+        caller also ends their sessions: one started with the old factor must not outlive it)."""
+        user = self.get_by_email(email)
+        with self.db.transaction(write=True) as tx:
+            tx.execute("UPDATE directory_users SET totp_secret = NULL, totp_pending_secret = NULL, totp_last_step = NULL "
+                       "WHERE id = ?", (str(user.id),))
+        return user
+
     def accept_totp_step(self, user_id: UUID, step: int) -> bool:
         """Records `step` as used, atomically; False when it is not newer than the last step accepted."""
         with self.db.transaction(write=True) as tx:

@@ -74,6 +74,17 @@ def list_users() -> None:
             typer.echo(f"{user.email}\t{user.role}\t{institution}\t{state}")
 
 
+@user_app.command("reset-second-factor")
+def reset_second_factor(email: str = typer.Argument(..., help="The user's e-mail address.")) -> None:
+    """Usuwa drugi składnik (kod TOTP) użytkownika, np. po utracie telefonu: przy następnym logowaniu ustawi
+    nowy; jego sesje wygasają (remove a user's second factor, e.g. after a lost phone: the next sign-in sets
+    up a new one; their sessions end)."""
+    with cli_container() as container:
+        user = container.users.reset_totp(email)
+        container.sessions.end_all_for(user.id)
+        typer.echo(f"Usunięto drugi składnik / Second factor removed: {user.email}")
+
+
 @token_app.command("create")
 def create_token(email: str = typer.Argument(..., help="The user the token acts as.")) -> None:
     """Tworzy token API; token to ostatni wypisany wiersz, pokazany tylko raz (create an API token; the token
