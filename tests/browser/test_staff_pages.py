@@ -227,3 +227,38 @@ def test_coordinators_and_admins_enrol_a_second_factor_and_their_pages_are_acces
     for path in ("/", "/wpisy", "/katalog", "/haslo") if "coordinator" in email else ("/", "/katalog", "/haslo"):
         page.goto(live_server.url_for(path), wait_until="networkidle")
         check_page(page)
+
+
+def test_correct_the_meeting_into_another_year_then_retract_it(live_server, world, page):
+    sign_in(page, live_server, "staff@example.org")
+    title = "Spotkanie do poprawienia"
+    log_meeting(page, title)
+    record_url = page.url.split("?")[0]
+    in_2012, in_2013 = meetings(live_server, 2012), meetings(live_server, 2013)
+    page.get_by_role("link", name="Popraw").click()
+    settle(page)
+    when = page.get_by_role("group", name="Data zdarzenia")
+    when.get_by_label("Dzień").fill("5")
+    when.get_by_label("Miesiąc").fill("6")
+    when.get_by_label("Rok").fill("2013")
+    page.get_by_label("Dlaczego wpis jest poprawiany?").fill("Pomyłka w dacie spotkania")
+    page.get_by_role("button", name="Zapisz poprawkę").click()
+    expect(page.get_by_text("Zmiana została zapisana.")).to_be_visible()
+    settle(page)
+    assert meetings(live_server, 2012) == in_2012 - 1 and meetings(live_server, 2013) == in_2013 + 1
+    history = page.get_by_role("region", name="Każda wersja tego wpisu; czas warszawski")
+    expect(history).to_contain_text("14 marca 2012")
+    expect(history).to_contain_text("5 czerwca 2013")
+    expect(history).to_contain_text("Pomyłka w dacie spotkania")
+    check_page(page)
+    page.get_by_role("link", name="Wycofaj").click()
+    settle(page)
+    page.get_by_label("Dlaczego wpis jest wycofywany?").fill("Spotkanie się nie odbyło")
+    page.get_by_role("button", name="Wycofaj wpis").click()
+    settle(page)
+    assert page.url.split("?")[0] == record_url
+    expect(page.get_by_text("Ten wpis został wycofany")).to_be_visible()
+    assert meetings(live_server, 2013) == in_2013
+    page.goto(live_server.url_for("/wpisy?text=poprawienia"), wait_until="networkidle")
+    expect(page.get_by_role("link", name=title)).to_be_visible()  # still listed, as retracted
+    expect(page.get_by_text("wycofany").first).to_be_visible()
