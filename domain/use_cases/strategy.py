@@ -9,9 +9,10 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Saved, Splot
-from domain.errors import NotFound, bilingual
+from domain.errors import Message, NotFound, bilingual
 from domain.policy import Action, User, authorize, institution_filter
 from domain.ports import ReadModels, Row
+from domain.strategy.rules import describe
 from domain.strategy.use_cases import StrategyApplied
 from domain.use_cases.scope import Scopes
 
@@ -55,6 +56,35 @@ class StrategyUseCases:
             raise NotFound(bilingual(f"Raport opublikowany nr {number} dotyczy zadania {actual}, nie {code}.",
                                      f"Published report {number} is of task {actual}, not {code}."), field="n")
         return report
+
+    def task_page(self, user: User, code: str, *, as_of: date | None = None, publication: int | None = None) -> Row:
+        """What a task's page shows: the report (now, as of a date, or published report `publication` exactly
+        as published), the task's published versions, and each indicator's rule in words as a Message
+        (Polish and English apart) when the report's rule version is the one in force now; an older
+        version keeps the report's own (Polish) text."""
+        authorize(user, Action.READ_STRATEGY)
+        report = (self.publication(user, code, publication) if publication is not None
+                  else self.task_report(user, code, as_of=as_of))
+        indicators = self._strategy(user).indicators
+        rules: dict[str, Message] = {}
+        for indicator in report["indicators"]:
+            current = indicators.get(indicator["code"], {})
+            if current.get("rule") and current.get("rule_version") == indicator["rule_version"]:
+                rules[indicator["code"]] = describe(current["rule"])
+            else:
+                rules[indicator["code"]] = Message.untranslated(indicator["rule"])
+        return {"report": report, "publications": self.publications(user, code), "rules": rules}
+
+    def value_behind(self, user: User, code: str, year: int, *, as_of: date | None = None) -> Row:
+        """One indicator value and what lies behind it (the drill-down page): the indicator's row of its
+        task's report (as of a date, if given) and the records, memberships or reported values behind it."""
+        authorize(user, Action.READ_STRATEGY)
+        events = self.indicator_events(user, code, year, as_of=as_of)
+        task_code = self._strategy(user).indicator(code)["task_code"]
+        report = self.task_report(user, task_code, as_of=as_of)
+        indicator = next(i for i in report["indicators"] if i["code"] == code)
+        return {"task": report["task"], "indicator": indicator, "year": year, "as_of": report["as_of"],
+                "cell": indicator["years"].get(str(year)), "events": events}
 
     def publish(self, user: User, code: str, *, title: str) -> Saved:
         """Publishes a task's report as it stands now; the saved version is the publication's number."""
