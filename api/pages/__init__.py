@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import register_error_renderer
 from api.pages import account, home, records, second_factor, setup
+from api.pages import closing
 from api.pages.directory import router as directory_router
 from api.pages.strategy import router as strategy_router
 from api.pages.i18n import request_language
@@ -22,6 +23,7 @@ from api.pages.web import RefusedForm, SignInRequired, render_error, see_other
 STATIC_DIR = Path(__file__).parent.parent / "static"
 ROUTERS = [account.router, home.router, records.router, setup.router, second_factor.router]
 ROUTERS.append(directory_router)  # the directory: institutions, clusters, firms, contact persons
+ROUTERS.append(closing.router)  # reporting years: sign-offs, closing, reopening, published versions
 ROUTERS.append(strategy_router)  # the strategy: tasks, indicator tables and charts, drill-downs
 
 

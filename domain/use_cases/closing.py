@@ -8,6 +8,7 @@ user's municipality's), the frozen report (from the read models), and words a pe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable
@@ -20,7 +21,8 @@ from domain.policy import Action, User, authorize, check_acts_for
 from domain.ports import ReadModels
 from domain.use_cases.scope import Scopes
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "YearClosingUseCases", "YearStatus"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "ReportChange", "VersionComparison", "YearClosingUseCases", "YearStatus",
+           "YearSummary"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,90 @@ class YearClosed:
     saved: Saved
     report_version: int
     report_hash: str
+
+
+@dataclass(frozen=True)
+class YearSummary:
+    year: int
+    closed: bool
+    latest_version: int | None
+    reopened: bool  # closed, but something was reopened since the last close
+
+
+@dataclass(frozen=True)
+class ReportChange:
+    """One leaf of `report_diff`, located: which task, indicator or stage, which year and which figure,
+    or which record; `path` stays for anything not recognised."""
+    path: str
+    old: Any
+    new: Any
+    area: str  # "indicator", "stage", "task", "record", "other"
+    task_code: str | None = None
+    item_code: str | None = None  # an indicator's code, a stage's number
+    item_name: str | None = None
+    year: str | None = None
+    measure: str | None = None  # "target", "actual", "percent", "realised", "version", "source:LCB", ...
+    record_id: str | None = None
+    record_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionComparison:
+    year: int
+    first: dict[str, Any]  # the version's header (number, hash, as-of, closed at/by), no report
+    second: dict[str, Any]
+    changes: list[ReportChange]
+
+
+def _header(version: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in version.items() if key != "report"}
+
+
+def _path_parts(path: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for name, index in re.findall(r"/([^/\[]+)|\[(\d+)\]", path):
+        parts.append(int(index) if index else name)
+    return parts
+
+
+def _locate(change: dict[str, Any], old: dict[str, Any], new: dict[str, Any],
+            short_names: dict[str, str]) -> ReportChange:
+    parts = _path_parts(change["path"])
+    base = {"path": change["path"], "old": change["old"], "new": change["new"]}
+    if len(parts) >= 2 and parts[0] == "records":
+        record_id = str(parts[1])
+        kind = ((new.get("records") or {}).get(record_id) or (old.get("records") or {}).get(record_id) or {}).get("kind")
+        measure = str(parts[2]) if len(parts) > 2 else None
+        if measure == "owner_institution_id":
+            base["old"], base["new"] = (short_names.get(str(v), v) if v else v for v in (base["old"], base["new"]))
+        return ReportChange(**base, area="record", record_id=record_id, record_kind=kind, measure=measure)
+    if len(parts) >= 2 and parts[0] == "tasks":
+        task = str(parts[1])
+        rest = parts[2:]
+        if len(rest) >= 2 and rest[0] in ("indicators", "stages") and isinstance(rest[1], int):
+            items = ((new.get("tasks") or {}).get(task) or (old.get("tasks") or {}).get(task) or {}).get(rest[0]) or []
+            item = items[rest[1]] if rest[1] < len(items) else {}
+            tail = [str(p) for p in rest[2:]]
+            year = measure = None
+            if len(tail) >= 3 and tail[0] == "years":
+                year, measure = tail[1], ".".join(tail[2:])
+            elif len(tail) == 2 and tail[0] == "years":
+                year, measure = tail[1], "value"
+            elif len(tail) >= 3 and tail[0] == "by_source":
+                year, measure = tail[2], f"source:{tail[1]}"
+            elif len(tail) >= 4 and tail[0] == "by_institution" and tail[2] == "years":
+                rows = item.get("by_institution") or []
+                row = rows[int(tail[1])] if tail[1].isdigit() and int(tail[1]) < len(rows) else {}
+                year, measure = tail[3], f"institution:{row.get('short_name') or '?'}"
+            elif tail:
+                measure = ".".join(tail)
+            if rest[0] == "indicators":
+                return ReportChange(**base, area="indicator", task_code=task, item_code=item.get("code"),
+                                    item_name=item.get("name"), year=year, measure=measure)
+            return ReportChange(**base, area="stage", task_code=task, item_code=str(item.get("number", "")),
+                                item_name=item.get("name"), year=year, measure=measure)
+        return ReportChange(**base, area="task", task_code=task, measure=".".join(str(p) for p in rest) or None)
+    return ReportChange(**base, area="other")
 
 
 class YearClosingUseCases:
@@ -104,6 +190,36 @@ class YearClosingUseCases:
     def report_diff(self, user: User, year: int, version: int, other: int) -> list[dict[str, Any]]:
         first, second = self.report_version(user, year, version), self.report_version(user, year, other)
         return report_diff(first["report"], second["report"])
+
+    def years(self, user: User) -> list[YearSummary]:
+        """The years a person may close: the strategy's task years (else the last five), newest first."""
+        authorize(user, Action.READ_YEAR_STATUS)
+        scope = self.scopes.of(user)
+        network_id = scope.network()
+        years: set[int] = set()
+        for task in self.reads.tasks(strategy_id=str(scope.strategy_id)):
+            years.update(int(y) for y in task.get("years") or ())
+        if not years:
+            today = self.closing_day().year
+            years = set(range(today - 4, today + 1))
+        summaries = []
+        for year in sorted((y for y in years if FIRST_YEAR <= y <= LAST_YEAR), reverse=True):
+            reporting_year = self.store.years.get_reporting_year(network_id, year)
+            versions = list(reporting_year.versions) if reporting_year else []
+            summaries.append(YearSummary(year=year, closed=bool(reporting_year and reporting_year.closed),
+                                         latest_version=versions[-1]["version"] if versions else None,
+                                         reopened=bool(reporting_year and reporting_year.closed
+                                                       and reporting_year.reopened)))
+        return summaries
+
+
+    def compare_versions(self, user: User, year: int, version: int, other: int) -> VersionComparison:
+        """Two published versions and every figure that differs between them, located for a reader."""
+        first, second = self.report_version(user, year, version), self.report_version(user, year, other)
+        short_names = self._short_names(user)
+        changes = [_locate(c, first["report"], second["report"], short_names)
+                   for c in report_diff(first["report"], second["report"])]
+        return VersionComparison(year=year, first=_header(first), second=_header(second), changes=changes)
 
     # ------------------------------------------------------------------ changing
     def sign_off(self, user: User, year: int, *, institution_id: UUID) -> Saved:
