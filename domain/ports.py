@@ -8,6 +8,7 @@ domain`), so the use cases (domain/use_cases/) talk to them through these protoc
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Collection, Protocol
 from uuid import UUID
@@ -96,3 +97,23 @@ class ContactPersons(Protocol):
     def list(self, *, institution_ids: Collection[str] = (), firm_ids: Collection[str] = ()) -> list[Any]: ...
     def update(self, person_id: UUID, *, name: str, email: str | None, phone: str | None, position: str | None,
                institution_id: UUID | None, firm_id: UUID | None) -> None: ...
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """One run of the audit chain's verification: when, how many events, and the first problem if any."""
+
+    checked_at: datetime  # UTC
+    ok: bool
+    events_checked: int
+    problem: str | None = None  # the first finding in words (English, as the verifier states it)
+    position: int | None = None  # where in the log (1-based) the problem is
+
+
+class AuditChain(Protocol):
+    """The event store's hash chain (infra/chain_checks.py): verified on demand, signed into checkpoints."""
+
+    available: bool  # False where the store keeps no chain (the in-memory store)
+    def verify(self) -> ChainCheck: ...  # walks the whole log now and keeps the result
+    def last_check(self) -> ChainCheck | None: ...
+    def checkpoint(self) -> bytes: ...  # a signed checkpoint (JSON) of the log as it is now

@@ -26,6 +26,7 @@ from typing import Any
 
 from domain.application import Splot
 from domain.use_cases import UseCases
+from infra.chain_checks import ChainService
 from infra.closing import closing_day
 from infra.idempotency import IdempotencyStore
 from infra.person_directory import PersonDirectory
@@ -111,8 +112,9 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     app = Splot(env=event_store_env(settings), person_directory=persons, **app_kwargs)
     runner = ProjectionRunner(app, views, all_projections(), page_size=settings.projection_page_size)
     users = UserStore(directory_db)
+    chain = ChainService(app.recorder, directory_db, key_file=settings.key_file, data_dir=settings.data_dir)
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
-                                 persons=persons)
+                                 persons=persons, chain=chain)
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
                      runner=runner, users=users, idempotency=IdempotencyStore(directory_db), use_cases=use_cases,
                      sessions=SessionStore(directory_db), throttle=SignInThrottle(),

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import register_error_renderer
 from api.pages import account, home, records, second_factor, setup
 from api.pages import closing
+from api.pages.audit import router as audit_router
 from api.pages.directory import router as directory_router
 from api.pages.strategy import router as strategy_router
 from api.pages.i18n import request_language
@@ -24,6 +25,7 @@ STATIC_DIR = Path(__file__).parent.parent / "static"
 ROUTERS = [account.router, home.router, records.router, setup.router, second_factor.router]
 ROUTERS.append(directory_router)  # the directory: institutions, clusters, firms, contact persons
 ROUTERS.append(closing.router)  # reporting years: sign-offs, closing, reopening, published versions
+ROUTERS.append(audit_router)  # the audit trail, its CSV and XLSX, the hash chain
 ROUTERS.append(strategy_router)  # the strategy: tasks, indicator tables and charts, drill-downs
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Callable
 
 from domain.application import Splot
-from domain.ports import Accounts, ContactPersons, ReadModels
+from domain.ports import Accounts, AuditChain, ContactPersons, ReadModels
 from domain.use_cases.audit import AuditUseCases
 from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
@@ -38,12 +38,15 @@ class UseCases:
 
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
-                closing_day: Callable[[], date], persons: ContactPersons | None = None) -> UseCases:
-        """`persons`: the person directory (by default the one the store checks person ids against)."""
+                closing_day: Callable[[], date], persons: ContactPersons | None = None,
+                chain: AuditChain | None = None) -> UseCases:
+        """`persons`: the person directory (by default the one the store checks person ids against);
+        `chain`: the audit chain's checks and checkpoints (infra/chain_checks.py), where the store keeps one."""
         scopes = Scopes(reads)
         persons = persons if persons is not None else store.person_directory  # type: ignore[assignment]
         return cls(records=RecordUseCases(store, reads, scopes), registry=RegistryUseCases(store, reads, scopes),
                    strategy=StrategyUseCases(store, reads, scopes),
                    closing=YearClosingUseCases(store, reads, scopes, closing_day),
-                   audit=AuditUseCases(store, reads, scopes), users=UserUseCases(accounts, store, reads),
+                   audit=AuditUseCases(store, reads, scopes, accounts=accounts, chain=chain),
+                   users=UserUseCases(accounts, store, reads),
                    people=PeopleUseCases(persons, reads, scopes))  # type: ignore[arg-type]
