@@ -180,7 +180,7 @@ def trail(request: Request, user: PageUser) -> Response:
         errors, filters = field_errors(error, language), AuditFilter(record_id=UUID(int=0))
     page = uc.audit.trail(user, filters, cursor=request.query_params.get("cursor") or None,
                           include_internal=bool(query.get("internal")))
-    namer = Namer(_names(request, user), page.recorders, language)
+    namer = Namer(page.places | _names(request, user), page.recorders, language)
     entries = [] if errors else [namer.entry(r) for r in page.entries]
     encoded = urlencode(query)
     kinds = [(k, kind_name(k, language)) for k in (*RECORD_KINDS, *AGGREGATE_KINDS)
@@ -200,11 +200,11 @@ def _export_rows(request: Request, user: User) -> tuple[list[dict[str, Any]], st
     language = request_language(request)
     uc = get_container(request).use_cases
     query = _query(request)
-    filters = _filters(query)
-    rows = uc.audit.all_visible_entries(user, filters, include_internal=bool(query.get("internal")))
-    namer = Namer(_names(request, user), uc.audit.recorders(user), language)
+    export = uc.audit.export(user, _filters(query), include_internal=bool(query.get("internal")))
+    namer = Namer(export.places | _names(request, user), export.recorders, language)
     now = datetime.now(WARSAW)
-    return [namer.export_row(r) for r in rows], _describe(query, namer, language, now), now.strftime("%Y%m%d-%H%M")
+    return ([namer.export_row(r) for r in export.entries], _describe(query, namer, language, now),
+            now.strftime("%Y%m%d-%H%M"))
 
 
 @router.get("/audyt.csv")

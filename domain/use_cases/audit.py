@@ -45,6 +45,7 @@ class TrailPage:
     next_cursor: str | None
     recorders: list[Recorder]  # by e-mail; the users a filter can pick and entries are named by
     institutions: list[Row]  # the municipality's institutions (id, name, short_name), by name
+    places: dict[str, str]  # the municipality's own id and its networks' ids -> their names
     chain_available: bool
     last_check: ChainCheck | None
 
@@ -65,9 +66,21 @@ class AuditUseCases:
         authorize(user, Action.READ_AUDIT)
         entries, next_cursor = self.visible_entries(user, filters, cursor=cursor, limit=limit,
                                                     include_internal=include_internal)
-        institutions = self.reads.institutions(network_ids=self.scopes.of(user).network_texts)
+        return self._page(user, entries, next_cursor)
+
+    def export(self, user: User, filters: AuditFilter, *, include_internal: bool = False) -> TrailPage:
+        """Every matching entry (for a download), with the same names as a page."""
+        authorize(user, Action.READ_AUDIT)
+        return self._page(user, self.all_visible_entries(user, filters, include_internal=include_internal), None)
+
+    def _page(self, user: User, entries: list[Row], next_cursor: str | None) -> TrailPage:
+        scope = self.scopes.of(user)
+        institutions = self.reads.institutions(network_ids=scope.network_texts)
+        places = {r["id"]: r["name"] for r in self.reads.networks() if scope.includes(r["id"])}
+        places |= {r["id"]: r["name"] for r in self.reads.municipalities()
+                   if scope.municipality_id is None or r["id"] == str(scope.municipality_id)}
         return TrailPage(entries=entries, next_cursor=next_cursor, recorders=self.recorders(user),
-                         institutions=sorted(institutions, key=lambda r: r["name"]),
+                         institutions=sorted(institutions, key=lambda r: r["name"]), places=places,
                          chain_available=bool(self.chain and self.chain.available),
                          last_check=self.chain.last_check() if self.chain else None)
 

@@ -85,12 +85,14 @@ def test_a_record_page_link_shows_that_records_history(auditor, corrected, world
     assert "Zarejestrowano instytucję" not in page.text
 
 
-def test_no_uuid_of_a_user_or_institution_is_shown_where_a_name_exists(auditor, corrected, world, container):
-    for params in ({}, {"internal": "1"}, {"lang": "en"}):
-        text = visible_text(auditor.get("/audyt", params={**params, "user": ""}).text)
-        ids = {str(corrected["staff"].id), str(world.riph), str(world.citt), str(world.wpir), str(world.lcb),
-               str(world.firm_a), str(world.firm_b)}
-        assert not ids & set(UUID_TEXT.findall(text)), params
+def test_no_uuid_is_shown_anywhere_a_name_exists(auditor, corrected, world):
+    """Users by e-mail; institutions, firms, networks and the municipality by name; records by a link."""
+    for params in ({"internal": "1"}, {"internal": "1", "lang": "en"}):
+        pages = every_page(auditor, params)
+        assert any("staff@example.org" in page for page in pages)
+        for page in pages:
+            assert UUID_TEXT.findall(visible_text(page)) == [], params
+    assert f'href="/wpisy/{world.own_record}"' in "".join(pages)
 
 
 NEXT = re.compile(r'href="(/audyt\?[^"]*cursor=[^"]*)" rel="next"')
