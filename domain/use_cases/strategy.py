@@ -65,14 +65,8 @@ class StrategyUseCases:
         authorize(user, Action.READ_STRATEGY)
         report = (self.publication(user, code, publication) if publication is not None
                   else self.task_report(user, code, as_of=as_of))
-        indicators = self._strategy(user).indicators
-        rules: dict[str, Message] = {}
-        for indicator in report["indicators"]:
-            current = indicators.get(indicator["code"], {})
-            if current.get("rule") and current.get("rule_version") == indicator["rule_version"]:
-                rules[indicator["code"]] = describe(current["rule"])
-            else:
-                rules[indicator["code"]] = Message.untranslated(indicator["rule"])
+        in_force = self._strategy(user).indicators
+        rules = {i["code"]: _rule_words(in_force, i) for i in report["indicators"]}
         return {"report": report, "publications": self.publications(user, code), "rules": rules}
 
     def value_behind(self, user: User, code: str, year: int, *, as_of: date | None = None) -> Row:
@@ -80,11 +74,13 @@ class StrategyUseCases:
         task's report (as of a date, if given) and the records, memberships or reported values behind it."""
         authorize(user, Action.READ_STRATEGY)
         events = self.indicator_events(user, code, year, as_of=as_of)
-        task_code = self._strategy(user).indicator(code)["task_code"]
+        strategy = self._strategy(user)
+        task_code = strategy.indicator(code)["task_code"]
         report = self.task_report(user, task_code, as_of=as_of)
         indicator = next(i for i in report["indicators"] if i["code"] == code)
         return {"task": report["task"], "indicator": indicator, "year": year, "as_of": report["as_of"],
-                "cell": indicator["years"].get(str(year)), "events": events}
+                "cell": indicator["years"].get(str(year)), "events": events,
+                "rule": _rule_words(strategy.indicators, indicator)}
 
     def publish(self, user: User, code: str, *, title: str) -> Saved:
         """Publishes a task's report as it stands now; the saved version is the publication's number."""
@@ -101,3 +97,12 @@ class StrategyUseCases:
 
     def _strategy(self, user: User):
         return self.store.strategy.get_strategy(self.scopes.of(user).home_network_id)
+
+
+def _rule_words(in_force: dict[str, Any], indicator: Row) -> Message:
+    """A report indicator's rule in words, Polish and English apart, when its version is the one in force now
+    (the strategy keeps only that one); an older version keeps the report's own Polish text."""
+    current = in_force.get(indicator["code"], {})
+    if current.get("rule") and current.get("rule_version") == indicator["rule_version"]:
+        return describe(current["rule"])
+    return Message.untranslated(indicator["rule"])

@@ -204,3 +204,24 @@ def test_a_published_version_is_listed_and_shown_as_published(client, world, con
     version = client.get(f"/strategia/zadania/{TASK}", params={"wersja": number}).text
     assert _visible(_cell_html(version, CONTACTS, "actual", "2012")) == str(value)
     assert "Opublikowana wersja" in version
+
+
+def test_the_drill_down_says_the_rule_in_the_pages_language_and_unknown_codes_are_404(client, world):
+    english = client.get(f"/strategia/wskazniki/{CONTACTS}/2012?lang=en").text
+    rule = re.search(r'id="rule">(.*?)</dd>', english, re.S).group(1)
+    assert "retracted records do not count" in rule and "wpisy wycofane" not in rule
+    polish = client.get(f"/strategia/wskazniki/{CONTACTS}/2012?lang=pl").text
+    assert "wpisy wycofane nie liczą się" in re.search(r'id="rule">(.*?)</dd>', polish, re.S).group(1)
+    assert client.get("/strategia/zadania/IX.9.9").status_code == 404
+    assert client.get("/strategia/wskazniki/NOPE/2012").status_code == 404
+
+
+def test_a_role_that_may_not_read_the_strategy_is_refused_and_not_offered_the_link(container, world):
+    from tests.support.second_factor import sign_in_with_second_factor
+
+    with TestClient(create_app(container), base_url="https://testserver") as admin:
+        sign_in_with_second_factor(admin, container, "admin@example.org")
+        assert 'href="/strategia"' not in admin.get("/").text
+        assert admin.get("/strategia").status_code == 403
+        assert admin.get(f"/strategia/zadania/{TASK}").status_code == 403
+        assert admin.get(f"/strategia/wskazniki/{CONTACTS}/2012/csv").status_code == 403
