@@ -107,7 +107,12 @@ def _indicator_rows(report: dict[str, Any], rules: dict[str, Any], language: str
                     cells.append(cell)
                 series_rows.append({"series": series, "label": SERIES_LABELS[series].in_language(language),
                                     "cells": cells})
-            indicators.append({**indicator, "series_rows": series_rows,
+            breakdown = ([{"label": i["short_name"], "by": "institution",
+                           "cells": [shown(i["years"].get(y), language) for y in years]}
+                          for i in indicator["by_institution"]]
+                         + [{"label": source, "by": "source", "cells": [shown(v.get(y), language) for y in years]}
+                            for source, v in indicator["by_source"].items()])
+            indicators.append({**indicator, "series_rows": series_rows, "breakdown": breakdown,
                                "rule_text": rules[indicator["code"]].in_language(language),
                                "chart": _chart(indicator, years, language)})
         levels.append({"label": label.in_language(language), "indicators": indicators,

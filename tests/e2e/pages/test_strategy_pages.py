@@ -225,3 +225,18 @@ def test_a_role_that_may_not_read_the_strategy_is_refused_and_not_offered_the_li
         assert admin.get("/strategia").status_code == 403
         assert admin.get(f"/strategia/zadania/{TASK}").status_code == 403
         assert admin.get(f"/strategia/wskazniki/{CONTACTS}/2012/csv").status_code == 403
+
+
+def test_each_indicator_is_broken_down_by_institution_and_by_source(client, world):
+    report = _report(client, world)
+    contacts = next(i for i in report["indicators"] if i["code"] == CONTACTS)
+    page = client.get(f"/strategia/zadania/{TASK}").text
+    table = re.search(rf'data-breakdown="{re.escape(CONTACTS)}">(.*?)</table>', page, re.S).group(1)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
+    expected = [(i["short_name"], i["years"]) for i in contacts["by_institution"]] + \
+               [(f"Źródło: {s}", v) for s, v in contacts["by_source"].items()]
+    assert len(rows) == len(expected) and {"RIPH", "CITT"} <= {name for name, _ in expected}
+    for row, (name, years) in zip(rows, expected):
+        assert _visible(re.search(r"<th[^>]*>(.*?)</th>", row, re.S).group(1)) == name
+        cells = [_visible(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        assert cells == [_expected(years.get(y), "actual") for y in report["years"]]
