@@ -12,7 +12,7 @@ from domain.application import Saved, Splot
 from domain.errors import Message, NotFound, bilingual
 from domain.policy import Action, User, authorize, institution_filter
 from domain.ports import ReadModels, Row
-from domain.strategy.rules import describe
+from domain.strategy.rule_words import describe
 from domain.strategy.use_cases import StrategyApplied
 from domain.use_cases.scope import Scopes
 

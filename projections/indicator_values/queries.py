@@ -16,7 +16,7 @@ one store holds the strategies of several municipalities, and their codes may co
 
 Values are numbers, "-" (not planned / not applicable) or "bd" (no data); they are never mixed up.
 Results are data; the words around them (`rule`, `level_label`) come from the domain's catalogue
-(`domain.labels`, `rules.describe`) in Polish, the language of the strategy document a published
+(`domain.labels`, `rule_words.describe`) in Polish, the language of the strategy document a published
 report reproduces.
 """
 
@@ -27,7 +27,8 @@ import json
 from typing import Any
 
 from domain.labels import NO_RULE, indicator_not_found, level_label, publication_not_found, task_not_found
-from domain.strategy.rules import describe, evaluate, dependencies
+from domain.strategy.rule_words import describe
+from domain.strategy.rules import dependencies, evaluate
 from domain.strategy.values import NOT_PLANNED, NO_DATA, is_number, number
 from domain.values import WARSAW, warsaw_today
 from projections.base import Tx, end_of_warsaw_day, recorded_at

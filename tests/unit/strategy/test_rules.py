@@ -7,13 +7,13 @@ from datetime import date
 import pytest
 
 from domain.errors import ValidationFailed
+from domain.strategy.rule_words import describe
 from domain.strategy.rules import (
     MembershipFact,
     RecordFact,
     ReportedFact,
     YearFacts,
     check_rule,
-    describe,
     evaluate,
     percent_achieved,
 )
