@@ -17,6 +17,7 @@ from uuid import UUID
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=10)  # a working day
+SEEN_GRANULARITY = timedelta(minutes=1)  # how stale `last_seen_at` may be (the idle clock is 30 minutes)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,9 @@ class SessionStore:
             if now - seen > self.idle or now - started > self.absolute:
                 tx.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_hash(token),))
                 return None
-            tx.execute("UPDATE web_sessions SET last_seen_at = ? WHERE token_hash = ?", (now.isoformat(), _hash(token)))
+            if now - seen > SEEN_GRANULARITY:  # not a write on every page view: a minute is precise enough
+                tx.execute("UPDATE web_sessions SET last_seen_at = ? WHERE token_hash = ?",
+                           (now.isoformat(), _hash(token)))
         return WebSession(token, UUID(row["user_id"]), row["csrf_token"], bool(row["second_factor_pending"]))
 
     def second_factor_given(self, session: WebSession) -> WebSession:

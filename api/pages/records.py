@@ -156,10 +156,11 @@ def show_value(spec: FieldSpec | None, value: Any, names: dict[str, str], langua
     return text
 
 
-def summary(request: Request, user: User, kind: str, fields: dict[str, Any]) -> list[tuple[str, str, str]]:
+def summary(request: Request, user: User, kind: str, fields: dict[str, Any],
+            names: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(field, label, value) for every field shown to people, in the spec's order."""
     language = request_language(request)
-    names = _names(request, user)
+    names = names if names is not None else _names(request, user)
     return [(spec.name, spec.label.in_language(language), show_value(spec, fields.get(spec.name), names, language))
             for spec in RECORD_KINDS[kind].fields if spec.name not in HIDDEN_FIELDS]
 
@@ -191,7 +192,7 @@ def record_page(request: Request, record_id: UUID, user: PageUser) -> Response:
         history.append({"version": v.version, "event_type": v.event_type, "recorded_at": v.recorded_at,
                         "who": uc.users.display_name(user, v.actor_user_id), "reason": v.reason, "changes": changes})
     title = str(record.fields.get(RECORD_KINDS[record.kind].title_field) or kind_label_of(record.kind, language))
-    return render(request, "record.html", user, record=record, summary=summary(request, user, record.kind, record.fields),
+    return render(request, "record.html", user, record=record, summary=summary(request, user, record.kind, record.fields, names),
                   history=history, saved=bool(request.query_params.get("zapisano")),
                   corrected=bool(request.query_params.get("poprawiono")),
                   kind_label=kind_label_of(record.kind, language), title=title,
@@ -242,10 +243,10 @@ def correct(request: Request, record_id: UUID, user: PageUser, form: dict = Depe
         return _correction_form(request, user, record, values, error.errors, status_code=400)
     except VersionConflict as error:
         newer = [v for v in uc.records.view(user, record.id).history if v.version > _expected_version(form)]
+        names = _names(request, user)
         conflict = [{"who": uc.users.display_name(user, v.actor_user_id), "when": v.recorded_at,
                      "event_type": v.event_type, "reason": v.reason,
-                     "changes": [(spec.label.in_language(language), show_value(spec, value, _names(request, user),
-                                                                               language))
+                     "changes": [(spec.label.in_language(language), show_value(spec, value, names, language))
                                  for name, value in v.changes.items()
                                  if (spec := _spec(record.kind, name)) is not None and name not in HIDDEN_FIELDS]}
                     for v in newer]
