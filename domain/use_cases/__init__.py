@@ -19,6 +19,7 @@ from domain.ports import Accounts, AuditChain, ContactPersons, ReadModels
 from domain.use_cases.audit import AuditUseCases
 from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
+from domain.use_cases.network import NetworkUseCases
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
 from domain.use_cases.scope import Scopes
@@ -35,6 +36,7 @@ class UseCases:
     audit: AuditUseCases
     users: UserUseCases
     people: PeopleUseCases
+    network: NetworkUseCases
 
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
@@ -49,4 +51,5 @@ class UseCases:
                    closing=YearClosingUseCases(store, reads, scopes, closing_day),
                    audit=AuditUseCases(store, reads, scopes, accounts=accounts, chain=chain),
                    users=UserUseCases(accounts, store, reads),
-                   people=PeopleUseCases(persons, reads, scopes))  # type: ignore[arg-type]
+                   people=PeopleUseCases(persons, reads, scopes),  # type: ignore[arg-type]
+                   network=NetworkUseCases(store, reads, scopes))
