@@ -18,6 +18,7 @@ from api.pages import closing
 from api.pages.audit import router as audit_router
 from api.pages.directory import router as directory_router
 from api.pages.strategy import router as strategy_router
+from api.pages.strategy_changes import router as strategy_changes_router
 from api.pages.i18n import request_language
 from api.pages.web import RefusedForm, SignInRequired, render_error, see_other
 
@@ -26,6 +27,8 @@ ROUTERS = [account.router, home.router, records.router, setup.router, second_fac
 ROUTERS.append(directory_router)  # the directory: institutions, clusters, firms, contact persons
 ROUTERS.append(closing.router)  # reporting years: sign-offs, closing, reopening, published versions
 ROUTERS.append(audit_router)  # the audit trail, its CSV and XLSX, the hash chain
+ROUTERS.append(strategy_changes_router)  # the coordinator changes targets, values, stages, rules (before the
+# strategy's own router: its /strategia/wskazniki/{code}/{year} would take .../zmiana for a year)
 ROUTERS.append(strategy_router)  # the strategy: tasks, indicator tables and charts, drill-downs
 
 
