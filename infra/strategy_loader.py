@@ -6,7 +6,6 @@ infra/strategy_data/leszno.toml; nothing outside the project is read at run time
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,26 +13,12 @@ from uuid import UUID
 
 from domain.application import DEFAULT_NETWORK_ID, Splot
 from domain.errors import ValidationFailed, bilingual
+from domain.strategy.document import SUPPORTED_FORMAT, parse_strategy  # noqa: F401 (read here by the CLI and tests)
 from domain.strategy.use_cases import StrategyApplied
 from domain.values import Actor
 
-SUPPORTED_FORMAT = 1
 DEFAULT_STRATEGY_RESOURCE = "leszno.toml"
 SYSTEM = Actor(user_id="system")
-
-
-def parse_strategy(text: str, *, origin: str = "strategy file") -> dict[str, Any]:
-    try:
-        document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ValidationFailed(bilingual(f"{origin} nie jest poprawnym plikiem TOML: {error}.",
-                                         f"{origin} is not valid TOML: {error}"), field="file") from None
-    if document.get("format") != SUPPORTED_FORMAT:
-        got = document.get("format")
-        raise ValidationFailed(bilingual(f"{origin}: wymagane jest 'format = {SUPPORTED_FORMAT}' (podano {got!r}).",
-                                         f"{origin}: 'format = {SUPPORTED_FORMAT}' is required (got {got!r})."),
-                               field="format")
-    return document
 
 
 def default_strategy_text() -> str:

@@ -154,6 +154,19 @@ class StrategyCommands:
         return self._change(network_id, lambda s: s.report_stage_progress(task_code, int(stage_number), year, value, note,
                                                               actor))
 
+    def report_stages_progress(self, *, network_id: UUID | None = None, task_code: str,
+                               progress: dict[tuple[int, int], object], actor: Actor, note: str = ""):
+        """Several (stage number, year) -> realised % of one task in one save: all of them or none."""
+        checked = {(int(stage), check_year(year)): check_percent(value, field=f"realised.{stage}.{year}")
+                   for (stage, year), value in progress.items()}
+        note = check_text(note, field="note", required=False)
+
+        def change(strategy: Strategy) -> None:
+            for (stage, year), value in sorted(checked.items()):
+                strategy.report_stage_progress(task_code, stage, year, value, note, actor)
+
+        return self._change(network_id, change)
+
     def define_indicator(self, *, network_id: UUID | None = None, indicator: dict[str, Any], actor: Actor, reason: str = "definicja wskaźnika"):
         """Defines (or revises) an indicator with its targets and rule; only what changed is recorded."""
         definition, targets, rule = normalise_indicator(indicator)

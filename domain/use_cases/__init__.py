@@ -24,6 +24,7 @@ from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
 from domain.use_cases.scope import Scopes
 from domain.use_cases.strategy import StrategyUseCases
+from domain.use_cases.strategy_changes import StrategyChangeUseCases
 from domain.use_cases.users import UserUseCases
 
 
@@ -32,6 +33,7 @@ class UseCases:
     records: RecordUseCases
     registry: RegistryUseCases
     strategy: StrategyUseCases
+    strategy_changes: StrategyChangeUseCases
     closing: YearClosingUseCases
     audit: AuditUseCases
     users: UserUseCases
@@ -48,6 +50,7 @@ class UseCases:
         persons = persons if persons is not None else store.person_directory  # type: ignore[assignment]
         return cls(records=RecordUseCases(store, reads, scopes), registry=RegistryUseCases(store, reads, scopes),
                    strategy=StrategyUseCases(store, reads, scopes),
+                   strategy_changes=StrategyChangeUseCases(store, reads, scopes),
                    closing=YearClosingUseCases(store, reads, scopes, closing_day),
                    audit=AuditUseCases(store, reads, scopes, accounts=accounts, chain=chain),
                    users=UserUseCases(accounts, store, reads),
