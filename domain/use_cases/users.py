@@ -1,5 +1,8 @@
-"""User accounts as an admin manages them: list, add, disable — within the admin's municipality
-(the deployment's admin: every municipality)."""
+"""User accounts as an admin manages them: list, add (with a one-time link to set the password), change a
+role or institution, disable — within the admin's municipality (the deployment's admin: every municipality),
+never leaving a municipality without an active admin; and API tokens, which every user manages for
+themselves (an admin may also revoke those of their municipality's users). Every change of an account is
+kept in its history (who, what, when)."""
 
 from __future__ import annotations
 
@@ -8,9 +11,13 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.application import Splot
-from domain.errors import NotFound, ValidationFailed, bilingual
-from domain.policy import Action, Role, User, authorize, check_not_self, needs_second_factor
+from domain.errors import DomainError, InvariantViolated, NotFound, ValidationFailed, bilingual
+from domain.policy import INSTITUTION_ROLES, Action, Role, User, authorize, check_not_self, needs_second_factor
 from domain.ports import Accounts, ReadModels
+from domain.use_cases.api_tokens import ApiTokenUseCases
+from domain.use_cases.scope import Scopes
+from domain.use_cases.user_views import (LINK_INVALID, ROLE_WORDS, AccountChange, AccountChoices, AccountRow,
+                                         AccountView, PasswordLink, change_words, utc)
 from domain.values import stable_id
 
 # Whoever runs `splot` on the server acts as the deployment's administrator (there is no sign-in there).
@@ -49,11 +56,12 @@ USED_CODE = bilingual("Ten kod został już użyty. Poczekaj, aż aplikacja poka
                       "This code has already been used. Wait for your app to show a new code and enter that one.")
 
 
-class UserUseCases:
+class UserUseCases(ApiTokenUseCases):
     def __init__(self, accounts: Accounts, store: Splot, reads: ReadModels) -> None:
         self.accounts = accounts
         self.store = store
         self.reads = reads
+        self.scopes = Scopes(reads)
 
     def _visible(self, admin: User, target: User) -> bool:
         return admin.municipality_id is None or target.municipality_id == admin.municipality_id
@@ -122,9 +130,187 @@ class UserUseCases:
         return network.municipality_ids[0]
 
     def disable(self, admin: User, user_id: UUID) -> User:
+        """The user can no longer sign in and their tokens stop working; never the last active admin."""
         target = self.get(admin, user_id)
         check_not_self(admin, target.id)
-        return self.accounts.disable(target.email)
+        if not target.active:
+            return target
+        admins = self._check_admin_stays(target, role=target.role, active=False)
+        return self.accounts.update_access(target.id, role=target.role, institution_id=target.institution_id,
+                                           active=False, by=admin.actor.user_id, expected_admins=admins)
+
+    def set_role(self, admin: User, user_id: UUID, *, role: str, institution_id: UUID | None) -> User:
+        """A new role and institution for the user (both as they should be after the change). Staff and leads
+        need an institution; it must be one of the user's municipality. The last active admin keeps the role;
+        nobody changes their own role (an admin could lock themselves out)."""
+        target = self.get(admin, user_id)
+        try:
+            new_role = Role(role)
+        except ValueError:
+            raise ValidationFailed(bilingual("Wybierz rolę z listy.", "Choose a role from the list."),
+                                   field="role") from None
+        if new_role != target.role and admin.id == target.id:
+            raise InvariantViolated(bilingual("Nie można zmienić własnej roli.", "You cannot change your own role."),
+                                    field="role")
+        if new_role in INSTITUTION_ROLES and institution_id is None:
+            raise ValidationFailed(bilingual(
+                f"{ROLE_WORDS[new_role].pl.capitalize()} działa w imieniu instytucji: wybierz ją z listy.",
+                f"An {ROLE_WORDS[new_role].en} user acts for an institution: choose it from the list."),
+                field="institution_id")
+        if target.municipality_id is None and new_role != Role.ADMIN:
+            raise InvariantViolated(bilingual(
+                "Administrator całego wdrożenia nie należy do żadnej gminy: może mieć tylko rolę administratora.",
+                "The deployment's administrator belongs to no municipality: their role can only be administrator."),
+                field="role")
+        if institution_id is not None:
+            self._check_institution(institution_id, target.municipality_id)
+        admins = self._check_admin_stays(target, role=new_role, active=target.active)
+        return self.accounts.update_access(target.id, role=new_role, institution_id=institution_id,
+                                           active=target.active, by=admin.actor.user_id, expected_admins=admins)
+
+    def _check_institution(self, institution_id: UUID, municipality_id: UUID | None) -> None:
+        """The institution exists and (for a user of a municipality) is one of that municipality's."""
+        try:
+            found = self._municipality_of_institution(institution_id)
+        except DomainError:
+            found = None
+        if found is None or (municipality_id is not None and found != municipality_id):
+            raise ValidationFailed(bilingual("Wybierz instytucję z listy: tej instytucji nie ma w gminie użytkownika.",
+                                             "Choose an institution from the list: this one is not in the user's "
+                                             "municipality."), field="institution_id")
+
+    def _check_admin_stays(self, target: User, *, role: Role, active: bool) -> list[UUID]:
+        """Refuses a change that would leave no active admin able to manage the target's accounts: for a user of
+        a municipality, an admin of it or of the deployment; for the deployment's admin, another such admin.
+        Returns the active admins the decision rests on (the store writes only if they are still the same)."""
+        admins = [u for u in self.accounts.list() if u.role == Role.ADMIN and u.active]
+        stays_admin = role == Role.ADMIN and active
+        if target.role == Role.ADMIN and target.active and not stays_admin:
+            covering = [a for a in admins if a.id != target.id and a.municipality_id in (None, target.municipality_id)]
+            if not covering:
+                if not active:
+                    raise InvariantViolated(bilingual(
+                        "Nie można wyłączyć ostatniego aktywnego administratora: nikt nie mógłby wtedy zarządzać "
+                        "kontami. Najpierw dodaj innego administratora.",
+                        "The last active administrator cannot be disabled: nobody could manage accounts then. "
+                        "Add another administrator first."), field="user_id")
+                raise InvariantViolated(bilingual(
+                    "Nie można odebrać roli ostatniemu aktywnemu administratorowi: nikt nie mógłby wtedy zarządzać "
+                    "kontami. Najpierw dodaj innego administratora.",
+                    "The last active administrator cannot lose the role: nobody could manage accounts then. "
+                    "Add another administrator first."), field="role")
+        return [a.id for a in admins]
+
+    # ------------------------------------------------------------------ the admin's pages
+    def _institution_names(self, admin: User) -> dict[str, str]:
+        networks = self.scopes.of(admin).network_texts
+        return {row["id"]: f"{row['short_name']} – {row['name']}" for row in self.reads.institutions(network_ids=networks)}
+
+    def _row(self, target: User, names: dict[str, str]) -> AccountRow:
+        institution = None
+        if target.institution_id is not None:
+            institution = names.get(str(target.institution_id), str(target.institution_id))
+        return AccountRow(user=target, role_words=ROLE_WORDS[target.role], institution=institution,
+                          second_factor=bool(self.accounts.totp_secret(target.id)))
+
+    def accounts_overview(self, admin: User) -> list[AccountRow]:
+        """The users the admin manages, by e-mail, with their institution by name and second factor."""
+        users = self.list(admin)
+        names = self._institution_names(admin)
+        return [self._row(u, names) for u in users]
+
+    def account(self, admin: User, user_id: UUID) -> AccountView:
+        """One user as the admin sees them: the row, the history of the account in words, the API tokens."""
+        target = self.get(admin, user_id)
+        names = self._institution_names(admin)
+        changes = [AccountChange(changed_at=utc(c["changed_at"]), changed_by=self.display_name(admin, c["changed_by"]),
+                                 what=change_words(c["change"], c["detail"], names))
+                   for c in self.accounts.changes(target.id)]
+        return AccountView(row=self._row(target, names), changes=changes, tokens=self._tokens(target),
+                           link_expires_at=self.accounts.pending_password_link(target.id))
+
+    def choices(self, admin: User) -> AccountChoices:
+        """Roles in words and institutions by name for the add and change forms."""
+        authorize(admin, Action.MANAGE_USERS)
+        names = self._institution_names(admin)
+        municipalities: list[tuple[str, str]] = []
+        if admin.municipality_id is None:
+            rows = self.reads.municipalities()
+            if len(rows) > 1:
+                municipalities = [(row["id"], row["name"]) for row in rows]
+        return AccountChoices(roles=[(r.value, ROLE_WORDS[r]) for r in Role],
+                              institutions=sorted(names.items(), key=lambda item: item[1]),
+                              municipalities=municipalities)
+
+    def invite(self, admin: User, *, email: str, role: str, institution_id: UUID | None = None,
+               municipality_id: UUID | None = None) -> PasswordLink:
+        """A new user without a password, and the one-time link with which they set it themselves: the admin
+        never knows it. The municipality is decided as for `add`; staff and leads need an institution."""
+        authorize(admin, Action.MANAGE_USERS)
+        try:
+            new_role = Role(role)
+        except ValueError:
+            raise ValidationFailed(bilingual("Wybierz rolę z listy.", "Choose a role from the list."),
+                                   field="role") from None
+        if new_role in INSTITUTION_ROLES and institution_id is None:
+            raise ValidationFailed(bilingual(
+                f"{ROLE_WORDS[new_role].pl.capitalize()} działa w imieniu instytucji: wybierz ją z listy.",
+                f"An {ROLE_WORDS[new_role].en} user acts for an institution: choose it from the list."),
+                field="institution_id")
+        if institution_id is not None:
+            self._check_institution(institution_id, admin.municipality_id)
+        municipality_id = self._municipality_for(admin, new_role, institution_id, municipality_id)
+        user, link = self.accounts.add_invited(email=email, role=new_role.value, institution_id=institution_id,
+                                               municipality_id=municipality_id, by=admin.actor.user_id)
+        return PasswordLink(user=user, path=link.path, expires_at=link.expires_at)
+
+    def _municipality_for(self, admin: User, role: Role, institution_id: UUID | None,
+                          municipality_id: UUID | None) -> UUID | None:
+        if institution_id is not None:
+            municipality_id = self._municipality_of_institution(institution_id)
+        if admin.municipality_id is not None:
+            if municipality_id not in (None, admin.municipality_id):
+                raise ValidationFailed(bilingual("Możesz dodawać użytkowników tylko swojej gminy.",
+                                                 "You may add users of your own municipality only."),
+                                       field="municipality_id")
+            return admin.municipality_id
+        if municipality_id is None and role != Role.ADMIN:
+            municipalities = self.reads.municipalities()
+            if len(municipalities) != 1:
+                raise ValidationFailed(bilingual("Magazyn obsługuje kilka gmin: wskaż gminę użytkownika.",
+                                                 "The store serves several municipalities: name the user's."),
+                                       field="municipality_id")
+            return UUID(municipalities[0]["id"])
+        if municipality_id is not None and str(municipality_id) not in {r["id"] for r in self.reads.municipalities()}:
+            raise ValidationFailed(bilingual("Wybierz gminę z listy.", "Choose a municipality from the list."),
+                                   field="municipality_id")
+        return municipality_id
+
+    def issue_password_link(self, admin: User, user_id: UUID) -> PasswordLink:
+        """A new one-time link for the user to set their password (after a forgotten one); older links end."""
+        target = self.get(admin, user_id)
+        link = self.accounts.issue_password_link(target.id, by=admin.actor.user_id)
+        return PasswordLink(user=target, path=link.path, expires_at=link.expires_at)
+
+    # ------------------------------------------------------------------ the link, opened by its person
+    # No signed-in user here: the link itself is the proof (one-time, short-lived, only its hash is stored).
+    def password_link_account(self, token: str) -> User:
+        """Whose live link this is; NotFound when it is not live."""
+        user = self.accounts.password_link_user(token)
+        if user is None:
+            raise NotFound(LINK_INVALID, field="token")
+        return user
+
+    def set_password_with_link(self, token: str, *, password: str, repeated: str) -> User:
+        """The person sets their password with the link (spent by it); the input is checked before the link."""
+        self.password_link_account(token)
+        if password != repeated:
+            raise ValidationFailed(bilingual("Hasła nie są takie same.", "The passwords do not match."),
+                                   field="repeated_password")
+        user = self.accounts.set_password_with_link(token, password)
+        if user is None:
+            raise NotFound(LINK_INVALID, field="token")
+        return user
 
     # ------------------------------------------------------------------ second factor at sign-in
     # `user` is the person whose password was just checked (their session still waits for the code).
