@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from uuid import UUID, uuid5
 from zoneinfo import ZoneInfo
 
-from domain.errors import InvalidBusinessDate, ValidationFailed, bilingual
+from stdnum.exceptions import ValidationError as StdnumInvalid
+from stdnum.pl import nip as stdnum_nip
+from stdnum.pl import regon as stdnum_regon
+
+from domain.errors import InvalidBusinessDate, Message, ValidationFailed, bilingual
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 EARLIEST_BUSINESS_DATE = date(2000, 1, 1)
@@ -121,6 +126,72 @@ def check_business_date(value: object, *, field: str = "occurred_on", today: dat
     return value
 
 
+# Characters no text may hold: C0 controls except tab, line feed and carriage return, DEL, the C1 controls
+# (U+0080–U+009F), the bidi embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069), which
+# can make a name read backwards on screen and in exports, and lone surrogates (not storable as UTF-8;
+# PostgreSQL text cannot hold U+0000 either). The one place of this rule: the domain's `check_text` and the
+# JSON API's body check (api/schemas/common.py) both ask `forbidden_character`.
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character of `text` that no text may hold (see above), or None."""
+    found = _FORBIDDEN_CHARACTER.search(text)
+    return found.group() if found else None
+
+
+def forbidden_character_message(char: str, field: str) -> Message:
+    return bilingual(f"{field}: znak U+{ord(char):04X} (sterujący lub zmieniający kierunek tekstu) jest niedozwolony.",
+                     f"{field}: character U+{ord(char):04X} (a control or text-direction character) is not allowed.")
+
+
+def comparison_key(text: str) -> str:
+    """What two names are compared by, for uniqueness and duplicate warnings: NFKC (full-width letters,
+    ligatures and NFD forms become their plain equivalents), casefolded, without format characters
+    (Unicode category Cf: zero-width spaces and joiners, bidi marks, soft hyphens) and with runs of
+    white space as one space. The name itself is stored as typed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", text.casefold()).split())
+
+
+def check_as_of(value: date, *, field: str = "as_of", today: date | None = None) -> date:
+    """An as-of date ("as known by the end of that day") is not in the future: the end of a future day has
+    not been seen yet (and 9999-12-31 has no next midnight to count up to)."""
+    limit = today or warsaw_today()
+    if value > limit:
+        raise ValidationFailed(bilingual(f"Data {value.isoformat()} w polu {field} jest z przyszłości (dziś w Warszawie "
+                                         f"jest {limit.isoformat()}).",
+                                         f"{field} {value.isoformat()} is in the future (today is {limit.isoformat()} "
+                                         f"in Warsaw)."), field=field)
+    return value
+
+
+def check_query_day(value: date, *, field: str) -> date:
+    """A whole Warsaw day used as a time bound (the audit trail's from/to): its start and the next midnight
+    must be instants a UTC timestamp can hold, so 0001-01-01 and 9999-12-31 are refused, not a crash."""
+    try:
+        datetime.combine(value, datetime.min.time(), tzinfo=WARSAW).astimezone(timezone.utc)
+        datetime.combine(date.fromordinal(value.toordinal() + 1), datetime.min.time(),
+                         tzinfo=WARSAW).astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise ValidationFailed(bilingual(f"Data {value.isoformat()} w polu {field} jest poza obsługiwanym zakresem.",
+                                         f"{field} {value.isoformat()} is outside the supported range."),
+                               field=field) from None
+    return value
+
+
+def check_instant(value: datetime, *, field: str) -> datetime:
+    """A timestamp bound (naive = UTC) that UTC can hold: 0001-01-01T00:00:00+00:01 is before year 1 in UTC."""
+    try:
+        return (value if value.tzinfo else value.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise ValidationFailed(bilingual(f"Czas {value.isoformat()} w polu {field} jest poza obsługiwanym zakresem "
+                                         f"(w UTC przed rokiem 1 albo po roku 9999).",
+                                         f"{field} {value.isoformat()} is outside the supported range (before year 1 "
+                                         f"or after 9999 in UTC)."), field=field) from None
+
+
 def check_text(value: object, *, field: str, max_length: int = 2000, required: bool = True) -> str:
     if value is None and not required:
         return ""
@@ -133,6 +204,9 @@ def check_text(value: object, *, field: str, max_length: int = 2000, required: b
         raise ValidationFailed(bilingual(f"Pole {field} może mieć najwyżej {max_length} "
                                          f"{plural_pl(max_length, 'znak', 'znaki', 'znaków')}.",
                                          f"{field} is longer than {max_length} characters."), field=field)
+    char = forbidden_character(text)
+    if char is not None:
+        raise ValidationFailed(forbidden_character_message(char, field), field=field)
     return text
 
 
@@ -146,43 +220,54 @@ def check_choice(value: object, choices: type[StrEnum], *, field: str) -> str:
                                field=field) from None
 
 
-_NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
-_REGON9_WEIGHTS = (8, 9, 2, 3, 4, 5, 6, 7)
-_REGON14_WEIGHTS = (2, 4, 8, 5, 0, 9, 7, 3, 6, 1, 2, 4, 8)
+def _ascii_digits(value: str, name: str, field: str, *, prefix: str | None = None) -> str:
+    """The identifier with spaces and dashes (and an optional country prefix) removed, if what is left is
+    ASCII digits. A digit of another script (full-width, Arabic-Indic, Devanagari, ...) is refused by name
+    rather than converted: converted, one number could be typed several ways past its uniqueness claim."""
+    text = re.sub(r"[\s-]", "", value or "")
+    if prefix and text[:len(prefix)].upper() == prefix:
+        text = text[len(prefix):]
+    for char in text:
+        if char not in "0123456789" and unicodedata.category(char) == "Nd":
+            raise ValidationFailed(
+                bilingual(f"{name} zawiera cyfrę spoza zakresu 0–9 ({unicodedata.name(char, 'U+%04X' % ord(char))}): "
+                          f"wpisz cyfry 0–9.",
+                          f"{name} contains a digit other than 0–9 ({unicodedata.name(char, 'U+%04X' % ord(char))}): "
+                          f"type the digits 0–9."), field=field)
+    return text
 
 
 def normalise_nip(value: str, *, field: str = "nip") -> str:
-    """Validates a Polish NIP (10 digits, weighted mod-11 checksum); returns the bare digits."""
-    digits = re.sub(r"[\s-]", "", value or "")
-    if value and digits.upper().startswith("PL"):
-        digits = digits[2:]
-    if not re.fullmatch(r"\d{10}", digits):
+    """Validates a Polish NIP (10 ASCII digits, checksum by python-stdnum); returns the bare digits.
+
+    Spaces, dashes and a `PL` prefix are removed first."""
+    digits = _ascii_digits(value, "NIP", field, prefix="PL")
+    if not re.fullmatch(r"[0-9]{10}", digits):
         raise ValidationFailed(bilingual("NIP musi mieć dokładnie 10 cyfr.", "NIP must have exactly 10 digits."), field=field)
-    checksum = sum(int(d) * w for d, w in zip(digits, _NIP_WEIGHTS)) % 11
-    if checksum == 10 or checksum != int(digits[9]):
+    try:
+        return stdnum_nip.validate(digits)
+    except StdnumInvalid:
         raise ValidationFailed(bilingual(f"NIP {digits} ma błędną cyfrę kontrolną.", f"NIP {digits} has a wrong check digit."),
-                               field=field)
-    return digits
+                               field=field) from None
 
 
 def normalise_regon(value: str, *, field: str = "regon") -> str:
-    """Validates a REGON (9 or 14 digits, weighted mod-11 checksum, 10 counts as 0)."""
-    digits = re.sub(r"[\s-]", "", value or "")
-    if not re.fullmatch(r"\d{9}|\d{14}", digits):
+    """Validates a REGON (9 or 14 ASCII digits, check digits by python-stdnum); returns the bare digits."""
+    digits = _ascii_digits(value, "REGON", field)
+    if not re.fullmatch(r"[0-9]{9}|[0-9]{14}", digits):
         raise ValidationFailed(bilingual("REGON musi mieć 9 lub 14 cyfr.", "REGON must have 9 or 14 digits."), field=field)
-    weights = _REGON9_WEIGHTS if len(digits) == 9 else _REGON14_WEIGHTS
-    checksum = sum(int(d) * w for d, w in zip(digits, weights)) % 11 % 10
-    if checksum != int(digits[-1]):
+    try:
+        return stdnum_regon.validate(digits)
+    except StdnumInvalid:
         raise ValidationFailed(bilingual(f"REGON {digits} ma błędną cyfrę kontrolną.",
-                                         f"REGON {digits} has a wrong check digit."), field=field)
-    return digits
+                                         f"REGON {digits} has a wrong check digit."), field=field) from None
 
 
 def nip_check_digit(first_nine: str) -> int | None:
     """The check digit that completes a 9-digit NIP prefix, or None when none exists (used by demo data)."""
-    checksum = sum(int(d) * w for d, w in zip(first_nine, _NIP_WEIGHTS)) % 11
+    checksum = stdnum_nip.checksum(first_nine + "0")
     return None if checksum == 10 else checksum
 
 
 def regon_check_digit(first_eight: str) -> int:
-    return sum(int(d) * w for d, w in zip(first_eight, _REGON9_WEIGHTS)) % 11 % 10
+    return int(stdnum_regon.calc_check_digit(first_eight))

@@ -84,12 +84,20 @@ def encode_cursor(tag: str, *values: str | int) -> str:
     return base64.urlsafe_b64encode(json.dumps([tag, *values]).encode()).decode().rstrip("=")
 
 
+def _storable(value: Any) -> bool:
+    """A value a query can bind: text that is valid UTF-8 (no lone surrogate), an integer in 64 bits."""
+    if isinstance(value, str):
+        return not any("\ud800" <= c <= "\udfff" for c in value)
+    return isinstance(value, int) and -2**63 <= value < 2**63
+
+
 def decode_cursor(cursor: str, tag: str, *types: type) -> tuple[Any, ...]:
     """The sort key inside a cursor made by `encode_cursor(tag, ...)`, its values of `types`."""
     try:
         decoded = json.loads(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()))
         if (not isinstance(decoded, list) or decoded[:1] != [tag] or len(decoded) != len(types) + 1
-                or not all(type(v) is t for v, t in zip(decoded[1:], types))):
+                or not all(type(v) is t for v, t in zip(decoded[1:], types))
+                or not all(_storable(v) for v in decoded[1:])):
             raise ValueError
         return tuple(decoded[1:])
     except Exception as error:  # any malformed cursor is the client's mistake

@@ -27,7 +27,7 @@ from domain.labels import AUDIT_CSV_HEADER, event_label, field_label
 from domain.policy import Action, User, authorize
 from domain.record_kinds import RECORD_KINDS, FieldSpec
 from domain.use_cases.audit import INTERNAL_KINDS, AuditFilter, Recorder
-from domain.values import WARSAW
+from domain.values import WARSAW, check_query_day
 from infra.exports.audit import describe_changes, entries_csv
 from infra.exports.csv import write_csv
 from infra.exports.xlsx import write_xlsx
@@ -60,10 +60,11 @@ def _day(value: str | None, field: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed(bilingual("Podaj datę w postaci RRRR-MM-DD, np. 2013-03-05.",
                                          "Enter a date as YYYY-MM-DD, for example 2013-03-05."), field=field) from None
+    return check_query_day(day, field=field)  # 0001-01-01 / 9999-12-31: refused, not a crash
 
 
 def _filters(query: dict[str, str]) -> AuditFilter:

@@ -8,17 +8,16 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
-from domain.errors import bilingual
-
-# C0 controls except tab, line feed and carriage return, plus DEL: they have no place in a record, break
-# exports and terminals, and PostgreSQL text cannot hold U+0000.
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from domain.errors import ValidationFailed, bilingual
+from domain.values import check_instant, forbidden_character
 
 
 def _first_control_character(value: Any, path: str) -> tuple[str, str] | None:
+    """The first forbidden character in a body (the rule and its reasons: `domain.values.forbidden_character`),
+    found before the domain's own check so that its answer names the dotted path."""
     if isinstance(value, str):
-        found = _CONTROL_CHARACTER.search(value)
-        return (path, found.group()) if found else None
+        found = forbidden_character(value)
+        return (path, found) if found else None
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
         hit = _first_control_character(item, f"{path}.{key}" if path else str(key))
@@ -40,8 +39,9 @@ class StrictIn(BaseModel):
             from api.errors import ApiError  # late: api.errors imports this module
 
             path, char = hit
-            message = bilingual(f"{path}: znak sterujący U+{ord(char):04X} jest niedozwolony.",
-                                f"Control character U+{ord(char):04X} is not allowed.")
+            message = bilingual(f"{path}: znak U+{ord(char):04X} (sterujący lub zmieniający kierunek tekstu) "
+                                f"jest niedozwolony.",
+                                f"Character U+{ord(char):04X} (a control or text-direction character) is not allowed.")
             raise ApiError(422, "invalid_input", message, field=path)
         return data
 
@@ -80,9 +80,14 @@ def _iso_datetime_text_only(value: Any) -> Any:
     try:
         if not _ISO_DATETIME.fullmatch(value):  # only the extended form: no 20130505T1010, no week dates
             raise ValueError
-        return datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 timestamp") from None
+    try:
+        check_instant(parsed, field="timestamp")
+    except ValidationFailed:  # as a ValueError, so that pydantic names the field's own path
+        raise ValueError(f"{value!r} is outside the supported range (before year 1 or after 9999 in UTC)") from None
+    return parsed
 
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime_text_only),

@@ -118,3 +118,82 @@ def test_an_audit_csv_cell_cannot_start_a_spreadsheet_formula(client, world):
     cells = [cell for line in csv_text.splitlines()[1:] for cell in line.split(";")]
     assert not any(cell.lstrip('"').startswith(("=", "+", "@")) for cell in cells), csv_text
     assert "HYPERLINK" in csv_text  # the reason is kept, only defused
+
+
+# ---------------------------------------------------------------------------------------------- issue 11, defect 5
+def _cursor(*values) -> str:
+    """A cursor shaped like the server's own (projections.base.encode_cursor), carrying what the test picks."""
+    import base64
+    import json
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/strategy/tasks/III.1.3/report",
+                                  "/api/v1/indicators/III.1.3.W2/years/2012/events"])
+def test_an_as_of_date_at_the_end_of_the_calendar_is_refused_not_a_crash(client, world, path):
+    response = client.get(f"{path}?as_of=9999-12-31", headers=auth(world.tokens["coordinator"]))
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert response.json()["errors"][0]["field"] == "as_of"
+    assert "9999-12-31" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("path,cursor", [
+    ("/api/v1/audit/entries", _cursor("audit", 2**63)),
+    ("/api/v1/audit/entries", _cursor("audit", -2**63 - 1)),
+    ("/api/v1/records", _cursor("register", "\ud800", "x")),
+    ("/api/v1/records", _cursor("register", "2012-05-05", "\udfff")),
+])
+def test_a_cursor_carrying_what_no_query_can_bind_is_the_clients_mistake(client, world, path, cursor):
+    response = client.get(path, params={"cursor": cursor}, headers=auth(world.tokens["auditor"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid_cursor"
+
+
+@pytest.mark.parametrize("name,value", [
+    ("recorded_from", "0001-01-01T00:00:00+00:01"),
+    ("recorded_to", "0001-01-01T00:00:00+00:01"),
+    ("recorded_to", "9999-12-31T23:59:59-00:01"),
+    ("recorded_from", "9999-12-31T23:59:59.999999-23:59"),
+])
+@pytest.mark.parametrize("path", ["/api/v1/audit/entries", "/api/v1/audit/entries.csv"])
+def test_an_audit_time_bound_beyond_the_utc_range_is_refused_not_a_crash(client, world, path, name, value):
+    response = client.get(path, params={name: value}, headers=auth(world.tokens["auditor"]))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == f"query.{name}"
+
+
+def test_audit_time_bounds_at_the_ends_of_the_range_in_utc_still_work(client, world):
+    response = client.get("/api/v1/audit/entries", params={"recorded_from": "0001-01-01T00:00:00",
+                                                           "recorded_to": "9999-12-31T23:59:59Z"},
+                          headers=auth(world.tokens["auditor"]))
+    assert response.status_code == 200, response.text
+    assert response.json()["items"]
+
+
+@pytest.mark.parametrize("text", ["C1\x85NEL", "csi\x9b31m", "pad\x80", "RIPH\u202eevil", "embed\u202a",
+                                  "isolate\u2066x\u2069", "first\u2068strong", "lone\ud800surrogate"])
+def test_c1_controls_bidi_overrides_and_isolates_are_refused_like_c0(client, world, container, text):
+    import json
+    before = _log_position(container)
+    body = json.dumps(_contact(world, summary=text)).encode()  # \u escapes: a lone surrogate goes over the wire too
+    response = client.post("/api/v1/contacts", content=body,
+                           headers=auth(world.tokens["staff"], **{"Content-Type": "application/json"}))
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "summary"
+    assert f"U+{ord(next(c for c in text if not c.isascii() or ord(c) < 32)):04X}" in response.json()["detail"]
+    assert _log_position(container) == before
+
+
+def test_letters_marks_and_zero_width_joiners_stay_allowed(client, world):
+    response = client.post("/api/v1/contacts", json=_contact(world, summary="Zażółć gęślą jaźń – ﬁrma «ÄÖÜ» ß\u200d"),
+                           headers=auth(world.tokens["staff"]))
+    assert response.status_code == 201, response.text
+
+
+def test_a_bidi_override_is_refused_in_a_registry_name_too(client, world, container):
+    before = _log_position(container)
+    response = client.post("/api/v1/firms", json={"name": "Firma\u202e", "nip": None, "regon": "123456785"},
+                           headers=auth(world.tokens["coordinator"]))
+    assert response.status_code == 422, response.text
+    assert _log_position(container) == before
