@@ -20,9 +20,9 @@ _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
 def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str,
-               sheet_name: str = "Dane") -> bytes:
-    """A workbook with one sheet: `title` in A1 (also the workbook's title property), the header in
-    row 2 (frozen), the rows below."""
+               sheet_name: str = "Dane", notes: Sequence[str] = ()) -> bytes:
+    """A workbook with one sheet: `title` in A1 (also the workbook's title property), any `notes` (lines
+    saying more about what it holds) below it, then the header (frozen) and the rows."""
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "remove_timezone": True})
     book.set_properties({"title": title, "comments": title})
@@ -31,10 +31,13 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
     date_format = book.add_format({"num_format": "yyyy-mm-dd"})
     time_format = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     sheet.write_string(0, 0, title, bold)
+    for n, note in enumerate(notes, start=1):
+        sheet.write_string(n, 0, str(note))
+    head = 1 + len(notes)
     widths = [len(str(h)) for h in header]
     for col, name in enumerate(header):
-        sheet.write_string(1, col, str(name), bold)
-    for r, row in enumerate(rows, start=2):
+        sheet.write_string(head, col, str(name), bold)
+    for r, row in enumerate(rows, start=head + 1):
         for col, cell in enumerate(row):
             if cell is None:
                 continue
@@ -52,6 +55,6 @@ def write_xlsx(header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: s
                 widths[col] = max(widths[col], min(len(str(cell)), 60))
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width + 2)
-    sheet.freeze_panes(2, 0)
+    sheet.freeze_panes(head + 1, 0)
     book.close()
     return out.getvalue()
