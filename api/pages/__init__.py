@@ -20,6 +20,7 @@ from api.pages.directory import router as directory_router
 from api.pages.strategy import router as strategy_router
 from api.pages.strategy_changes import router as strategy_changes_router
 from api.pages.i18n import request_language
+from api.pages.network import router as network_router
 from api.pages.web import RefusedForm, SignInRequired, render_error, see_other
 
 STATIC_DIR = Path(__file__).parent.parent / "static"
@@ -30,6 +31,7 @@ ROUTERS.append(audit_router)  # the audit trail, its CSV and XLSX, the hash chai
 ROUTERS.append(strategy_changes_router)  # the coordinator changes targets, values, stages, rules (before the
 # strategy's own router: its /strategia/wskazniki/{code}/{year} would take .../zmiana for a year)
 ROUTERS.append(strategy_router)  # the strategy: tasks, indicator tables and charts, drill-downs
+ROUTERS.append(network_router)  # the network picture: who met whom and how often in a year
 
 
 def install_pages(app: FastAPI) -> None:
