@@ -1,18 +1,23 @@
-"""The lists behind the tables as Excel sheets (over `xlsx.write_xlsx`): the drill-down behind one indicator
-value (`uc.strategy.value_behind`) and the activity register (`uc.records.register_all`).
+"""The lists behind the tables, as CSV and XLSX from the same rows: the drill-down behind one indicator value
+(`uc.strategy.value_behind`) and the activity register (`uc.records.register_all`).
 
-Each sheet starts with a title line saying what it holds, which state and when it was generated (Warsaw
-time), then notes (the value and its rule; the register's filters); dates are dates, versions and
-reported values numbers, names instead of ids, and a link back to each record's page.
+Each file starts with a title line saying what it holds, which state and when it was generated (Warsaw
+time), then notes (the value and its rule; the register's filters), the header and the rows: names
+instead of ids, a link back to each record's page. In the XLSX dates are dates and versions and reported
+values numbers; the CSV (csv.write_csv: BOM, ';', formulas defused) writes dates as 2012-05-05 and
+decimals with a comma.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from domain.errors import Message, bilingual
 from domain.record_kinds import RECORD_KINDS
+from infra.exports.csv import write_csv
+from infra.exports.report import format_value
 from infra.exports.stamp import as_of_words, now, title_line
 from infra.exports.xlsx import write_xlsx
 
@@ -46,8 +51,32 @@ def _say(value: Any, language: str) -> str:
     return value.in_language(language) if isinstance(value, Message) else str(value or "")
 
 
-def drill_down_xlsx(view: Mapping[str, Any], *, language: str = "pl", base_url: str = "",
-                    moment: datetime | None = None) -> bytes:
+@dataclass(frozen=True)
+class ListTable:
+    """One list ready to write: its title line, notes, header and rows (cells typed)."""
+
+    title: str
+    notes: Sequence[str]
+    header: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    sheet_name: str
+
+    def xlsx(self) -> bytes:
+        return write_xlsx(self.header, self.rows, title=self.title, notes=self.notes, sheet_name=self.sheet_name)
+
+    def csv(self) -> str:
+        def cell(value: Any) -> Any:
+            if isinstance(value, date):
+                return value.isoformat()
+            if isinstance(value, float):
+                return format_value(value, decimal=",")
+            return value
+        return write_csv([[self.title], *([n] for n in self.notes), self.header,
+                          *([cell(c) for c in row] for row in self.rows)])
+
+
+def drill_down(view: Mapping[str, Any], *, language: str = "pl", base_url: str = "",
+               moment: datetime | None = None) -> ListTable:
     """The records, memberships or reported values behind one value, one row each."""
     moment = moment or now()
     indicator, year = view["indicator"], view["year"]
@@ -72,16 +101,16 @@ def drill_down_xlsx(view: Mapping[str, Any], *, language: str = "pl", base_url: 
         else:
             rows.append([REPORTED.in_language(language), _day(event.get("recorded_at")), event.get("note") or "",
                          institutions, None, None, event.get("source") or "", event.get("value"), None])
-    return write_xlsx([h.in_language(language) for h in DRILL_HEADER], rows, title=title, notes=notes,
-                      sheet_name=f"{indicator['code']} {year}")
+    return ListTable(title, notes, [h.in_language(language) for h in DRILL_HEADER], rows,
+                     sheet_name=f"{indicator['code']} {year}")
 
 
 def _number_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def register_xlsx(rows: list[Mapping[str, Any]], names: Mapping[str, str], *, filters: list[str],
-                  language: str = "pl", base_url: str = "", moment: datetime | None = None) -> bytes:
+def register(rows: list[Mapping[str, Any]], names: Mapping[str, str], *, filters: list[str],
+             language: str = "pl", base_url: str = "", moment: datetime | None = None) -> ListTable:
     """The register's records the filters select (`filters`: each filter in words), newest first."""
     moment = moment or now()
     title = title_line(REGISTER_WHAT, as_of_words(None, None, language), moment, language)
@@ -91,5 +120,5 @@ def register_xlsx(rows: list[Mapping[str, Any]], names: Mapping[str, str], *, fi
              names.get(str(r["owner_institution_id"]), str(r["owner_institution_id"] or "")),
              STATUS[r["status"]].in_language(language) if r["status"] in STATUS else str(r["status"]),
              r["version"], f"{base_url}/wpisy/{r['record_id']}"] for r in rows]
-    return write_xlsx([h.in_language(language) for h in REGISTER_HEADER], body, title=title, notes=notes,
-                      sheet_name=REGISTER_WHAT.in_language(language))
+    return ListTable(title, notes, [h.in_language(language) for h in REGISTER_HEADER], body,
+                     sheet_name=REGISTER_WHAT.in_language(language))
