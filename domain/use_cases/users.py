@@ -141,22 +141,20 @@ class UserUseCases(ApiTokenUseCases):
 
     def set_role(self, admin: User, user_id: UUID, *, role: str, institution_id: UUID | None) -> User:
         """A new role and institution for the user (both as they should be after the change). Staff and leads
-        need an institution; it must be one of the user's municipality. The last active admin keeps the role;
-        nobody changes their own role (an admin could lock themselves out)."""
+        need an institution; it must be one of the user's municipality. The last active admin keeps the role
+        (an admin may give up their own only while another admin can manage the accounts)."""
         target = self.get(admin, user_id)
         try:
             new_role = Role(role)
         except ValueError:
             raise ValidationFailed(bilingual("Wybierz rolę z listy.", "Choose a role from the list."),
                                    field="role") from None
-        if new_role != target.role and admin.id == target.id:
-            raise InvariantViolated(bilingual("Nie można zmienić własnej roli.", "You cannot change your own role."),
-                                    field="role")
         if new_role in INSTITUTION_ROLES and institution_id is None:
             raise ValidationFailed(bilingual(
                 f"{ROLE_WORDS[new_role].pl.capitalize()} działa w imieniu instytucji: wybierz ją z listy.",
                 f"An {ROLE_WORDS[new_role].en} user acts for an institution: choose it from the list."),
                 field="institution_id")
+        admins = self._check_admin_stays(target, role=new_role, active=target.active)
         if target.municipality_id is None and new_role != Role.ADMIN:
             raise InvariantViolated(bilingual(
                 "Administrator całego wdrożenia nie należy do żadnej gminy: może mieć tylko rolę administratora.",
@@ -164,7 +162,6 @@ class UserUseCases(ApiTokenUseCases):
                 field="role")
         if institution_id is not None:
             self._check_institution(institution_id, target.municipality_id)
-        admins = self._check_admin_stays(target, role=new_role, active=target.active)
         return self.accounts.update_access(target.id, role=new_role, institution_id=institution_id,
                                            active=target.active, by=admin.actor.user_id, expected_admins=admins)
 
@@ -228,6 +225,11 @@ class UserUseCases(ApiTokenUseCases):
                    for c in self.accounts.changes(target.id)]
         return AccountView(row=self._row(target, names), changes=changes, tokens=self._tokens(target),
                            link_expires_at=self.accounts.pending_password_link(target.id))
+
+    def profile(self, user: User) -> AccountView:
+        """The signed-in user's own account: role in words, institution by name, their API tokens (newest first)."""
+        return AccountView(row=self._row(user, self._institution_names(user)), changes=[],
+                           tokens=self.my_tokens(user), link_expires_at=None)
 
     def choices(self, admin: User) -> AccountChoices:
         """Roles in words and institutions by name for the add and change forms."""

@@ -6,12 +6,14 @@ standard input (not echoed on a terminal; read as plain lines when piped).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 import typer
 
+from domain.policy import User
 from domain.use_cases.users import OPERATOR
-from infra.cli.common import cli_container, err
+from infra.cli.common import cli_actor, cli_container, err
 from infra.container import Container
 from infra.users import Role
 from projections.registry.queries import institution_by_short_name, list_institutions
@@ -49,13 +51,37 @@ def add_user(
         typer.echo(f"Dodano / Added {user.email} ({user.role}) id={user.id}")
 
 
+def _operator() -> User:
+    """The deployment's administrator at a shell, named in an account's history as `cli:<os user>`."""
+    return replace(OPERATOR, acts_as=cli_actor().user_id)
+
+
 @user_app.command("disable")
 def disable_user(email: str = typer.Argument(..., help="The user's e-mail address.")) -> None:
-    """Wyłącza użytkownika: nie zaloguje się, a jego tokeny przestają działać (disable a user: they cannot
-    sign in, and every token of theirs stops working)."""
+    """Wyłącza użytkownika: nie zaloguje się, a jego tokeny przestają działać; nigdy ostatniego aktywnego
+    administratora (disable a user: they cannot sign in, and every token of theirs stops working; never the
+    last active admin)."""
     with cli_container() as container:
-        user = container.users.disable(email)
+        target = container.users.get_by_email(email)
+        user = container.use_cases.users.disable(_operator(), target.id)
         typer.echo(f"Wyłączono / Disabled {user.email}")
+
+
+@user_app.command("set-role")
+def set_role(
+    email: str = typer.Argument(..., help="The user's e-mail address."),
+    role: Role = typer.Argument(..., help="staff, lead, coordinator, auditor or admin."),
+    institution: str | None = typer.Option(None, "--institution",
+                                           help="Short name of the user's institution (default: keep the current one)."),
+) -> None:
+    """Zmienia rolę (i instytucję) użytkownika; jego sesje w przeglądarce wygasają; nigdy nie odbiera roli
+    ostatniemu aktywnemu administratorowi (change a user's role and institution; their browser sessions end;
+    never demotes the last active admin)."""
+    with cli_container() as container:
+        target = container.users.get_by_email(email)
+        institution_id = _institution_id(container, institution) if institution else target.institution_id
+        user = container.use_cases.users.set_role(_operator(), target.id, role=role.value, institution_id=institution_id)
+        typer.echo(f"Zmieniono / Changed {user.email}: {user.role}")
 
 
 @user_app.command("list")
