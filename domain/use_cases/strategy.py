@@ -4,6 +4,7 @@ user's own municipality."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -57,6 +58,19 @@ class StrategyUseCases:
                                      f"Published report {number} is of task {actual}, not {code}."), field="n")
         return report
 
+    def compare_publications(self, user: User, code: str, first: int, second: int) -> PublicationComparison:
+        """Two published reports of a task and every indicator and stage cell that differs between them
+        (old -> new, with its year), each indicator whose rule changed (its words before and after), and
+        the two publications' titles and dates. An empty `cells` and `rules`: no difference."""
+        authorize(user, Action.READ_STRATEGY)
+        old, new = self.publication(user, code, first), self.publication(user, code, second)
+        in_force = self._strategy(user).indicators
+        return PublicationComparison(task_code=code, task_name=new["task"]["name"],
+                                     first={**old["publication"], "as_of": old["as_of"]},
+                                     second={**new["publication"], "as_of": new["as_of"]},
+                                     cells=_cell_changes(old, new),
+                                     rules=_rule_changes(old, new, in_force))
+
     def task_page(self, user: User, code: str, *, as_of: date | None = None, publication: int | None = None) -> Row:
         """What a task's page shows: the report (now, as of a date, or published report `publication` exactly
         as published), the task's published versions, and each indicator's rule in words as a Message
@@ -106,3 +120,89 @@ def _rule_words(in_force: dict[str, Any], indicator: Row) -> Message:
     if current.get("rule") and current.get("rule_version") == indicator["rule_version"]:
         return describe(current["rule"])
     return Message.untranslated(indicator["rule"])
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """One cell of a task report's tables that differs between two publications (None: absent from one)."""
+
+    area: str  # "indicator" or "stage"
+    code: str  # the indicator's code, or the stage's number
+    name: str
+    year: str
+    measure: str  # "target", "actual", "percent" (an indicator); "realised", "planned" (a stage)
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    code: str
+    name: str
+    old_version: int | None
+    new_version: int | None
+    old_rule: Message
+    new_rule: Message
+    since: Any  # when the newer rule applies from, as the report states it
+
+
+@dataclass(frozen=True)
+class PublicationComparison:
+    task_code: str
+    task_name: str
+    first: Row  # the publication's header (number, title, published_at, published_by) and the report's as_of
+    second: Row
+    cells: list[CellChange]
+    rules: list[RuleChange]
+
+
+_INDICATOR_MEASURES = ("target", "actual", "percent")  # the rows of the strategy's indicator table
+_STAGE_MEASURES = ("realised", "planned")
+
+
+def _in_order(*keyed: dict[str, Any]) -> list[str]:
+    return list(dict.fromkeys(key for items in keyed for key in items))
+
+
+def _cell_changes(old: Row, new: Row) -> list[CellChange]:
+    """The cells that differ, indicators by code and stages by number (so an item added or removed between
+    the two shows as absent in one), in the report's order, year by year."""
+    changes: list[CellChange] = []
+    years = _in_order(old["years"], new["years"])
+    olds, news = ({i["code"]: i for i in r["indicators"]} for r in (old, new))
+    for code in _in_order(news, olds):
+        a, b = olds.get(code, {}).get("years", {}), news.get(code, {}).get("years", {})
+        name = (news.get(code) or olds[code])["name"]
+        for year in years:
+            for measure in _INDICATOR_MEASURES:
+                before, after = (a.get(year) or {}).get(measure), (b.get(year) or {}).get(measure)
+                if before != after:
+                    changes.append(CellChange("indicator", code, name, year, measure, before, after))
+    olds, news = ({str(s["number"]): s for s in r["stages"]} for r in (old, new))
+    for number in _in_order(news, olds):
+        a, b = olds.get(number, {}).get("years", {}), news.get(number, {}).get("years", {})
+        name = (news.get(number) or olds[number])["name"]
+        for year in years:
+            for measure in _STAGE_MEASURES:
+                before, after = (_stage_value(a.get(year), measure), _stage_value(b.get(year), measure))
+                if before != after:
+                    changes.append(CellChange("stage", number, name, year, measure, before, after))
+    return changes
+
+
+def _stage_value(cell: Any, measure: str) -> Any:
+    """A stage-year as the table shows it: "-" (not planned) for both figures, else the figure."""
+    return cell.get(measure) if isinstance(cell, dict) else cell
+
+
+def _rule_changes(old: Row, new: Row, in_force: dict[str, Any]) -> list[RuleChange]:
+    olds = {i["code"]: i for i in old["indicators"]}
+    changes = []
+    for indicator in new["indicators"]:
+        before = olds.get(indicator["code"])
+        if before is None or (before["rule_version"], before["rule"]) == (indicator["rule_version"], indicator["rule"]):
+            continue
+        changes.append(RuleChange(code=indicator["code"], name=indicator["name"], old_version=before["rule_version"],
+                                  new_version=indicator["rule_version"], old_rule=_rule_words(in_force, before),
+                                  new_rule=_rule_words(in_force, indicator), since=indicator.get("rule_since")))
+    return changes
