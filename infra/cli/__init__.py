@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import audit, municipality, serve, strategy, users
+from infra.cli import audit, backup, municipality, serve, strategy, users
 
 app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
                        "(cooperation records and strategy indicators for business-support networks).",
@@ -24,6 +24,7 @@ app.add_typer(users.token_app, name="token")
 audit.register(app)  # splot verify, splot checkpoint export
 strategy.register(app)  # splot strategy load FILE, splot report TASK
 serve.register(app)  # splot serve, demo, rebuild, catch-up
+backup.register(app)  # splot backup DIR, splot restore DIR
 
 
 def main() -> None:

@@ -2,10 +2,13 @@
 
 Exit codes: 0 the log verifies; 1 it does not (the first event that does not check is named);
 2 the check could not be made (no chain in this store, unreadable or untrusted checkpoint).
+`splot verify --read-models` checks the read models instead: 0 they equal a rebuild from the log,
+1 some row differs (each is named: table, key, column, live vs rebuilt).
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 from typing import Iterator, Optional
@@ -28,9 +31,9 @@ from infra.checkpoints import (
     write_checkpoint,
 )
 from infra.cli.common import cli_container
-from infra.container import Container
+from infra.container import Container, scratch_runner
 from infra.settings import Settings, load_settings
-from infra.verify import verify_log
+from infra.verify import compare_read_models, verify_log
 
 console = Console(stderr=True)
 checkpoint_app = typer.Typer(help="Podpisane punkty kontrolne łańcucha audytowego "
@@ -87,6 +90,31 @@ def run_verify(settings: Settings, checkpoint_file: Path | None) -> int:
     return 0
 
 
+def run_verify_read_models(settings: Settings, *, limit: int = 200) -> int:
+    """Every read model rebuilt from the log into a scratch database and compared with the live one."""
+    with cli_container(settings, bootstrap=False) as container:
+        scratch_dir = settings.data_dir if settings.postgres is None and not settings.in_memory else None
+        with tempfile.TemporaryDirectory(prefix="splot-verify-", dir=scratch_dir) as tmp:
+            scratch = scratch_runner(container, Path(tmp) / "rebuilt.sqlite3")
+            started = time.perf_counter()
+            try:
+                result = compare_read_models(container.runner, scratch, limit=limit)
+            finally:
+                scratch.db.close()
+            elapsed = time.perf_counter() - started
+    if not result.ok:
+        console.print(f"[red]The read models differ from a rebuild from the log[/red] at notification "
+                      f"{result.position}: {result.differing} difference(s) in {result.tables} tables.")
+        for difference in result.differences:
+            typer.echo(difference.describe())
+        if result.differing > len(result.differences):
+            console.print(f"... and {result.differing - len(result.differences)} more.")
+        return 1
+    console.print(f"[green]OK[/green]: {result.tables} read-model tables, {result.rows} rows, equal a rebuild from the "
+                  f"log at notification {result.position} ({elapsed:.2f} s).")
+    return 0
+
+
 def run_checkpoint_export(settings: Settings, output: Path | None) -> int:
     key = load_or_create_key(settings.key_file)
     with _event_store(settings) as container:
@@ -108,9 +136,16 @@ def run_checkpoint_export(settings: Settings, output: Path | None) -> int:
 
 def verify(checkpoint: Optional[Path] = typer.Option(
         None, "--checkpoint", help="A checkpoint file from `splot checkpoint export`; also detects a rewritten log.",
-        exists=False, dir_okay=False)) -> None:
+        exists=False, dir_okay=False),
+        read_models: bool = typer.Option(
+            False, "--read-models", help="Check the read models instead: rebuild every one from the log into a "
+            "scratch database and name each row that differs from the live one.")) -> None:
     """Sprawdza cały dziennik zdarzeń z łańcuchem skrótów i wskazuje pierwsze niezgodne zdarzenie (walk the
-    whole event log against its hash chain; name the first event that does not check)."""
+    whole event log against its hash chain; name the first event that does not check). Z --read-models:
+    porównuje modele odczytu z odbudową z dziennika (with --read-models: compare the read models with a
+    rebuild from the log)."""
+    if read_models:
+        raise typer.Exit(run_verify_read_models(load_settings()))
     raise typer.Exit(run_verify(load_settings(), checkpoint))
 
 
