@@ -12,13 +12,17 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from domain.errors import InvariantViolated, UnknownReference, ValidationFailed, bilingual
-from domain.registry import Firm, Institution, Municipality, Network
+from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
+from domain.unique_keys import claim_key, rekey_claims
 from domain.values import (
     Actor,
     InstitutionKind,
     check_choice,
     check_text,
+    comparison_key,
     normalise_nip,
     normalise_regon,
     stable_id,
@@ -99,6 +103,30 @@ class RegistryCommands:
         network.release(institution.id, left_on, actor)
         return store._save(network)
 
+    # ------------------------------------------------------------------ unique values
+    def _claim(self, scope: str, network_id: UUID, typed: str, owner_id: UUID, actor: Actor, *, field: str,
+               taken: str, taken_pl: str) -> UniqueKey:
+        """A claim on the value's key (`domain.unique_keys.claim_key`: a name's comparison key, an identifier's
+        digits), refused with a clear error when that key is claimed — or when the value as typed is claimed
+        under the key stores derived before comparison keys (the typed value casefolded), which
+        `rekey_unique_claims` may not have re-claimed yet. `taken` / `taken_pl` are templates with {value}."""
+        key = claim_key(scope, typed)
+        for key_id in dict.fromkeys((UniqueKey.id_for(scope, network_id, key), UniqueKey.id_for(scope, network_id, typed))):
+            try:
+                existing = self.store.repository.get(key_id)
+            except AggregateNotFoundError:
+                continue
+            raise InvariantViolated(bilingual(f"{taken_pl.format(value=typed)} (identyfikator {existing.owner_id}).",
+                                              f"{taken.format(value=typed)} (id {existing.owner_id})."), field=field)
+        return UniqueKey.claim(scope=scope, network_id=network_id, value=key, owner_id=owner_id, actor=actor)
+
+    def rekey_unique_claims(self) -> list[str]:
+        """Once per store: every claim made before comparison keys is claimed again under its key, so that
+        `ＲＩＰＨ` registered then still refuses `RIPH` now (domain/unique_keys.py). Idempotent: a marker claim,
+        written once the store holds any claim, says it is done. Returns the claims that could not be
+        re-keyed because their key names another owner (duplicates the store already held), for the log."""
+        return rekey_claims(self.store, DEFAULT_NETWORK_ID)
+
     # ------------------------------------------------------------------ institutions and firms
     def register_institution(self, *, network_id: UUID, name: str, short_name: str, kind: str, actor: Actor,
                              coordinator_id: UUID | None = None, id: UUID | None = None) -> Saved:
@@ -115,9 +143,9 @@ class RegistryCommands:
             store.get_institution(coordinator_id, field="coordinator_id")
         institution = Institution.register(network_id=network_id, name=name, short_name=short_name, kind=kind,
                                            coordinator_id=coordinator_id, actor=actor, id=id)
-        claim = store._claim("institution_short_name", network_id, short_name, institution.id, actor,
-                             field="short_name", taken="An institution with the short name {value} already exists",
-                             taken_pl="Instytucja o skróconej nazwie {value} już istnieje")
+        claim = self._claim("institution_short_name", network_id, short_name, institution.id, actor,
+                            field="short_name", taken="An institution with the short name {value} already exists",
+                            taken_pl="Instytucja o skróconej nazwie {value} już istnieje")
         return store._save(institution, claim)
 
     def rename_institution(self, *, institution_id: UUID, name: str, short_name: str, actor: Actor) -> Saved:
@@ -125,11 +153,11 @@ class RegistryCommands:
         institution = store.get_institution(institution_id)
         short_name = check_text(short_name, field="short_name", max_length=30)
         claims = []
-        if short_name.casefold() != institution.short_name.casefold():
-            claims.append(store._claim("institution_short_name", institution.network_id, short_name, institution.id,
-                                       actor, field="short_name",
-                                       taken="The short name {value} is taken (now or in the past)",
-                                       taken_pl="Skrócona nazwa {value} jest zajęta (obecnie lub w przeszłości)"))
+        if comparison_key(short_name) != comparison_key(institution.short_name):
+            claims.append(self._claim("institution_short_name", institution.network_id, short_name, institution.id,
+                                      actor, field="short_name",
+                                      taken="The short name {value} is taken (now or in the past)",
+                                      taken_pl="Skrócona nazwa {value} jest zajęta (obecnie lub w przeszłości)"))
         institution.rename(name=check_text(name, field="name", max_length=300), short_name=short_name, actor=actor)
         return store._save(institution, *claims)
 
@@ -151,9 +179,9 @@ class RegistryCommands:
         regon = normalise_regon(regon) if regon else None
         firm = Firm.register(network_id=network_id, name=name, nip=nip, regon=regon, actor=actor, id=id)
         claims = [
-            store._claim(f"firm_{field}", network_id, value, firm.id, actor, field=field,
-                         taken=f"A firm with {field.upper()} {{value}} is already registered",
-                         taken_pl=f"Firma o numerze {field.upper()} {{value}} jest już zarejestrowana")
+            self._claim(f"firm_{field}", network_id, value, firm.id, actor, field=field,
+                        taken=f"A firm with {field.upper()} {{value}} is already registered",
+                        taken_pl=f"Firma o numerze {field.upper()} {{value}} jest już zarejestrowana")
             for field, value in (("nip", nip), ("regon", regon)) if value
         ]
         return store._save(firm, *claims)

@@ -132,6 +132,8 @@ def bootstrap(container: Container) -> None:
     (infra/strategy_data/leszno.toml) when no strategy exists. Idempotent."""
     s = container.settings
     container.app.registry.ensure_default_network(municipality=s.default_municipality, network=s.default_network)
+    for unresolved in container.app.registry.rekey_unique_claims():  # once per store: issue 11, defect 4
+        log.warning("A uniqueness claim from before comparison keys could not be re-keyed: %s", unresolved)
     load_default_strategy(container.app)
     log.info("Bootstrap of the store (%s): default network and strategy in place", describe_store(s))
 

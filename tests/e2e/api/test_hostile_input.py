@@ -197,3 +197,28 @@ def test_a_bidi_override_is_refused_in_a_registry_name_too(client, world, contai
                            headers=auth(world.tokens["coordinator"]))
     assert response.status_code == 422, response.text
     assert _log_position(container) == before
+
+
+# ---------------------------------------------------------------------------------------------- issue 11, defect 4
+def test_one_nip_in_four_scripts_is_registered_once(client, world, container):
+    from tests.factories import valid_nip
+    nip = valid_nip(11)
+    answers = []
+    for zero in (ord("0"), 0xFF10, 0x0660, 0x0966):
+        typed = "".join(chr(zero + int(d)) for d in nip)
+        response = client.post("/api/v1/firms", json={"name": f"Firma {zero}", "nip": typed, "regon": None},
+                               headers=auth(world.tokens["coordinator"]))
+        answers.append(response.status_code)
+    assert answers == [201, 422, 422, 422], answers
+    firms = client.get("/api/v1/firms", headers=auth(world.tokens["coordinator"])).json()["items"]
+    assert [f["nip"] for f in firms].count(nip) == 1
+
+
+@pytest.mark.parametrize("variant", ["RIPH\u200b", "ＲＩＰＨ", "riph\u2060", "RIPH\u200f"])
+def test_a_short_name_that_reads_like_one_taken_is_refused(client, world, container, variant):
+    before = _log_position(container)
+    response = client.post("/api/v1/institutions", json={"name": "Kopia", "short_name": variant, "kind": "chamber"},
+                           headers=auth(world.tokens["coordinator"]))
+    assert response.status_code == 409, response.text
+    assert response.json()["errors"][0]["field"] == "short_name"
+    assert _log_position(container) == before
