@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from api.errors import register_error_renderer
 from api.pages import account, home, records, second_factor, setup
 from api.pages import closing
+from api.pages import admin, profile
 from api.pages.audit import router as audit_router
 from api.pages.directory import router as directory_router
 from api.pages.exports import router as exports_router
@@ -33,6 +34,7 @@ ROUTERS.append(audit_router)  # the audit trail, its CSV and XLSX, the hash chai
 ROUTERS.append(strategy_changes_router)  # the coordinator changes targets, values, stages, rules (before the
 # strategy's own router: its /strategia/wskazniki/{code}/{year} would take .../zmiana for a year)
 ROUTERS.append(strategy_router)  # the strategy: tasks, indicator tables and charts, drill-downs
+ROUTERS.extend([admin.router, profile.router])  # administration (users), the profile (API tokens, password links)
 ROUTERS.append(exports_router)  # downloads: a task's CSV, XLSX and PDF; the drill-down and the register as CSV and XLSX
 ROUTERS.append(network_router)  # the network picture: who met whom and how often in a year
 ROUTERS.append(strategy_versions_router)  # the difference between two published versions of a task's report
