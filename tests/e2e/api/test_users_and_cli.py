@@ -178,3 +178,59 @@ def test_a_refused_action_is_reported_once_with_exit_code_1(data_dir):
     said = " ".join(refused.stderr.split())
     assert said.startswith("Błąd / Error (email):") and said.count("Błąd") == 1, said
     assert "'not-an-email' nie jest adresem e-mail. ('not-an-email' is not an e-mail address.)" in said
+
+
+def test_cli_never_disables_or_demotes_the_last_active_admin(data_dir):
+    """Issue 11, defect 6: `splot user disable` went straight to the store and left a deployment without an admin."""
+    assert run("user", "add", "only-admin@example.org", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n").exit_code == 0
+    refused = run("user", "disable", "only-admin@example.org")
+    assert refused.exit_code == 1 and "ostatniego aktywnego administratora" in refused.output
+    demoted = run("user", "set-role", "only-admin@example.org", "auditor")
+    assert demoted.exit_code == 1 and "last active administrator" in demoted.output
+    container = build_container()
+    try:
+        still = container.users.get_by_email("only-admin@example.org")
+        assert still.active and still.role == "admin"
+    finally:
+        container.close()
+    # with a second admin, the first may go; the history names the operator at the shell
+    assert run("user", "add", "second-admin@example.org", "--role", "admin", input=f"{PASSWORD}\n{PASSWORD}\n").exit_code == 0
+    assert run("user", "disable", "only-admin@example.org").exit_code == 0
+    container = build_container()
+    try:
+        gone = container.users.get_by_email("only-admin@example.org")
+        assert not gone.active
+        assert [c["change"] for c in container.users.changes(gone.id)] == ["disabled"]
+        assert container.users.changes(gone.id)[0]["changed_by"].startswith("cli:")
+    finally:
+        container.close()
+
+
+def test_cli_sets_a_role_and_institution_by_short_name(data_dir):
+    from domain.application import DEFAULT_NETWORK_ID
+    from domain.values import Actor
+
+    container = build_container()
+    bootstrap(container)
+    for short in ("RIPH", "CITT"):
+        container.app.registry.register_institution(network_id=DEFAULT_NETWORK_ID, name=f"Instytucja {short}",
+                                                    short_name=short, kind="chamber", actor=Actor("setup"))
+    container.close()
+    assert run("user", "add", "s@example.org", "--role", "staff", "--institution", "RIPH",
+               input=f"{PASSWORD}\n{PASSWORD}\n").exit_code == 0
+    kept = run("user", "set-role", "s@example.org", "lead")
+    assert kept.exit_code == 0, kept.output
+    moved = run("user", "set-role", "s@example.org", "staff", "--institution", "CITT")
+    assert moved.exit_code == 0, moved.output
+    unknown = run("user", "set-role", "s@example.org", "staff", "--institution", "NOPE")
+    assert unknown.exit_code == 1 and "NOPE" in unknown.output
+    bad_role = run("user", "set-role", "s@example.org", "root")
+    assert bad_role.exit_code != 0
+    container = build_container()
+    try:
+        container.runner.catch_up()
+        user = container.users.get_by_email("s@example.org")
+        assert user.role == "staff"
+        assert [c["change"] for c in container.users.changes(user.id)] == ["role", "role", "institution"]
+    finally:
+        container.close()
