@@ -17,7 +17,7 @@ from api.deps import reject_non_json_bodies, reject_unknown_query_parameters
 from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
 from api.pages import install_pages
-from api.routes import audit, health, records, registry, strategy, users
+from api.routes import audit, health, records, registry, strategy, strategy_changes, users
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, open_container
 from infra.projection_runner import BackgroundCatchUp
@@ -30,6 +30,7 @@ ROUTERS = [
     registry.router,
     records.router,
     strategy.router,
+    strategy_changes.router,
     users.router,
     audit.router,
 ]

@@ -126,6 +126,9 @@ from tests.factories import valid_nip
 FIRM_NUMBERS = itertools.count(1)  # every firm a matrix cell registers gets its own NIP
 
 ROUTES.update(CLOSING_ROUTES)
+from tests.e2e.api.test_strategy_changes import STRATEGY_CHANGE_ROUTES  # noqa: E402
+
+ROUTES.update(STRATEGY_CHANGE_ROUTES)
 
 CELLS = [(route, role, scope) for route in ROUTES for role in ROLES for scope in SCOPES]
 

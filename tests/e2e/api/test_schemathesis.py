@@ -85,6 +85,13 @@ bootstrap(CONTAINER)
 WORLD = build_world(CONTAINER, DEFAULT_NETWORK_ID)
 close_year(CONTAINER, network_id=DEFAULT_NETWORK_ID, year=CLOSING_YEARS[-1], actor=Actor(user_id="setup"))
 APP = create_app(CONTAINER)
+# One indicator takes entered values, so that POST .../values has somewhere to succeed.
+REPORTED_INDICATOR = "III.1.3.W4"
+CONTAINER.app.strategy.change_rule(indicator_code=REPORTED_INDICATOR, rule={"kind": "reported"}, reason="fuzz",
+                                   actor=Actor(user_id="setup"))
+VALID_RULES = [{"kind": "reported"}, {"kind": "count", "record_kind": "contact"},
+               {"kind": "gauge", "membership": "network_institutions", "at": "year_end"},
+               {"kind": "count_shared", "record_kind": "meeting", "subkinds": ["network_meeting"]}]
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 
 
@@ -266,6 +273,12 @@ def _feed_operation(operation: str, case: Any) -> None:
         _ensure_counterparty(RECORD_CREATES[operation], body)
     elif operation == "POST /api/v1/audit/years/{year}/sign-offs":
         body["institution_id"] = _existing_or_generated([str(WORLD.riph)], body["institution_id"])
+    elif operation.endswith("/rule/preview") or operation.endswith("/rule"):
+        if RNG.randint(0, 3):
+            body["rule"] = RNG.choice(VALID_RULES)
+    elif operation.endswith("/values"):
+        body.update(year=RNG.choice([y for y in range(2009, 2014) if y not in CLOSING_YEARS]),
+                    value=RNG.choice([0, 3, 12.5, "bd"]), source=RNG.choice(["WPiR", ""]))
     elif operation == "POST /api/v1/network/members":
         body["institution_id"] = _existing_or_generated(POOLS.created_institutions, body["institution_id"])
 
@@ -280,8 +293,10 @@ def _feed_path(operation: str, path: dict[str, Any]) -> None:
     for key, value in list(path.items()):
         if key in pools:
             path[key] = _existing_or_generated(pools[key], value)
+        elif key == "code" and operation.endswith("/values"):
+            path[key] = _existing_or_generated([REPORTED_INDICATOR], value)
         elif key == "code":
-            codes = POOLS.indicator_codes if operation.startswith("GET /api/v1/indicators") else POOLS.task_codes
+            codes = POOLS.indicator_codes if "/indicators/" in operation else POOLS.task_codes
             path[key] = _existing_or_generated(codes, value)
         elif key == "year":
             if "/reports/" in operation:  # reads run before the closings: only the last year has a version
