@@ -17,7 +17,7 @@ from infra.backup import BackupRefused, backup_store, restore_files
 from infra.cli.common import cli_container
 from infra.settings import Settings, load_settings
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # paths and hashes stay on one line
 
 
 def _refused(error: BackupRefused) -> int:
