@@ -43,6 +43,7 @@ test-fast: install browser-deps
 # The screenshots kept in docs/screenshots/ (home page, meeting form empty and with errors, a record), in Polish
 screenshots: install system-deps browser-deps
 	SPLOT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:randomly tests/browser/test_staff_pages.py -k screenshots
+	SPLOT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:randomly tests/browser/test_network_pages.py -k screenshots
 
 clean:
 	rm -rf $(VENV) var

@@ -87,7 +87,7 @@ def network_csv(request: Request, user: PageUser, rok: str = "") -> Response:
         [gettext("Institution"), gettext("Other institution"), gettext("Records together")],
         *([p["first"], p["second"], p["count"]] for p in tables["pairs"]),
         [],
-        [gettext("Institution"), gettext("Full name"), gettext("Kind"), gettext("Records with other institutions"),
+        [gettext("Institution"), gettext("Full name of the institution"), gettext("Kind"), gettext("Records with other institutions"),
          gettext("Institutions met")],
         *([i["short_name"], i["name"], i["kind"], i["records"], i["partners"]] for i in tables["institutions"]),
     ]

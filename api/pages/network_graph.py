@@ -17,8 +17,8 @@ from html import escape
 
 SIZE = 640  # the square viewBox
 RADIUS = 220  # of the circle the institutions sit on
-NODE_R = 9
-MARGIN = 130  # left and right of the circle, for the labels written outward
+NODE_R = 11
+MARGIN = 150  # left and right of the circle, for the labels written outward
 MIN_WIDTH, MAX_WIDTH = 1.5, 10.0
 INK, PAPER, NODE_FILL = "#0b0c0c", "#ffffff", "#1d70b8"
 LABEL_AT = 0.38  # where along a line its count is written (not the middle: lines across the circle meet there)
@@ -73,10 +73,10 @@ def network_svg(graph_id: str, labels: list[str], edges: list[tuple[int, int, in
                      f'stroke-linecap="round" data-pair="{a}-{b}" data-count="{count}"/>')
         x, y = p.x + (q.x - p.x) * LABEL_AT, p.y + (q.y - p.y) * LABEL_AT
         text = str(count)
-        box = 8 + 7 * len(text)
-        counts.append(f'<rect x="{x - box / 2:.1f}" y="{y - 9:.1f}" width="{box}" height="18" rx="3" fill="{PAPER}" '
+        box = 12 + 11 * len(text)
+        counts.append(f'<rect x="{x - box / 2:.1f}" y="{y - 13:.1f}" width="{box}" height="26" rx="4" fill="{PAPER}" '
                       f'stroke="{INK}" stroke-width="1"/>'
-                      f'<text x="{x:.1f}" y="{y + 4.5:.1f}" text-anchor="middle" font-size="13" font-weight="bold" '
+                      f'<text x="{x:.1f}" y="{y + 6.5:.1f}" text-anchor="middle" font-size="19" font-weight="bold" '
                       f'fill="{INK}">{escape(text)}</text>')
         said.append(words.pair % {"first": labels[a], "second": labels[b], "count": spoken})
     nodes: list[str] = []
@@ -86,10 +86,10 @@ def network_svg(graph_id: str, labels: list[str], edges: list[tuple[int, int, in
         distance = math.hypot(dx, dy) or 1.0
         lx, ly = point.x + dx / distance * (NODE_R + 8), point.y + dy / distance * (NODE_R + 8)
         anchor = "middle" if abs(dx) < 1 else ("start" if dx > 0 else "end")
-        ly += 5 if dy >= 0 else 0
+        ly += 14 if dy > 1 else (7 if dy >= -1 else 0)
         nodes.append(f'<circle cx="{point.x}" cy="{point.y}" r="{NODE_R}" fill="{NODE_FILL}" stroke="{INK}" '
                      f'stroke-width="2"/>'
-                     f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="14" fill="{INK}">'
+                     f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="21" fill="{INK}">'
                      f'{escape(label)}</text>')
     description = "; ".join(said) if said else words.no_pairs
     return (
