@@ -197,6 +197,24 @@ def test_the_register_csv_has_a_bom_keeps_polish_letters_and_defuses_a_formula(c
     assert task_csv.startswith("\ufeff".encode("utf-8")) and "Wskaźniki rezultatu" in task_csv.decode("utf-8")
 
 
+def test_not_planned_no_data_and_zero_stay_apart_in_the_xlsx(client, container):
+    coordinator = container.users.get_by_email("coordinator@example.org")
+    report = container.use_cases.strategy.task_report(coordinator, "I.3.5")
+    targets = {**{y: v["target"] for y, v in report["indicators"][0]["years"].items()}, "2013": "bd"}
+    container.app.strategy.set_targets(indicator_code="I.3.5.W1", targets=targets, reason="brak danych GUS",
+                                       actor=Actor(user_id="coordinator"))
+    container.runner.catch_up()
+    book = openpyxl.load_workbook(io.BytesIO(_follow(client, "/strategia/zadania/I.3.5", "xlsx").content))
+    by_code, _, year_cols = _indicator_rows(book)
+    assert by_code["I.3.5.W1"][year_cols["2013"]] == "bd"
+    sheet = book.worksheets[0]
+    row = next(c.row for c in sheet["A"] if c.value == "I.3.5.W1")
+    zero = sheet.cell(row, year_cols["2012"] + 1)
+    assert zero.value == 0 and zero.data_type == "n"  # a real zero, as a number
+    assert by_code["I.3.5.W2"][year_cols["2009"]] == "-"  # not planned
+    assert by_code["I.3.5.W1"][year_cols["2013"] + 2] is None  # no % of "no data"
+
+
 def test_an_as_of_download_shows_the_earlier_value(client, world, container, monkeypatch, tmp_path):
     import eventsourcing.domain
 
