@@ -11,6 +11,8 @@ go through the store's attributes (records and memberships ask `store.years` whe
 
 from __future__ import annotations
 
+import random
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Mapping, TypeVar
@@ -21,8 +23,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import Environment
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
-from domain.base import DateAsISO
-from domain.closing import YearClosingCommands
+from domain.base import DateAsISO, SplotEvent
+from domain.closing import YearClosingCommands, take_year_checks
+from domain.idempotency import KeyTaken, current_pending_key
 from domain.ports import PersonDirectory
 from domain.errors import InvariantViolated, NotFound, UnknownReference, VersionConflict, bilingual
 from domain.record_commands import RecordCommands
@@ -73,17 +76,52 @@ class Splot(Application):
         transcoder.register(DateAsISO())
 
     # ------------------------------------------------------------------ helpers
-    def _save(self, *aggregates: Aggregate) -> Saved:
-        try:
-            recordings = self.save(*aggregates)
-        except IntegrityError as error:
-            raise VersionConflict(
-                bilingual("Ktoś inny zmienił ten wpis w tym samym czasie; wczytaj go ponownie i spróbuj jeszcze raz.",
-                          "Someone else changed this record at the same time; reload it and try again.")
-            ) from error
+    GATE_ATTEMPTS = 200  # writes of one network race for its closing gate; each lost race costs a re-check
+
+    def _save(self, *aggregates: Aggregate, answer: bool = True) -> Saved:
+        """Saves the aggregates' new events in one transaction, together with
+
+        - one event on each closing gate whose network's years the command found open (`ClosingGate`):
+          when another save took that gate version first, the years are checked again (a sealed year
+          refuses now) and the save is retried;
+        - the pending Idempotency-Key of the request, if any and `answer` (the save whose result the
+          request answers with): `KeyTaken` when a request with the same key was saved first.
+        """
+        checks = take_year_checks()
+        events = [event for aggregate in aggregates for event in aggregate.collect_events()]
         first = aggregates[0]
+        actor = next(({"actor_user_id": e.actor_user_id, "actor_institution_id": e.actor_institution_id}
+                      for e in events if isinstance(e, SplotEvent)),
+                     {"actor_user_id": "system", "actor_institution_id": None})
+        pending = current_pending_key() if answer else None
+        key_events = list(pending.aggregate(first.id, first.version, actor).collect_events()) if pending else []
+        for attempt in range(self.GATE_ATTEMPTS):
+            gate_events = self.years.gate_events(checks, actor)
+            try:
+                recordings = self.save(*events, *gate_events, *key_events)  # the key last: its position answers
+                break
+            except IntegrityError as error:
+                if pending is not None and self.years.stream_head(pending.id) >= key_events[0].originator_version:
+                    raise KeyTaken(pending.id) from error
+                if not gate_events or not self.years.gates_moved(gate_events):
+                    raise VersionConflict(bilingual(
+                        "Ktoś inny zmienił ten wpis w tym samym czasie; wczytaj go ponownie i spróbuj jeszcze raz.",
+                        "Someone else changed this record at the same time; reload it and try again.")) from error
+                for check in checks:
+                    check.recheck()  # raises when the year was sealed or closed meanwhile
+                checks = take_year_checks()
+                time.sleep(random.random() * 0.001 * min(attempt + 1, 10))
+        else:
+            raise VersionConflict(bilingual("Zbyt wiele równoczesnych zapisów; spróbuj ponownie.",
+                                            "Too many writes at the same time; try again."))
+        if pending is not None:
+            pending.used = True
         notification_ids = [r.notification.id for r in recordings if r.notification is not None]
         return Saved(first.id, first.version, max(notification_ids) if notification_ids else None)
+
+    def _saved(self, aggregate: Aggregate) -> Saved:
+        """`Saved` for an aggregate as stored (nothing new to save), with the log position of its last event."""
+        return Saved(aggregate.id, aggregate.version, None)
 
     def _load(self, cls: type[A], aggregate_id: object, *, field: str, what: str) -> A:
         if not isinstance(aggregate_id, UUID):

@@ -20,15 +20,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, datetime_now_with_tzinfo
+from eventsourcing.utils import get_topic
 
 from domain.base import SplotEvent, actor_fields
-from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
+from domain.errors import InvariantViolated, NotFound, ValidationFailed, VersionConflict, bilingual
 from domain.values import Actor, check_text, stable_id
 
 if TYPE_CHECKING:
@@ -40,6 +43,64 @@ STRATEGY_SCOPE = "strategy"  # the key of a reopening for the strategy itself (R
 
 def reporting_year_id(network_id: UUID, year: int) -> UUID:
     return stable_id("reporting-year", str(network_id), str(year))
+
+
+def closing_gate_id(network_id: UUID) -> UUID:
+    return stable_id("closing-gate", str(network_id))
+
+
+class ClosingGate(Aggregate):
+    """Serialises a year's close with the writes of that network's years (issue 11, defect 3).
+
+    One event stream per network, never loaded: every write whose command checked that a year is open
+    appends one event to it, at the version the gate had *before* that check, in the write's own
+    transaction; a close's seal appends one too. So a write and a seal that saw the same gate cannot
+    both commit: the loser hits the store's unique key, and `Splot._save` checks its years again (a
+    sealed year now refuses it) and retries with the gate's new version.
+    """
+
+    TOPIC = "splot:ClosingGate"
+
+    class Created(SplotEvent, Aggregate.Created):
+        TOPIC = "splot:ClosingGate.Created"
+
+    class Opened(Created):
+        TOPIC = "splot:ClosingGate.Opened"
+        network_id: UUID
+        years: list[int]
+
+    class Passed(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:ClosingGate.Passed"
+        years: list[int]
+
+    @classmethod
+    def passing(cls, network_id: UUID, head: int, years: list[int], actor: dict[str, Any]) -> Aggregate.Event:
+        """The gate's next event after version `head`: built without loading the stream."""
+        common = {"originator_id": closing_gate_id(network_id), "originator_version": head + 1,
+                  "timestamp": cls.Event.create_timestamp(), "years": years, **actor,
+                  "actor_institution_id": None}  # bookkeeping: not listed as the institution's work
+        if head == 0:
+            return cls.Opened(originator_topic=get_topic(cls), network_id=network_id, **common)
+        return cls.Passed(**common)
+
+
+@dataclass(frozen=True)
+class YearCheck:
+    """A year found open by a command: the gate version seen before the check, and how to check again."""
+    network_id: UUID
+    year: int
+    gate_head: int
+    recheck: Callable[[], None]
+
+
+_YEAR_CHECKS: ContextVar[tuple[YearCheck, ...]] = ContextVar("splot_year_checks", default=())
+
+
+def take_year_checks() -> tuple[YearCheck, ...]:
+    """The years checked since the last save in this context (and forget them): `Splot._save` gates them."""
+    checks = _YEAR_CHECKS.get()
+    _YEAR_CHECKS.set(())
+    return checks
 
 
 def report_hash(report: Any) -> str:
@@ -81,6 +142,7 @@ class ReportingYear(Aggregate):
             ry.closed = False
             ry.reopened = {}
             ry.versions = []
+            ry.sealed = False
 
     class SignedOff(SplotEvent, Aggregate.Event):
         TOPIC = "splot:ReportingYear.SignedOff"
@@ -88,6 +150,15 @@ class ReportingYear(Aggregate):
 
         def apply(self, ry: ReportingYear) -> None:
             ry.signed_off[self.institution_id] = self.actor_user_id
+
+    class Sealed(SplotEvent, Aggregate.Event):
+        """First step of a close: from here on no write of the year goes through (it conflicts at the
+        network's `ClosingGate`), so the report frozen next holds exactly the log before this event."""
+        TOPIC = "splot:ReportingYear.Sealed"
+        report_version: int  # the version the close will publish
+
+        def apply(self, ry: ReportingYear) -> None:
+            ry.sealed = True
 
     class Closed(SplotEvent, Aggregate.Event):
         TOPIC = "splot:ReportingYear.Closed"
@@ -99,6 +170,7 @@ class ReportingYear(Aggregate):
 
         def apply(self, ry: ReportingYear) -> None:
             ry.closed = True
+            ry.sealed = False
             ry.reopened = {}
             ry.versions.append({
                 "version": self.report_version, "report": self.report, "report_hash": self.report_hash,
@@ -124,11 +196,22 @@ class ReportingYear(Aggregate):
                            **actor_fields(actor))
 
     # ------------------------------------------------------------------ rules
+    @property
+    def is_sealed(self) -> bool:
+        """A close has begun and not finished: nothing of the year may change (stores before the seal had none)."""
+        return getattr(self, "sealed", False)
+
     def is_open_for(self, institution_id: UUID | None) -> bool:
+        if self.is_sealed:
+            return False
         return not self.closed or (institution_id is not None and institution_id in self.reopened)
 
     def is_open_for_strategy(self) -> bool:
-        return not self.closed or STRATEGY_SCOPE in self.reopened
+        return not self.is_sealed and (not self.closed or STRATEGY_SCOPE in self.reopened)
+
+    def latest_version_number(self) -> int:
+        """The number of the last published version; while sealed, the one being published."""
+        return len(self.versions) + (1 if self.is_sealed else 0)
 
     def sign_off(self, institution_id: UUID, actor: Actor) -> None:
         if not self.is_open_for(institution_id):
@@ -141,8 +224,15 @@ class ReportingYear(Aggregate):
                                     field="institution_id")
         self.trigger_event(self.SignedOff, institution_id=institution_id, **actor_fields(actor))
 
-    def close(self, *, required: list[UUID], report: dict[str, Any], report_as_of: date, actor: Actor) -> None:
-        if self.closed and not self.reopened:
+    def seal(self, *, required: list[UUID], actor: Actor) -> None:
+        """Begins a close (see `Sealed`); does nothing when a close has already begun."""
+        if self.is_sealed:
+            return
+        self._check_may_close(required)
+        self.trigger_event(self.Sealed, report_version=len(self.versions) + 1, **actor_fields(actor))
+
+    def _check_may_close(self, required: list[UUID]) -> None:
+        if self.closed and not self.reopened and not self.is_sealed:
             version = self.versions[-1]["version"]
             raise InvariantViolated(bilingual(f"Rok {self.year} jest już zamknięty (wersja {version}); "
                                               "nic nie zostało ponownie otwarte.",
@@ -156,6 +246,9 @@ class ReportingYear(Aggregate):
                 f"Year {self.year} cannot be closed: {len(missing)} "
                 f"{'institution has' if len(missing) == 1 else 'institutions have'} not signed off ({ids})."),
                 field="year")
+
+    def close(self, *, required: list[UUID], report: dict[str, Any], report_as_of: date, actor: Actor) -> None:
+        self._check_may_close(required)
         if not isinstance(report, dict) or not report:
             raise ValidationFailed(bilingual("Zamknięcie roku wymaga utrwalonego raportu.",
                                              "A closing needs the report snapshot."), field="report")
@@ -172,6 +265,12 @@ class ReportingYear(Aggregate):
         if not self.closed:
             raise InvariantViolated(bilingual(f"Rok {self.year} nie jest zamknięty.", f"Year {self.year} is not closed."),
                                     field="year")
+        if self.is_sealed:
+            raise InvariantViolated(bilingual(
+                f"Trwa zamykanie roku {self.year} (wersja {len(self.versions) + 1}); zamknij go ponownie, "
+                "aby dokończyć, a potem otwórz.",
+                f"Year {self.year} is being closed (version {len(self.versions) + 1}); close it again to finish, "
+                "then reopen it."), field="year")
         if institution_id is None and STRATEGY_SCOPE in self.reopened:
             raise InvariantViolated(bilingual(f"Rok {self.year} jest już otwarty dla zmian strategii.",
                                               f"Year {self.year} is already open for strategy changes."),
@@ -212,16 +311,50 @@ class YearClosingCommands:
         except AggregateNotFoundError:
             return None
 
+    # ------------------------------------------------------------------ the gate (see ClosingGate)
+    def gate_head(self, network_id: UUID) -> int:
+        """The gate's current version (0: no write has passed it yet); one indexed read, no replay."""
+        return self.stream_head(closing_gate_id(network_id))
+
+    def stream_head(self, stream_id: UUID) -> int:
+        last = self.store.recorder.select_events(stream_id, desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
+    def _note_check(self, network_id: UUID, year: int, gate_head: int, recheck: Callable[[], None]) -> None:
+        _YEAR_CHECKS.set(_YEAR_CHECKS.get() + (YearCheck(network_id, year, gate_head, recheck),))
+
+    def pass_gate(self, network_id: UUID, year: int) -> None:
+        """The next save also passes the network's gate (a seal or a close: they conflict with writes)."""
+        self._note_check(network_id, year, self.gate_head(network_id), lambda: self.pass_gate(network_id, year))
+
+    def gate_events(self, checks: tuple[YearCheck, ...], actor: dict[str, Any]) -> list[Aggregate.Event]:
+        """One gate event per network checked, at the earliest version seen by its checks."""
+        events = []
+        for network_id in sorted({c.network_id for c in checks}, key=str):
+            mine = [c for c in checks if c.network_id == network_id]
+            events.append(ClosingGate.passing(network_id, min(c.gate_head for c in mine),
+                                              sorted({c.year for c in mine}), actor))
+        return events
+
+    def gates_moved(self, events: list[Aggregate.Event]) -> bool:
+        """Whether another save took one of these gate versions (then the years are checked again)."""
+        return any(self.stream_head(e.originator_id) >= e.originator_version for e in events)
+
     def check_year_open(self, network_id: UUID, day: date, institution_id: UUID | None,
                         field: str = "occurred_on") -> None:
-        """Raises when `day`'s year is closed for the institution whose record would change."""
+        """Raises when `day`'s year is closed for the institution whose record would change. The check is
+        noted with the gate's version read before it, so the save that follows conflicts with a close
+        that seals the year in between (see ClosingGate)."""
+        head = self.gate_head(network_id)
         reporting_year = self.get_reporting_year(network_id, day.year)
         if reporting_year is not None and not reporting_year.is_open_for(institution_id):
             raise InvariantViolated(bilingual(
-                f"Rok {day.year} jest zamknięty (wersja raportu {reporting_year.versions[-1]['version']}): "
+                f"Rok {day.year} jest zamknięty (wersja raportu {reporting_year.latest_version_number()}): "
                 "zmiana wpisu z tego roku wymaga ponownego otwarcia roku przez koordynatora.",
                 f"Year {day.year} is closed; the coordinator must reopen it for this institution first."),
                 field=field)
+        self._note_check(network_id, day.year, head,
+                         lambda: self.check_year_open(network_id, day, institution_id, field))
 
     def check_membership_years_open(self, network_id: UUID, day: date, institution_id: UUID, *, today: date,
                                     field: str) -> None:
@@ -237,14 +370,17 @@ class YearClosingCommands:
     def check_strategy_year_open(self, network_id: UUID, year: int, *, field: str, what: tuple[str, str]) -> None:
         """Raises when `year` is closed and not reopened for the strategy: `what` (Polish, English) names the
         figure that would change, e.g. ("wartości docelowe wskaźnika X", "targets of indicator X")."""
+        head = self.gate_head(network_id)
         reporting_year = self.get_reporting_year(network_id, year)
         if reporting_year is not None and not reporting_year.is_open_for_strategy():
-            version = reporting_year.versions[-1]["version"]
+            version = reporting_year.latest_version_number()
             raise InvariantViolated(bilingual(
                 f"Rok {year} jest zamknięty (wersja raportu {version}): zmiana {what[0]} za ten rok wymaga "
                 "ponownego otwarcia roku dla strategii przez koordynatora.",
                 f"Year {year} is closed (report version {version}); changing the {what[1]} for it needs the "
                 "coordinator to reopen the year for the strategy first."), field=field)
+        self._note_check(network_id, year, head,
+                         lambda: self.check_strategy_year_open(network_id, year, field=field, what=what))
 
     def published_years(self, network_id: UUID, years: Any) -> list[int]:
         """Those of `years` that have at least one published (closed) report version."""
@@ -269,10 +405,36 @@ class YearClosingCommands:
         reporting_year.sign_off(institution_id, actor)
         return self.store._save(reporting_year)
 
+    def seal_year(self, *, network_id: UUID, year: int, actor: Actor, attempts: int = 20):
+        """First step of a close: checks that the year may close and seals it (see ReportingYear.Sealed), in
+        one transaction with the network's gate, so a write of the year either commits before the seal (and
+        is in the report frozen next) or is refused. Returns `Saved` with the seal's log position; a year
+        already sealed (a close that did not finish) is returned as it is."""
+        year = check_year(year)
+        for _ in range(attempts):
+            take_year_checks()
+            reporting_year = self._reporting_year(network_id, year, actor)
+            if reporting_year.is_sealed:
+                return self.store._saved(reporting_year)
+            reporting_year.seal(required=self.required_sign_offs(network_id, year), actor=actor)
+            self.pass_gate(network_id, year)
+            try:
+                return self.store._save(reporting_year, answer=False)
+            except VersionConflict:
+                continue  # another seal, sign-off or reopening came first: look again
+        raise VersionConflict(bilingual(f"Rok {year} zmieniał się zbyt często, by go zamknąć; spróbuj ponownie.",
+                                        f"Year {year} kept changing while being closed; try again."))
+
     def close_year(self, *, network_id: UUID, year: int, report: dict[str, Any], report_as_of: date,
                    actor: Actor):
+        """Publishes the report version of a sealed year. The use cases seal first and compute `report` after
+        the seal; a year not sealed yet is closed and gated in one transaction (the report was computed
+        before it, so writes between the two are refused only from the close on)."""
         year = check_year(year)
+        take_year_checks()
         reporting_year = self._reporting_year(network_id, year, actor)
+        if not reporting_year.is_sealed:
+            self.pass_gate(network_id, year)
         reporting_year.close(required=self.required_sign_offs(network_id, year), report=report,
                              report_as_of=report_as_of, actor=actor)
         return self.store._save(reporting_year)

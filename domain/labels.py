@@ -80,7 +80,13 @@ EVENT_LABELS: dict[str, Message] = {
     "Strategy.ReportPublished": bilingual("Opublikowano raport zadania", "Task report published"),
     "ReportingYear.Started": bilingual("Rozpoczęto zamykanie roku", "Year closing started"),
     "ReportingYear.SignedOff": bilingual("Zatwierdzono wpisy roku", "Year signed off"),
+    "ReportingYear.Sealed": bilingual("Wstrzymano zmiany roku przed zamknięciem", "Year sealed for closing"),
     "ReportingYear.Closed": bilingual("Zamknięto rok", "Year closed"),
+    "ClosingGate.Opened": bilingual("Zapis sprawdzony względem zamykania roku", "Write checked against year closing"),
+    "ClosingGate.Passed": bilingual("Zapis sprawdzony względem zamykania roku", "Write checked against year closing"),
+    "IdempotencyKey.Used": bilingual("Zapamiętano klucz Idempotency-Key", "Idempotency-Key remembered"),
+    "IdempotencyKey.UsedAgain": bilingual("Ponownie użyto wygasłego klucza Idempotency-Key",
+                                          "Expired Idempotency-Key used again"),
     "ReportingYear.Reopened": bilingual("Ponownie otwarto rok", "Year reopened"),
 }
 

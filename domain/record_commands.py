@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.closing import take_year_checks
 from domain.errors import REFERENCE_GENITIVE, InvariantViolated, UnknownReference, bilingual
 from domain.record_kinds import references
 from domain.records import Record, institutions_involved, normalise_record
@@ -33,6 +34,7 @@ class RecordCommands:
     def prepare(self, kind: str, fields: dict[str, Any], actor: Actor) -> Record:
         """Every check `record` makes, without saving: the record that would be saved (a form's
         check-answers step shows it before the user confirms)."""
+        take_year_checks()  # forget the checks of an earlier command that saved nothing
         kind = check_choice(kind, RecordKind, field="record_kind")
         normalised = normalise_record(kind, fields, today=self.store.today())
         self._check_references(kind, normalised.fields)
@@ -42,6 +44,7 @@ class RecordCommands:
 
     def correct_record(self, *, record_id: UUID, expected_version: int, reason: str,
                        changes: dict[str, Any], actor: Actor) -> Saved:
+        take_year_checks()
         closing = self.store.years
         record = self.store.get_record(record_id)
         record.check_version(expected_version)
@@ -52,6 +55,7 @@ class RecordCommands:
         return self.store._save(record)
 
     def retract_record(self, *, record_id: UUID, expected_version: int, reason: str, actor: Actor) -> Saved:
+        take_year_checks()
         record = self.store.get_record(record_id)
         record.check_version(expected_version)
         self.store.years.check_record_year_open(record)

@@ -1,4 +1,4 @@
-"""Closing a year end to end: bring the read models up to date, freeze the report as of today, close.
+"""Closing a year end to end: seal it, bring the read models past the seal, freeze the report as of today, close.
 
 The domain decides whether the year may close (sign-offs, reopened institutions); this module only
 computes the snapshot it freezes (projections/audit_trail/reports.py) and hands it over.
@@ -22,6 +22,9 @@ def closing_day() -> date:
 
 
 def close_year(container: Any, *, network_id: UUID, year: int, actor: Actor) -> Any:
+    """Seal, then freeze the report from the read models caught up past the seal, then publish (as
+    `uc.closing.close` does, without its roles and names)."""
+    container.app.years.seal_year(network_id=network_id, year=year, actor=actor)
     as_of = closing_day()
     container.runner.catch_up()
     with container.views.transaction() as tx:

@@ -14,7 +14,7 @@ from domain.ports import Accounts, AuditChain, ChainCheck, ReadModels, Row
 from domain.use_cases.scope import Scopes
 
 # Kinds of entry that are the store's own bookkeeping, not anyone's work: hidden unless asked for.
-INTERNAL_KINDS = frozenset({"unique_key"})
+INTERNAL_KINDS = frozenset({"unique_key", "closing_gate", "idempotency_key"})  # gate, keys: issue 11
 
 
 @dataclass(frozen=True)

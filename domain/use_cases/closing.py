@@ -230,18 +230,22 @@ class YearClosingUseCases:
                                                 institution_id=institution_id, actor=user.actor)
 
     def close(self, user: User, year: int) -> YearClosed:
-        """Freezes the report as of today and closes the year; a refusal for missing sign-offs names them."""
+        """Seals the year (from then on its writes are refused), freezes the report from the read models
+        brought past the seal — exactly the log before it, for the year's records — and publishes it as the
+        next version; a refusal for missing sign-offs names them. A seal left by a close that did not
+        finish is completed."""
         authorize(user, Action.CLOSE_YEAR)
         year = check_year(year)
         network_id = self._network(user)
-        as_of = self.closing_day()
-        report = self.reads.year_report(network_id=str(network_id), year=year, as_of=as_of)
         try:
-            saved = self.store.years.close_year(network_id=network_id, year=year, report=report, report_as_of=as_of,
-                                                  actor=user.actor)
+            self.store.years.seal_year(network_id=network_id, year=year, actor=user.actor)
         except InvariantViolated:
             self._refuse_naming_missing_sign_offs(user, network_id, year)
             raise
+        as_of = self.closing_day()
+        report = self.reads.year_report(network_id=str(network_id), year=year, as_of=as_of)  # caught up past the seal
+        saved = self.store.years.close_year(network_id=network_id, year=year, report=report, report_as_of=as_of,
+                                            actor=user.actor)
         published = self.store.repository.get(saved.id, version=saved.version).versions[-1]
         return YearClosed(saved, published["version"], published["report_hash"])
 

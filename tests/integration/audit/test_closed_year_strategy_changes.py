@@ -94,7 +94,7 @@ def test_reported_values_for_a_closed_year_are_refused(closed_2012):
         indicator_code=code, year=2012, value=11, source="GUS", actor=COORDINATOR), code)
     before = app.recorder.max_notification_id()
     app.strategy.report_indicator_value(indicator_code=code, year=2013, value=11, source="GUS", actor=COORDINATOR)
-    assert app.recorder.max_notification_id() == before + 1
+    assert app.recorder.max_notification_id() == before + 2  # the value and the network's closing gate
 
 
 def test_stage_progress_for_a_closed_year_is_refused(closed_2012):

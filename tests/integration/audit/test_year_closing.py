@@ -173,7 +173,8 @@ def test_closed_year_blocks_changes_until_reopened_then_version_2(world, clock):
 
 def test_reporting_year_topics_are_explicit_and_pinned():
     pinned = {"splot:ReportingYear", "splot:ReportingYear.Created", "splot:ReportingYear.Started",
-              "splot:ReportingYear.SignedOff", "splot:ReportingYear.Closed", "splot:ReportingYear.Reopened"}
+              "splot:ReportingYear.SignedOff", "splot:ReportingYear.Closed", "splot:ReportingYear.Reopened",
+              "splot:ReportingYear.Sealed"}
     found = {ReportingYear.TOPIC} | {m.TOPIC for m in vars(ReportingYear).values()
                                      if isinstance(m, type) and hasattr(m, "TOPIC") and m is not ReportingYear}
     assert found == pinned

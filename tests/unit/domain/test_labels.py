@@ -7,13 +7,15 @@ import ast
 from pathlib import Path
 
 from domain import labels
-from domain.closing import ReportingYear
+from domain.closing import ClosingGate, ReportingYear
+from domain.idempotency import IdempotencyKey
 from domain.errors import Message, NotFound
 from domain.records import Record
 from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
 from domain.strategy.model import Strategy
 
-AGGREGATES = (Municipality, Network, Institution, Firm, UniqueKey, Record, Strategy, ReportingYear)
+AGGREGATES = (Municipality, Network, Institution, Firm, UniqueKey, Record, Strategy, ReportingYear, ClosingGate,
+              IdempotencyKey)
 
 ROOT = Path(__file__).resolve().parents[3]
 

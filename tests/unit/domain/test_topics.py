@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import resolve_topic
 
 import domain.closing
+import domain.idempotency
 import domain.records
 import domain.registry
 import domain.strategy.model
@@ -26,6 +27,9 @@ PINNED = {
     "splot:UniqueKey", "splot:UniqueKey.Created", "splot:UniqueKey.Claimed",
     "splot:ReportingYear", "splot:ReportingYear.Created", "splot:ReportingYear.Started",
     "splot:ReportingYear.SignedOff", "splot:ReportingYear.Closed", "splot:ReportingYear.Reopened",
+    "splot:ReportingYear.Sealed", "splot:ClosingGate", "splot:ClosingGate.Created", "splot:ClosingGate.Opened",
+    "splot:ClosingGate.Passed", "splot:IdempotencyKey", "splot:IdempotencyKey.Created", "splot:IdempotencyKey.Used",
+    "splot:IdempotencyKey.UsedAgain",
     "splot:Strategy", "splot:Strategy.Created", "splot:Strategy.Started", "splot:Strategy.GoalDefined",
     "splot:Strategy.ProgrammeDefined", "splot:Strategy.TaskDefined", "splot:Strategy.StagesPlanned",
     "splot:Strategy.StageProgressReported", "splot:Strategy.IndicatorDefined", "splot:Strategy.TargetsSet",
@@ -41,7 +45,7 @@ def test_pinned_topics_resolve_to_splot_classes():
 
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
-    for module in (domain.registry, domain.records, domain.closing, domain.strategy.model):
+    for module in (domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
                 found.add(aggregate.TOPIC)
