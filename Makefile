@@ -40,10 +40,13 @@ test: install system-deps browser-deps
 test-fast: install browser-deps
 	$(BIN)/python -m pytest -m "not postgres and not slow"
 
-# The screenshots kept in docs/screenshots/ (home page, meeting form empty and with errors, a record), in Polish
+# The screenshots kept in docs/screenshots/ (home page, meeting form empty and with errors, a record, the network
+# picture, a task's tables and charts, the audit trail, a reporting year and the difference of its versions), in Polish
 screenshots: install system-deps browser-deps
 	SPLOT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:randomly tests/browser/test_staff_pages.py -k screenshots
 	SPLOT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:randomly tests/browser/test_network_pages.py -k screenshots
+	SPLOT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:randomly tests/browser/test_strategy_change_pages.py -k screenshots
+	SPLOT_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:randomly tests/browser/test_closing_pages.py
 
 clean:
 	rm -rf $(VENV) var

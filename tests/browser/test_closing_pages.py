@@ -6,6 +6,9 @@ serious or critical axe violation, reflows at 320 px and loads with no failed re
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pyotp
 import pytest
 from argon2 import PasswordHasher
@@ -140,3 +143,11 @@ def test_close_reopen_correct_and_close_again_from_the_pages(live_server, world,
             coordinator.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
             assert coordinator.locator("html").get_attribute("lang") == language
             check_page(coordinator)
+
+    folder = os.environ.get("SPLOT_SCREENSHOTS")  # `make screenshots`: the year's page after two closes
+    if folder:
+        coordinator.set_viewport_size({"width": 1200, "height": 900})
+        coordinator.goto(live_server.url_for("/lata/2012?lang=pl"), wait_until="networkidle")
+        harness.screenshot(coordinator, Path(folder) / "zamykanie-roku.png")
+        coordinator.goto(live_server.url_for("/lata/2012/wersje/1/roznice/2?lang=pl"), wait_until="networkidle")
+        harness.screenshot(coordinator, Path(folder) / "roznice-wersji-raportu.png")

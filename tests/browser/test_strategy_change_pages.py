@@ -6,6 +6,9 @@ violation, reflows at 320 px and loads with no failed request; the task page sho
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pyotp
 import pytest
 from playwright.sync_api import Page, expect
@@ -119,3 +122,19 @@ def test_the_coordinator_changes_the_strategy_from_the_pages(live_server, world,
     no_js.wait_for_load_state()
     expect(no_js.get_by_text("Zapisano wartości docelowe.")).to_be_visible()
     assert _target(live_server, world, "III.1.3.W2", "2013")["target"] == 11
+
+
+@pytest.mark.skipif(not os.environ.get("SPLOT_SCREENSHOTS"), reason="set SPLOT_SCREENSHOTS=DIR to write them")
+def test_screenshots(live_server, world, page):
+    """The task dashboard with its charts and the audit trail, as the auditor sees them (`make screenshots`)."""
+    folder = Path(os.environ["SPLOT_SCREENSHOTS"])
+    page.goto(live_server.url_for("/login"), wait_until="networkidle")
+    page.fill("#email", "auditor@example.org")
+    page.fill("#password", PASSWORD)
+    page.locator("button[type=submit]").click()
+    settle(page)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.goto(live_server.url_for("/strategia/zadania/III.1.3?lang=pl"), wait_until="networkidle")
+    harness.screenshot(page, folder / "zadanie-wskazniki-i-wykresy.png")
+    page.goto(live_server.url_for("/audyt?lang=pl"), wait_until="networkidle")
+    harness.screenshot(page, folder / "dziennik-audytu.png")
