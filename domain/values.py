@@ -155,21 +155,10 @@ def comparison_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text.casefold()).split())
 
 
-def check_as_of(value: date, *, field: str = "as_of", today: date | None = None) -> date:
-    """An as-of date ("as known by the end of that day") is not in the future: the end of a future day has
-    not been seen yet (and 9999-12-31 has no next midnight to count up to)."""
-    limit = today or warsaw_today()
-    if value > limit:
-        raise ValidationFailed(bilingual(f"Data {value.isoformat()} w polu {field} jest z przyszłości (dziś w Warszawie "
-                                         f"jest {limit.isoformat()}).",
-                                         f"{field} {value.isoformat()} is in the future (today is {limit.isoformat()} "
-                                         f"in Warsaw)."), field=field)
-    return value
-
-
 def check_query_day(value: date, *, field: str) -> date:
-    """A whole Warsaw day used as a time bound (the audit trail's from/to): its start and the next midnight
-    must be instants a UTC timestamp can hold, so 0001-01-01 and 9999-12-31 are refused, not a crash."""
+    """A whole Warsaw day used as a time bound (an as-of date, the audit trail's from/to): its start and the
+    next midnight must be instants a UTC timestamp can hold, so 0001-01-01 and 9999-12-31 are refused, not a
+    crash. A day in the future is fine: as of then means as known now."""
     try:
         datetime.combine(value, datetime.min.time(), tzinfo=WARSAW).astimezone(timezone.utc)
         datetime.combine(date.fromordinal(value.toordinal() + 1), datetime.min.time(),

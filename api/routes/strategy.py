@@ -19,7 +19,9 @@ from api.writes import run_write, written
 router = APIRouter(tags=["strategy"])
 
 Code = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9._-]+$")]
-AsOf = Annotated[IsoDate | None, Query(description="YYYY-MM-DD: only what was recorded by the end of that day.")]
+AsOf = Annotated[IsoDate | None, Query(description="YYYY-MM-DD: only what was recorded by the end of that day (Warsaw); "
+                                                   "a future day means as known now; 9999-12-31, whose end no "
+                                                   "timestamp holds, is refused (422).")]
 
 
 @router.get("/strategy/tasks", response_model=TaskList, responses=problems(401, 403, 422),
@@ -39,9 +41,15 @@ def get_task_report(code: Code, user: StrategyReader, uc: UseCasesDep, as_of: As
             summary="The records (or memberships, or reported values) behind one indicator value")
 def get_indicator_events(
     code: Code, year: Annotated[int, Path(ge=2000, le=2100)], user: StrategyReader, uc: UseCasesDep,
-    institution: Annotated[UUID | None, Query(description="Only what this institution took part in.")] = None,
+    institution: Annotated[UUID | None, Query(description=(
+        "Only this institution's own view, the one its by_institution value counts: its own records for a count "
+        "(the records it owns; those it takes part in for count_shared and distinct_count), its clusters' members "
+        "for a gauge (the clusters it runs; for the network's members also itself), the union of its conditions' "
+        "views for a boolean; nothing for a reported value."))] = None,
     as_of: AsOf = None,
 ) -> IndicatorEvents:
+    """A membership's `joined_on` and `left_on` are both days of membership: `left_on` is the last day (a member
+    on that day, gone the next)."""
     items = uc.strategy.indicator_events(user, code, year, institution_id=institution, as_of=as_of)
     return IndicatorEvents(indicator_code=code, year=year, as_of=as_of, items=items)
 

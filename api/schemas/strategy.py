@@ -59,8 +59,13 @@ class IndicatorTable(ReportModel):
     rule_kind: str | None
     rule_version: int | None
     years: dict[str, YearValue] = Field(description='Keyed by year, e.g. "2009".')
-    by_source: dict[str, dict[str, StrategyValue]]
-    by_institution: list[dict[str, Any]]
+    by_source: dict[str, dict[str, StrategyValue | None]] = Field(
+        description="Per source and year: the value in the source's own view (its institutions and the clusters they "
+                    "run); null where the rule defines no such view (never a 0 that is not a real zero).")
+    by_institution: list[dict[str, Any]] = Field(
+        description="Per institution (`institution_id`, `short_name`, `years`): the value in its own view — its own "
+                    "records for a count, its clusters' members for a gauge, every condition judged in that view for a "
+                    "boolean; listed only where the rule defines an own view.")
 
 
 class StageCell(ReportModel):
@@ -89,7 +94,9 @@ class IndicatorEvents(ReportModel):
     indicator_code: str
     year: int
     as_of: date | None
-    items: list[dict[str, Any]] = Field(description="The records, memberships or reported entries behind the value.")
+    items: list[dict[str, Any]] = Field(description="The records, memberships or reported entries behind the value. "
+                                                    "A membership's `left_on` is its last day (a member on that day, "
+                                                    "gone the next); null while it lasts.")
 
 
 class Publication(ReportModel):

@@ -1,6 +1,7 @@
 """Indicator rules: how an indicator's achieved value is computed from the records. Pure.
 
-A rule in plain words (`describe`) lives in domain/strategy/rule_words.py.
+A rule in plain words (`describe`) lives in domain/strategy/rule_words.py. This module is over 400 lines
+on purpose: each kind's check and its computation (with its own views) are read and changed together.
 
 A rule is a small JSON-able dict (it is stored in events and versioned there). The kinds:
 
@@ -9,8 +10,8 @@ A rule is a small JSON-able dict (it is stored in events and versioned there). T
 | `count` | records of `record_kind` (optionally `subkinds`, at least `min_network_institutions` network members, at least `min_firms` firms) with business date in the year; an institution's own view counts the records it owns |
 | `count_shared` | the same count; one record counts once for the network and once in each participating institution's view (the network total is not the sum of the views) |
 | `distinct_count` | distinct firm keys (NIP/REGON) or institutions over the matching records of the year |
-| `gauge` | distinct members of clusters (`cluster_firms`) or of the network (`network_institutions`) whose membership covers 31 December (`at = "year_end"`) or any day of the year (`at = "during_year"`) |
-| `boolean` | 1 when every condition (a rule and an `at_least` threshold) holds in the year, else 0 |
+| `gauge` | distinct members of clusters (`cluster_firms`) or of the network (`network_institutions`) whose membership covers 31 December (`at = "year_end"`) or any day of the year (`at = "during_year"`); an institution's own view counts its clusters' members (a cluster's own, and those of the clusters an institution runs; in the network: itself and the clusters it runs) |
+| `boolean` | 1 when every condition (a rule and an `at_least` threshold) holds in the year, else 0; in an institution's or a source's own view, 1 when every condition holds in that view, None ("–") where a condition defines no own view (`ratio`, `reported` for institutions) |
 | `ratio` | numerator / denominator, each aggregated separately (×100 when `percent`); "bd" when the denominator is 0 |
 | `reported` | the value a coordinator entered (e.g. GUS data); "bd" when none was entered |
 
@@ -94,6 +95,7 @@ class YearFacts:
     # institution id -> lower-case source names it reports for (its short name; for a cluster also
     # the short name of the institution that runs it)
     institution_sources: dict[str, frozenset[str]] = field(default_factory=dict)
+    coordinators: dict[str, str] = field(default_factory=dict)  # cluster id -> id of the institution that runs it
     reported: dict[str, list[ReportedFact]] = field(default_factory=dict)  # indicator code -> entries
 
 
@@ -261,12 +263,40 @@ def evaluate(rule: dict[str, Any], facts: YearFacts, *, indicator_code: str = ""
     if kind == "gauge":
         return _gauge(rule, facts, sources)
     if kind == "boolean":
-        parts = [evaluate(c["rule"], facts, sources=sources) for c in rule["conditions"]]
-        holds = all(p.value >= c["at_least"] for p, c in zip(parts, rule["conditions"]))  # type: ignore[operator]
-        return Evaluation(1 if holds else 0, evidence=[e for p in parts for e in p.evidence])
+        return _boolean(rule, facts, sources)
     if kind == "ratio":
         return _ratio(rule, facts, sources)
     return _reported(facts.reported.get(indicator_code, []), facts.year, sources)
+
+
+def has_institution_view(rule: dict[str, Any]) -> bool:
+    """Whether the rule gives each institution a value of its own (`reported` and `ratio` do not)."""
+    if rule["kind"] == "boolean":
+        return all(has_institution_view(c["rule"]) for c in rule["conditions"])
+    return rule["kind"] in (*COUNT_KINDS, "distinct_count", "gauge")
+
+
+def _boolean(rule: dict[str, Any], facts: YearFacts, sources: list[str]) -> Evaluation:
+    """1 when every condition holds. In a view (an institution's, a source's) each condition is judged by
+    that view's value of its rule: the network of LCB (LCB and the cluster it runs, a network meeting it
+    took part in) exists in LCB's view, while an institution alone in its view holds "at least 2" never."""
+    conditions = rule["conditions"]
+    parts = [evaluate(c["rule"], facts, sources=sources) for c in conditions]
+
+    def holds(values: list[Any]) -> YearValue | None:
+        if any(v is None for v in values):
+            return None
+        if not all(is_number(v) for v in values):
+            return NO_DATA
+        return 1 if all(v >= c["at_least"] for v, c in zip(values, conditions)) else 0
+
+    by_institution: dict[str, Any] = {}
+    if has_institution_view(rule):  # an institution absent from a part's view has 0 there: a real zero
+        for institution_id in sorted(set().union(*(p.by_institution for p in parts))):
+            by_institution[institution_id] = holds([p.by_institution.get(institution_id, 0) for p in parts])
+    by_source = {s: holds([p.by_source.get(s) for p in parts]) for s in sources}
+    return Evaluation(holds([p.value for p in parts]), by_institution, by_source,  # type: ignore[arg-type]
+                      [e for p in parts for e in p.evidence])
 
 
 def _network_member(facts: YearFacts, institution_id: str, day: date) -> bool:
@@ -361,7 +391,8 @@ def _gauge(rule: dict[str, Any], facts: YearFacts, sources: list[str]) -> Evalua
     for m in sorted(counted, key=lambda m: (m.group_id, m.member_id, m.joined_on)):
         key = facts.firm_keys.get(m.member_id, f"id:{m.member_id}") if firms else m.member_id
         keys.add(key)
-        view = (m.group_id,) if firms else (m.member_id,)
+        holder = m.group_id if firms else m.member_id  # the cluster, or the network's member
+        view = tuple(dict.fromkeys((holder, *([facts.coordinators[holder]] if holder in facts.coordinators else []))))
         item_sources = _sources_of(facts, view, sources)
         for institution_id in view:
             by_group.setdefault(institution_id, set()).add(key)

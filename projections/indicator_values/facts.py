@@ -124,6 +124,9 @@ def year_facts(tx: Tx, network_id: str, year: int, bound: str | None = None, *,
         facts.firm_keys = {r["id"]: r["firm_key"] for r in tx.execute(
             "SELECT id, firm_key FROM registry_firms WHERE network_id = ?", (network_id,))}
     facts.institution_sources = institution_sources(tx, network_id, bound)
+    facts.coordinators = {r["id"]: r["coordinator_id"] for r in tx.execute(
+        "SELECT id, coordinator_id FROM registry_institutions WHERE network_id = ? AND coordinator_id IS NOT NULL",
+        (network_id,))}
     return facts
 
 

@@ -78,7 +78,8 @@ class IndicatorValuesProjection:
     page, so the result equals recomputing after every event, at a fraction of the cost on catch-up."""
 
     name = "indicator_values"
-    version = 2  # v2: every table keyed by strategy_id (many strategies in one store)
+    version = 3  # v2: every table keyed by strategy_id (many strategies in one store); v3: own views of gauges
+    # include the clusters an institution runs, booleans have per-institution and per-source values
     tables = (STRATEGY_TABLE, VALUES_TABLE)
 
     def __init__(self) -> None:

@@ -30,7 +30,7 @@ from domain.labels import NO_RULE, indicator_not_found, level_label, publication
 from domain.strategy.rule_words import describe
 from domain.strategy.rules import dependencies, evaluate
 from domain.strategy.values import NOT_PLANNED, NO_DATA, is_number, number
-from domain.values import WARSAW, check_as_of, warsaw_today
+from domain.values import WARSAW, check_query_day, warsaw_today
 from projections.base import Tx, end_of_warsaw_day, recorded_at
 from projections.indicator_values.compute import TOTAL, computable, indicator_rows
 from projections.indicator_values.facts import (
@@ -113,7 +113,7 @@ def goal_progress(state: StrategyState, code: str) -> float | None:
 
 # ---------------------------------------------------------------------------------------------- report
 def task_report(tx: Tx, task_code: str, *, strategy_id: str, as_of: datetime.date | None = None) -> dict[str, Any]:
-    bound = end_of_warsaw_day(check_as_of(as_of)) if as_of is not None else None
+    bound = end_of_warsaw_day(check_query_day(as_of, field="as_of")) if as_of is not None else None
     reference_year = (as_of or warsaw_today()).year
     report = _report(tx, strategy_id, task_code, bound, reference_year,
                      as_of=as_of.isoformat() if as_of else None)
@@ -262,7 +262,7 @@ def _stage_table(state: StrategyState, task_code: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------- drill-down
 def indicator_events(tx: Tx, indicator_code: str, year: int, *, strategy_id: str, institution_id: str | None = None,
                      as_of: datetime.date | None = None) -> list[dict[str, Any]]:
-    bound = end_of_warsaw_day(check_as_of(as_of)) if as_of is not None else None
+    bound = end_of_warsaw_day(check_query_day(as_of, field="as_of")) if as_of is not None else None
     state = strategy_state(tx, strategy_id, bound)
     if indicator_code not in state.indicators:
         raise indicator_not_found(indicator_code)

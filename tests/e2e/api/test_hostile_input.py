@@ -222,3 +222,10 @@ def test_a_short_name_that_reads_like_one_taken_is_refused(client, world, contai
     assert response.status_code == 409, response.text
     assert response.json()["errors"][0]["field"] == "short_name"
     assert _log_position(container) == before
+
+
+def test_an_as_of_date_in_the_future_still_means_as_known_now(client, world):
+    now = client.get("/api/v1/strategy/tasks/III.1.3/report", headers=auth(world.tokens["coordinator"])).json()
+    late = client.get("/api/v1/strategy/tasks/III.1.3/report?as_of=9999-12-30", headers=auth(world.tokens["coordinator"]))
+    assert late.status_code == 200, late.text
+    assert late.json()["indicators"][1]["years"]["2012"]["actual"] == now["indicators"][1]["years"]["2012"]["actual"]
