@@ -87,7 +87,10 @@ class ProjectionRunner:
     def _add_fingerprint_column(tx: Tx) -> None:
         """Stores made before fingerprints get the column (their positions are adopted by `_check`)."""
         if tx.dialect == "postgres":
-            tx.execute(f"ALTER TABLE {TRACKING_TABLE} ADD COLUMN IF NOT EXISTS fingerprint TEXT")
+            # Looked up first: ALTER TABLE would take an exclusive lock on every start, queueing other runners.
+            if not tx.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                              "AND table_name = ? AND column_name = 'fingerprint'", (TRACKING_TABLE,)):
+                tx.execute(f"ALTER TABLE {TRACKING_TABLE} ADD COLUMN IF NOT EXISTS fingerprint TEXT")
         elif not any(c["name"] == "fingerprint" for c in tx.execute(f"PRAGMA table_info({TRACKING_TABLE})")):
             tx.execute(f"ALTER TABLE {TRACKING_TABLE} ADD COLUMN fingerprint TEXT")
 

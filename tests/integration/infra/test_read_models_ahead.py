@@ -199,3 +199,19 @@ def test_a_log_restored_to_an_earlier_point_is_detected_on_postgres(postgres_set
         assert c.runner.last_recovery() is not None
     finally:
         restarted.container.close()
+
+
+@pytest.mark.postgres
+def test_a_postgres_tracking_table_without_fingerprints_gets_them(postgres_settings):
+    import psycopg
+
+    net, _ = _first_store(postgres_settings)
+    with psycopg.connect(postgres_settings.postgres.conninfo, autocommit=True) as raw:
+        raw.execute("ALTER TABLE projection_tracking DROP COLUMN fingerprint")
+    again = _reopen(postgres_settings, net)
+    try:
+        assert again.container.runner.last_recovery() is None
+        with again.container.views.transaction() as tx:
+            assert all(r["fingerprint"] for r in tx.execute("SELECT fingerprint FROM projection_tracking"))
+    finally:
+        again.container.close()
