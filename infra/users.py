@@ -13,7 +13,8 @@
 - `user_changes` keeps who changed an account and when (added, role, institution, disabled, link issued,
   token created or revoked): the directory holds no other history. A change of role, institution or
   password ends the user's web sessions, so they sign in again under what they now are.
-- Module size: the store of one table family (users, their tokens, their history) kept together (~440 lines).
+- Module size: one table family (users, their tokens, their history) kept together (~470 lines); the
+  one-time links live apart in infra/account_links.py.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
 from domain.application import DEFAULT_MUNICIPALITY_ID
 from domain.policy import INSTITUTION_ROLES, Role, User
-from domain.values import plural_pl
+from domain.values import forbidden_character, plural_pl
 from infra.account_links import AccountLinks, IssuedLink
 from infra.second_factor import TotpSecondFactor
 
@@ -61,7 +62,7 @@ def token_hash(token: str) -> str:
 
 def normalise_email(email: str) -> str:
     value = (email or "").strip().lower()
-    if not _EMAIL.match(value) or len(value) > 254:
+    if not _EMAIL.match(value) or len(value) > 254 or forbidden_character(value):
         raise ValidationFailed(bilingual(f"{email!r} nie jest adresem e-mail.", f"{email!r} is not an e-mail address."),
                                field="email")
     return value
@@ -321,6 +322,8 @@ class UserStore:
             return [_user(r) for r in tx.execute("SELECT * FROM directory_users ORDER BY email")]
 
     def disable(self, email: str) -> User:
+        """The store's plain operation (tests and setup); who may disable whom, and never the last active admin,
+        is `uc.users.disable`'s rule, written through `update_access`."""
         user = self.get_by_email(email)
         with self.db.transaction(write=True) as tx:
             tx.execute("UPDATE directory_users SET active = 0, disabled_at = ? WHERE id = ?", (_now(), str(user.id)))

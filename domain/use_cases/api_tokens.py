@@ -10,6 +10,7 @@ from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingu
 from domain.policy import ROLE_ACTIONS, Action, Forbidden, User, may
 from domain.ports import Accounts
 from domain.use_cases.user_views import IssuedApiToken, TokenRow, utc
+from domain.values import forbidden_character
 
 TOKEN_NAME_MAX = 100
 
@@ -49,7 +50,7 @@ class ApiTokenUseCases:
             raise ValidationFailed(bilingual(f"Nazwa tokenu może mieć najwyżej {TOKEN_NAME_MAX} znaków.",
                                              f"The token's name may have at most {TOKEN_NAME_MAX} characters."),
                                    field="name")
-        if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in text):
+        if forbidden_character(text) or any(unicodedata.category(ch) == "Cc" for ch in text):
             raise ValidationFailed(bilingual("Nazwa tokenu zawiera niedozwolone znaki sterujące.",
                                              "The token's name contains control characters."), field="name")
         issued = self.accounts.create_token(user.email, name=text, by=user.actor.user_id)

@@ -93,6 +93,9 @@ def test_a_new_user_sets_their_own_password_with_the_one_time_link(app, admin, c
     taken = admin.post(BASE + "/nowy", data={"csrf_token": token, "email": "staff@example.org", "role": "staff",
                                              "institution_id": str(world.riph)})
     assert taken.status_code == 409 and "Użytkownik staff@example.org już istnieje." in taken.text
+    control = admin.post(BASE + "/nowy", data={"csrf_token": token, "email": "nowa\u202e@example.org",
+                                               "role": "auditor", "institution_id": ""})
+    assert control.status_code == 400 and "nie jest adresem e-mail" in control.text
     assert directory_state(container) == before
 
     added = admin.post(BASE + "/nowy", data={"csrf_token": token, "email": "Nowa@Example.org", "role": "staff",
