@@ -78,6 +78,13 @@ def _run(data_dir: Path, *args: str):
     return result
 
 
+def _log_end(data_dir: Path) -> int:
+    with sqlite3.connect(f"{(data_dir / 'events.sqlite3').as_uri()}?mode=ro", uri=True) as db:
+        end = db.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0]
+    db.close()
+    return end
+
+
 def _start_writer(data_dir: Path, stop_file: Path, seed: int) -> subprocess.Popen:
     env = {**os.environ, "SPLOT_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
     writer = subprocess.Popen([sys.executable, "-c", WRITER, str(seed), str(stop_file)], env=env, cwd=ROOT,
@@ -106,10 +113,15 @@ def test_a_backup_taken_while_writes_go_on_restores_a_consistent_store(store, tm
     writer = _start_writer(store, stop, max(SEED_EVENTS, 200))
     try:
         time.sleep(0.5)  # writes are under way
+        first = _log_end(store)
         started = time.perf_counter()
         done = _run(store, "backup", str(tmp_path / "backup"))
         took = time.perf_counter() - started
-        time.sleep(0.5)  # and go on after it
+        during = _log_end(store) - first  # events committed while the backup ran
+        copied = json.loads((tmp_path / "backup" / "manifest.json").read_text())["log"]["position"]
+        deadline = time.monotonic() + 120
+        while _log_end(store) <= copied and time.monotonic() < deadline:
+            time.sleep(0.1)  # and the writes go on after it
     finally:
         written, errors, slowest = _stop_writer(writer, stop)
     assert done.exit_code == 0, done.output
@@ -141,8 +153,8 @@ def test_a_backup_taken_while_writes_go_on_restores_a_consistent_store(store, tm
             scratch.db.close()
     with capsys.disabled():
         print(f"\nbackup of a store of {manifest['log']['events']} events took {took:.2f} s (manifest: "
-              f"{manifest['seconds']:.2f} s) while {written} writes went on: {errors} errors, slowest write "
-              f"{slowest * 1000:.0f} ms")
+              f"{manifest['seconds']:.2f} s); {during} events committed while it ran; the writer made {written} writes "
+              f"in all: {errors} errors, slowest write {slowest * 1000:.0f} ms")
 
 
 def test_restore_refuses_a_store_in_use_and_changes_nothing(store, tmp_path):
