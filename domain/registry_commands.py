@@ -35,6 +35,16 @@ DEFAULT_MUNICIPALITY_ID = stable_id("municipality", "default")
 DEFAULT_NETWORK_ID = stable_id("network", "default")
 
 
+def _name(value: object, *, field: str, max_length: int) -> str:
+    """A name as typed (`check_text`), refused when nothing of it is visible (only zero-width or bidi marks):
+    its comparison key would be empty."""
+    name = check_text(value, field=field, max_length=max_length)
+    if not comparison_key(name):
+        raise ValidationFailed(bilingual(f"Pole {field} zawiera same niewidoczne znaki.",
+                                         f"{field} holds only invisible characters."), field=field)
+    return name
+
+
 class RegistryCommands:
     """Who is in the network: municipalities, networks, institutions, firms, clusters."""
 
@@ -132,8 +142,8 @@ class RegistryCommands:
                              coordinator_id: UUID | None = None, id: UUID | None = None) -> Saved:
         store = self.store
         store.get_network(network_id)
-        name = check_text(name, field="name", max_length=300)
-        short_name = check_text(short_name, field="short_name", max_length=30)
+        name = _name(name, field="name", max_length=300)
+        short_name = _name(short_name, field="short_name", max_length=30)
         kind = check_choice(kind, InstitutionKind, field="kind")
         if coordinator_id is not None:
             if kind != InstitutionKind.CLUSTER:
@@ -151,14 +161,14 @@ class RegistryCommands:
     def rename_institution(self, *, institution_id: UUID, name: str, short_name: str, actor: Actor) -> Saved:
         store = self.store
         institution = store.get_institution(institution_id)
-        short_name = check_text(short_name, field="short_name", max_length=30)
+        short_name = _name(short_name, field="short_name", max_length=30)
         claims = []
         if comparison_key(short_name) != comparison_key(institution.short_name):
             claims.append(self._claim("institution_short_name", institution.network_id, short_name, institution.id,
                                       actor, field="short_name",
                                       taken="The short name {value} is taken (now or in the past)",
                                       taken_pl="Skrócona nazwa {value} jest zajęta (obecnie lub w przeszłości)"))
-        institution.rename(name=check_text(name, field="name", max_length=300), short_name=short_name, actor=actor)
+        institution.rename(name=_name(name, field="name", max_length=300), short_name=short_name, actor=actor)
         return store._save(institution, *claims)
 
     def deactivate_institution(self, *, institution_id: UUID, reason: str, actor: Actor) -> Saved:
@@ -170,7 +180,7 @@ class RegistryCommands:
                       actor: Actor, id: UUID | None = None) -> Saved:
         store = self.store
         store.get_network(network_id)
-        name = check_text(name, field="name", max_length=300)
+        name = _name(name, field="name", max_length=300)
         if not nip and not regon:
             raise ValidationFailed(bilingual("Firmę identyfikuje NIP lub REGON (albo oba): podaj co najmniej jeden.",
                                              "A firm is identified by its NIP or REGON (or both): give at least one."),

@@ -160,3 +160,15 @@ def test_an_empty_store_is_not_written_by_the_re_keying(container):
     before = _events(container)
     container.app.registry.rekey_unique_claims()
     assert _events(container) == before
+
+
+@pytest.mark.parametrize("field", ["name", "short_name"])
+def test_a_name_of_only_invisible_characters_is_refused(container, network_id, actor, field):
+    before = _events(container)
+    names = {"name": "Izba", "short_name": "IZ", field: "\u200b\u200d\u2060"}
+    with pytest.raises(ValidationFailed, match="niewidoczne") as error:
+        container.app.registry.register_institution(network_id=network_id, kind="chamber", actor=actor, **names)
+    assert error.value.field == field
+    with pytest.raises(ValidationFailed, match="invisible"):
+        container.app.registry.register_firm(network_id=network_id, name="\ufeff", nip=NIP, regon=None, actor=actor)
+    assert _events(container) == before
