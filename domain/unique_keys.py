@@ -18,6 +18,7 @@ import unicodedata
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from domain.errors import VersionConflict
 from domain.registry import UniqueKey
 from domain.values import Actor, comparison_key
 
@@ -37,8 +38,20 @@ def claim_key(scope: str, value: str) -> str:
     return comparison_key(value)
 
 
-def rekey_claims(store: Splot, marker_network_id: UUID) -> list[str]:
-    """Claims every old claim again under its key (see the module's docstring); idempotent."""
+def rekey_claims(store: Splot, marker_network_id: UUID, *, attempts: int = 3) -> list[str]:
+    """Claims every old claim again under its key (see the module's docstring); idempotent. Two servers
+    starting at once race to save the same claims: the loser finds the marker and is done (or, when a
+    registration took a key meanwhile, looks again)."""
+    for attempt in range(attempts):
+        try:
+            return _rekey_claims(store, marker_network_id)
+        except VersionConflict:
+            if attempt == attempts - 1:
+                raise
+    return []
+
+
+def _rekey_claims(store: Splot, marker_network_id: UUID) -> list[str]:
     marker_id = UniqueKey.id_for(REKEY_MARKER_SCOPE, marker_network_id, REKEY_MARKER_VALUE)
     if store.exists(marker_id):
         return []

@@ -172,3 +172,26 @@ def test_a_name_of_only_invisible_characters_is_refused(container, network_id, a
     with pytest.raises(ValidationFailed, match="invisible"):
         container.app.registry.register_firm(network_id=network_id, name="\ufeff", nip=NIP, regon=None, actor=actor)
     assert _events(container) == before
+
+
+def test_a_second_server_re_keying_at_the_same_time_finds_the_work_done(container, network_id, actor, monkeypatch):
+    """The first save of the re-keyed claims loses a race (another server saved them first): the next
+    look finds the marker and writes nothing."""
+    from domain import unique_keys
+
+    _old_institution(container, network_id, actor, "ＰＵＰ")
+    real = unique_keys._rekey_claims
+    calls = []
+
+    def racing(store, marker_network_id):
+        calls.append(1)
+        if len(calls) == 1:
+            real(store, marker_network_id)  # the other server
+            from domain.errors import VersionConflict, bilingual
+            raise VersionConflict(bilingual("wyścig", "race"))
+        return real(store, marker_network_id)
+
+    monkeypatch.setattr(unique_keys, "_rekey_claims", racing)
+    before = _events(container)
+    assert container.app.registry.rekey_unique_claims() == []
+    assert len(calls) == 2 and _events(container) == before + 2  # one re-keyed claim and the marker, once
