@@ -93,7 +93,8 @@ def write_context(
         alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
         description="Any unique string (e.g. a UUID). A retry with the same key and body returns the first "
                     "response and records nothing new; the same key with another body is refused (422); "
-                    "while the first request runs, a duplicate gets 409.")] = None,
+                    "a duplicate sent while the first runs gets the first's answer once it is saved. The key is saved "
+                    "with the write itself (a crash keeps both or neither) and expires 24 h after its last use.")] = None,
 ) -> WriteContext:
     return WriteContext(request.app.state.container.idempotency, idempotency_key, request.method, request.url.path)
 

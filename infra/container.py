@@ -66,7 +66,7 @@ class Container:
     persons: PersonDirectory
     runner: ProjectionRunner
     users: UserStore  # users, roles and API tokens (directory database)
-    idempotency: IdempotencyStore  # Idempotency-Key claims of API writes (directory database)
+    idempotency: IdempotencyStore  # Idempotency-Keys of API writes (in the event log, with each write)
     use_cases: UseCases  # what every face calls (domain/use_cases/)
     sessions: SessionStore  # the web pages' server-side sessions (directory database)
     throttle: SignInThrottle  # sign-in attempts, counted before a password is hashed
@@ -121,7 +121,7 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
                                  persons=persons, chain=chain)
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
-                     runner=runner, users=users, idempotency=IdempotencyStore(directory_db), use_cases=use_cases,
+                     runner=runner, users=users, idempotency=IdempotencyStore(app), use_cases=use_cases,
                      sessions=SessionStore(directory_db), throttle=SignInThrottle(),
                      setup_tokens=SetupTokenStore(directory_db, users),
                      extras={"store_lock": store_lock} if store_lock is not None else {})
