@@ -168,3 +168,19 @@ def test_a_role_that_may_not_read_the_strategy_is_refused(container, world):
     with TestClient(create_app(container), base_url="https://testserver") as admin:
         sign_in_with_second_factor(admin, container, "admin@example.org")
         assert admin.get(f"/strategia/zadania/{TASK}/porownanie?z={first}&do={first}").status_code == 403
+
+
+def test_a_stage_progress_reported_between_two_publications_is_the_one_stage_cell_listed(client, container, world):
+    first = _publish(container, "Przed postępem etapu")
+    old = _published(client, world, first)
+    stage, year = next((s, y) for s in old["stages"] for y in old["years"] if isinstance(s["years"][y], dict))
+    realised = 1.5 if stage["years"][year]["realised"] != 1.5 else 2.5
+    container.app.strategy.report_stage_progress(task_code=TASK, stage_number=stage["number"], year=int(year),
+                                                 realised=realised, actor=COORDINATOR)
+    container.runner.catch_up()
+    second = _publish(container, "Po postępie etapu")
+    page = client.get(f"/strategia/zadania/{TASK}/porownanie?z={first}&do={second}").text
+    stage_cells = {key: value for key, value in _shown_changes(page).items() if key[0] == "stage"}
+    assert stage_cells == {("stage", str(stage["number"]), year, "realised"):
+                           (_shown_value(stage["years"][year]["realised"], "realised"), "1,5%" if realised == 1.5 else "2,5%")}
+    assert set(_shown_changes(page)) == _expected_changes(old, _published(client, world, second))
