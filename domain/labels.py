@@ -40,12 +40,52 @@ FIELD_LABELS: dict[str, Message] = {
     # registry fields
     "name": bilingual("Nazwa", "Name"),
     "short_name": bilingual("Skrót", "Short name"),
+    # strategy fields
+    "indicator_code": bilingual("Wskaźnik", "Indicator"),
+    "indicator": bilingual("Wskaźnik", "Indicator"),
+    "targets": bilingual("Wartości docelowe", "Targets"),
+    "rule": bilingual("Reguła", "Rule"),
+    "rule_version": bilingual("Wersja reguły", "Rule version"),
+    "task_code": bilingual("Zadanie", "Task"),
+    "task": bilingual("Zadanie", "Task"),
+    "goal": bilingual("Cel", "Goal"),
+    "programme": bilingual("Program", "Programme"),
+    "stages": bilingual("Etapy", "Stages"),
+    "stage_number": bilingual("Etap", "Stage"),
+    "year": bilingual("Rok", "Year"),
+    "realised": bilingual("Realizacja (%)", "Realised (%)"),
+    "value": bilingual("Wartość", "Value"),
+    "source": bilingual("Źródło", "Source"),
+    "note": bilingual("Uwaga", "Note"),
 }
 
 
 def field_label(field: str) -> Message:
     """The label of a field; a field with no label shows its own name."""
     return FIELD_LABELS.get(field) or Message.untranslated(field)
+
+
+def strategy_value_words(field: str, value: Any) -> Message | None:
+    """A strategy event's value as an auditor reads it: targets as "2009: 3; 2010: –; 2011: bd", a rule in
+    words, an indicator, task, goal or programme by code and name, stages by number and name. None for any
+    other field (its value is shown as it is)."""
+    from domain.strategy.rule_words import describe  # here, not at the top: rule_words imports the rules
+
+    def figure(item: Any) -> str:
+        return "–" if item == "-" else str(item)
+
+    if field in ("targets", "planned", "realised_by_year") and isinstance(value, dict):
+        return Message.untranslated("; ".join(f"{year}: {figure(item)}" for year, item in sorted(value.items())))
+    if field == "rule" and isinstance(value, dict) and "kind" in value:
+        try:
+            return describe(value)
+        except (KeyError, TypeError):
+            return None
+    if field in ("indicator", "task", "goal", "programme") and isinstance(value, dict) and "code" in value:
+        return Message.untranslated(f"{value['code']} {value.get('name', '')}".strip())
+    if field == "stages" and isinstance(value, list) and all(isinstance(s, dict) for s in value):
+        return Message.untranslated("; ".join(f"{s.get('number')}. {s.get('name', '')}".strip() for s in value))
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- event types

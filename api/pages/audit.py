@@ -23,7 +23,7 @@ from api.pages.i18n import date_time, long_date, request_language, translations
 from api.pages.records import _names, show_value
 from api.pages.web import PageUser, field_errors, render, see_other, verified_form
 from domain.errors import DomainError, ValidationFailed, bilingual
-from domain.labels import AUDIT_CSV_HEADER, event_label, field_label
+from domain.labels import AUDIT_CSV_HEADER, event_label, field_label, strategy_value_words
 from domain.policy import Action, User, authorize
 from domain.record_kinds import RECORD_KINDS, FieldSpec
 from domain.use_cases.audit import INTERNAL_KINDS, AuditFilter, Recorder
@@ -95,6 +95,9 @@ def _spec(kind: str, field: str) -> FieldSpec | None:
 
 
 def _value(kind: str, field: str, value: Any, names: dict[str, str], language: str) -> str:
+    words = strategy_value_words(field, value) if kind not in RECORD_KINDS else None
+    if words is not None:
+        return words.in_language(language)
     if isinstance(value, dict):
         value = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, list) and value and isinstance(value[0], dict) and "action" not in value[0]:

@@ -48,6 +48,11 @@ def _events(container: Container) -> int:
     return container.runner.log_position()
 
 
+def _strategy_version(container: Container) -> int:
+    """How many events the strategy has: one per changed figure (the log also holds the store's own bookkeeping)."""
+    return container.app.strategy.get_strategy().version
+
+
 def test_targets_are_saved_with_their_reason_and_reach_the_report(coordinator, container, world):
     page = coordinator.get(f"/strategia/wskazniki/{CONTACTS}/zmiana")
     assert page.status_code == 200
@@ -62,8 +67,13 @@ def test_targets_are_saved_with_their_reason_and_reach_the_report(coordinator, c
     years = _indicator(_report(coordinator, world), CONTACTS)["years"]
     assert {y: years[y]["target"] for y in ("2009", "2010", "2011", "2012", "2013")} == \
         {"2009": "-", "2010": 12, "2011": "bd", "2012": 0, "2013": 7.5}
-    trail = coordinator.get("/api/v1/audit/entries", headers=auth(world.tokens["auditor"])).json()["items"]
+    trail = coordinator.get("/api/v1/audit/entries", params={"kind": "strategy", "limit": 500},
+                            headers=auth(world.tokens["auditor"])).json()["items"]
     assert any("Uchwała rady nr XII/2013" in str(entry) for entry in trail)
+    me = container.users.get_by_email("coordinator@example.org")
+    audit_page = _text(coordinator.get("/audyt", params={"kind": "strategy", "user": str(me.id)}).text)  # the auditor reads the change in words, not as JSON
+    assert "Wartości docelowe" in audit_page and "2009: –; 2010: 12; 2011: bd; 2012: 0; 2013: 7.5" in audit_page
+    assert '"2010"' not in audit_page
 
 
 def test_a_bad_target_is_shown_on_its_field_and_nothing_is_stored(coordinator, container, world):
@@ -144,6 +154,7 @@ def test_stage_progress_is_saved_in_one_change_and_over_the_plan_is_refused(coor
     assert 'name="realised-1-2010"' not in page.text  # stage 1 plans nothing in 2010
     token = csrf_token(coordinator, f"/strategia/zadania/{TASK}/etapy")
     before = _events(container)
+    version = _strategy_version(container)
     over = coordinator.post(f"/strategia/zadania/{TASK}/etapy",
                             data={"csrf_token": token, "realised-4-2013": "2", "realised-2-2013": "55"})
     assert over.status_code == 422 and 'id="stages-error"' in over.text
@@ -152,7 +163,7 @@ def test_stage_progress_is_saved_in_one_change_and_over_the_plan_is_refused(coor
                               data={"csrf_token": token, "realised-4-2013": "2,5", "realised-4-2012": "2",
                                     "reason": ""}, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"].endswith("zapisano=1")
-    assert _events(container) == before + 1  # one change; the unchanged 2012 cell was left alone
+    assert _strategy_version(container) == version + 1  # one event: the unchanged 2012 cell was left alone
     stage = _report(coordinator, world)["stages"][3]
     assert stage["years"]["2013"]["realised"] == 2.5
     again = coordinator.post(f"/strategia/zadania/{TASK}/etapy",
