@@ -281,7 +281,7 @@ def save_stages(request: Request, code: str, user: PageUser, form: dict = Depend
     except DomainError as error:
         return _stages_page(request, user, code, status_code=422, values=typed,
                             errors=field_errors(error, request_language(request)))
-    return see_other(f"/strategia/zadania/{code}/etapy?zapisano={'1' if saved else 'bez-zmian'}")
+    return see_other(f"/strategia/zadania/{code}/etapy?zapisano={'1' if saved.notification_id else 'bez-zmian'}")
 
 
 # ---------------------------------------------------------------------------------------------- a strategy file

@@ -16,7 +16,6 @@ from api.schemas.strategy_changes import (
     RuleIn,
     RulePreviewOut,
     StageProgressIn,
-    StageProgressWritten,
     TargetsIn,
 )
 from api.writes import run_write, written
@@ -41,15 +40,14 @@ def report_value(code: Code, body: ReportedValueIn, user: StrategyManager, uc: U
         user, code, year=body.year, value=body.value, source=body.source, reason=body.reason)))
 
 
-@router.post("/strategy/tasks/{code}/stage-progress", response_model=StageProgressWritten, responses=WRITE_PROBLEMS,
-             summary="Report the stages' progress, several cells in one change (coordinator)")
+@router.post("/strategy/tasks/{code}/stage-progress", response_model=Written, responses=WRITE_PROBLEMS,
+             summary="Report the stages' progress, several cells in one change (coordinator)",
+             description="Cells equal to what is already reported are left alone; when none differs nothing is "
+                         "saved and the answer is the strategy as it stands, with `notification_id` null.")
 def report_stage_progress(code: Code, body: StageProgressIn, user: StrategyManager, uc: UseCasesDep, ctx: WriteCtx):
-    def save() -> StageProgressWritten:
-        progress = {(cell.stage, cell.year): cell.realised for cell in body.progress}
-        saved = uc.strategy_changes.report_stage_progress(user, code, progress, reason=body.reason)
-        return StageProgressWritten(changed=saved is not None, written=written(saved) if saved else None)
-
-    return run_write(ctx, user, body, save, status_code=200)
+    progress = {(cell.stage, cell.year): cell.realised for cell in body.progress}
+    return run_write(ctx, user, body, lambda: written(
+        uc.strategy_changes.report_stage_progress(user, code, progress, reason=body.reason)), status_code=200)
 
 
 @router.post("/strategy/indicators/{code}/rule/preview", response_model=RulePreviewOut,

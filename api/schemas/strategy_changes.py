@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr
 
-from api.schemas.common import StrictIn, Written
+from api.schemas.common import StrictIn
 
 StrategyValue = StrictInt | StrictFloat | StrictStr  # a number, "-" (not planned) or "bd" (no data); never a bool
 
@@ -53,8 +53,3 @@ class RulePreviewOut(BaseModel):
     current_words: str | None
     unchanged: bool
     note: str = Field(description="What a rule change does to the years already published.")
-
-
-class StageProgressWritten(BaseModel):
-    changed: bool = Field(description="False when every cell equalled what was reported: nothing was saved.")
-    written: Written | None

@@ -93,15 +93,17 @@ class StrategyChangeUseCases:
                                                           actor=user.actor)
 
     def report_stage_progress(self, user: User, code: str, progress: dict[tuple[int, int], object], *,
-                              reason: str = "") -> Saved | None:
+                              reason: str = "") -> Saved:
         """Several stages' progress (stage number, year) -> realised % in one change; empty cells and cells
-        equal to what is already reported are left alone. None when nothing differs."""
+        equal to what is already reported are left alone. When nothing differs nothing is saved, and the
+        answer is the strategy as it stands with `notification_id` None."""
         authorize(user, Action.MANAGE_STRATEGY)
-        task = self._strategy(user).task(code, field="code")
+        strategy = self._strategy(user)
+        task = strategy.task(code, field="code")
         changed = {key: value for key, value in progress.items() if value not in (None, "")
                    and task["progress"].get(f"{key[0]}:{key[1]}") != _as_number(value)}
         if not changed:
-            return None
+            return Saved(id=strategy.id, version=strategy.version, notification_id=None)
         self._require_reason_for_published(user, [year for _, year in changed], reason)
         return self.store.strategy.report_stages_progress(network_id=self._network(user), task_code=code,
                                                           progress=changed, note=reason, actor=user.actor)

@@ -63,10 +63,11 @@ def test_stage_progress_in_one_change(client, container, world):
     before = container.app.strategy.get_strategy().version
     body = {"progress": [{"stage": 4, "year": 2013, "realised": 2.5}, {"stage": 2, "year": 2013, "realised": 10}]}
     answer = client.post(f"{V1}/strategy/tasks/{TASK}/stage-progress", headers=coordinator, json=body)
-    assert answer.status_code == 200 and answer.json()["changed"] is True
+    assert answer.status_code == 200 and answer.json()["notification_id"] is not None
     assert container.app.strategy.get_strategy().version == before + 1  # stage 2 already had 10 in 2013: one event
     again = client.post(f"{V1}/strategy/tasks/{TASK}/stage-progress", headers=coordinator, json=body)
-    assert again.json() == {"changed": False, "written": None}
+    assert again.status_code == 200 and again.json()["notification_id"] is None  # nothing differed: nothing saved
+    assert again.json()["version"] == answer.json()["version"]
     over = client.post(f"{V1}/strategy/tasks/{TASK}/stage-progress", headers=coordinator,
                        json={"progress": [{"stage": 4, "year": 2012, "realised": 2}, {"stage": 2, "year": 2012,
                                                                                        "realised": 90}]})
@@ -102,3 +103,13 @@ def __getattr__(name: str):
     if name == "STRATEGY_CHANGE_ROUTES":  # lazy: the matrix module imports this one
         return _matrix_routes()
     raise AttributeError(name)
+
+
+def test_a_retry_with_the_same_key_answers_as_the_first_time(client, container, world):
+    headers = {**auth(world.tokens["coordinator"]), "Idempotency-Key": "targets-2013-03-05"}
+    body = {"targets": {"2010": 8}, "reason": "Uchwała"}
+    first = client.put(f"{V1}/strategy/indicators/{CONTACTS}/targets", headers=headers, json=body)
+    version = container.app.strategy.get_strategy().version
+    again = client.put(f"{V1}/strategy/indicators/{CONTACTS}/targets", headers=headers, json=body)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() and container.app.strategy.get_strategy().version == version
