@@ -14,6 +14,7 @@ ROLE_WORDS: dict[Role, Message] = {
     Role.COORDINATOR: bilingual("koordynator", "coordinator"),
     Role.AUDITOR: bilingual("audytor", "auditor"),
     Role.ADMIN: bilingual("administrator", "administrator"),
+    Role.DPO: bilingual("inspektor ochrony danych", "data-protection officer"),
 }
 
 
@@ -30,7 +31,7 @@ class AccountRow:
 @dataclass(frozen=True)
 class AccountChange:
     changed_at: datetime  # UTC
-    changed_by: str  # e-mail address within the viewer's municipality (see display_name)
+    changed_by: str  # an e-mail address within the viewer's municipality (see display_name), or a Message
     what: Message
 
 

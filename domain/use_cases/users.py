@@ -220,7 +220,7 @@ class UserUseCases(ApiTokenUseCases):
         """One user as the admin sees them: the row, the history of the account in words, the API tokens."""
         target = self.get(admin, user_id)
         names = self._institution_names(admin)
-        changes = [AccountChange(changed_at=utc(c["changed_at"]), changed_by=self.display_name(admin, c["changed_by"]),
+        changes = [AccountChange(changed_at=utc(c["changed_at"]), changed_by=self._who(admin, c["changed_by"]),
                                  what=change_words(c["change"], c["detail"], names))
                    for c in self.accounts.changes(target.id)]
         return AccountView(row=self._row(target, names), changes=changes, tokens=self._tokens(target),
@@ -230,6 +230,19 @@ class UserUseCases(ApiTokenUseCases):
         """The signed-in user's own account: role in words, institution by name, their API tokens (newest first)."""
         return AccountView(row=self._row(user, self._institution_names(user)), changes=[],
                            tokens=self.my_tokens(user), link_expires_at=None)
+
+    def _who(self, viewer: User, user_id: str) -> str:
+        """Who changed an account: as `display_name` says, except that the deployment's admin, whom a
+        municipality's admin does not see, is named by their role instead of an opaque id."""
+        shown = self.display_name(viewer, user_id)
+        if shown == user_id:
+            try:
+                actor = self.accounts.get(UUID(user_id))
+            except (ValueError, NotFound):
+                return shown
+            if actor.administers_deployment:
+                return bilingual("administrator wdrożenia", "the deployment's administrator")
+        return shown
 
     def choices(self, admin: User) -> AccountChoices:
         """Roles in words and institutions by name for the add and change forms."""

@@ -313,3 +313,18 @@ def test_two_admins_disabling_each_other_at_once_leave_one_active_admin(app, con
     assert sorted(answers.values()) == [200, 409], answers
     active_admins = [u for u in container.users.list() if u.role == Role.ADMIN and u.active]
     assert len(active_admins) == 1
+
+
+def test_a_municipalitys_admin_sees_the_deployments_admin_named_by_role_in_a_history(app, container, world):
+    deployment_admin = container.users.get_by_email("admin@example.org")
+    staff = container.users.get_by_email("staff@example.org")
+    container.use_cases.users.set_role(deployment_admin, staff.id, role="lead", institution_id=world.riph)
+    fast_users(container).add(email="gmina-admin@example.org", password=PASSWORD, role="admin",
+                              municipality_id=DEFAULT_MUNICIPALITY_ID)
+    with browser(app) as client:
+        sign_in_with_second_factor(client, container, "gmina-admin@example.org")
+        text = visible_text(client.get(f"{BASE}/{staff.id}").text)
+        assert "Zmiana roli: pracownik instytucji → kierownik instytucji" in text
+        assert "administrator wdrożenia" in text and str(deployment_admin.id) not in text
+        listed = client.get(BASE).text
+        assert ">admin@example.org<" not in listed  # the deployment's admin is not one of the municipality's users
