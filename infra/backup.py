@@ -210,9 +210,12 @@ def check_backup(directory: Path) -> dict[str, Any]:
     for name in ("events.sqlite3", "views.sqlite3"):
         if name not in manifest["files"]:
             raise refuse(f"manifest nie wymienia {name}.", f"the manifest does not list {name}.")
+    known = {"events.sqlite3", "views.sqlite3", "directory.sqlite3"}
     for name, meta in manifest["files"].items():
         path = directory / name
-        if Path(name).name != name or not path.is_file():
+        if name not in known or not isinstance(meta, dict):
+            raise refuse(f"manifest wymienia nieznany plik {name!r}.", f"the manifest lists an unknown file {name!r}.")
+        if not path.is_file():
             raise refuse(f"brak pliku {name}.", f"the file {name} is missing.")
         if path.stat().st_size != meta.get("bytes") or _sha256(path) != meta.get("sha256"):
             raise refuse(f"plik {name} różni się od manifestu (rozmiar lub SHA-256).",
@@ -242,22 +245,29 @@ def restore_files(settings: Settings, directory: Path) -> RestoredFiles:
     _refuse_other_stores(settings)
     manifest = check_backup(directory)
     lock = hold_store_lock(settings.data_dir, exclusive=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    aside = settings.data_dir / f"replaced-{stamp}"
+    moved: list[Path] = []
+    copied: list[Path] = []
     try:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
-        aside = settings.data_dir / f"replaced-{stamp}"
-        moved = False
         for _, live in _files(settings):
             for path in (live, Path(f"{live}-wal"), Path(f"{live}-shm")):
                 if path.exists():
                     aside.mkdir(parents=True, exist_ok=True)
                     os.replace(path, aside / path.name)
-                    moved = True
+                    moved.append(path)
         for name in manifest["files"]:
             tmp = settings.data_dir / f"{name}.restoring"
+            copied.append(tmp)
             shutil.copyfile(directory / name, tmp)
             os.replace(tmp, settings.data_dir / name)
+            copied.append(settings.data_dir / name)
         share_lock(lock)
     except BaseException:
+        for path in copied:  # put the store back as it was (a full disk, an interrupted copy)
+            path.unlink(missing_ok=True)
+        for path in moved:
+            os.replace(aside / path.name, path)
         lock.close()
         raise
     return RestoredFiles(manifest=manifest, replaced=aside if moved else None, lock=lock)

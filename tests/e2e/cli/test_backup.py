@@ -229,3 +229,39 @@ def test_backup_and_restore_refuse_a_postgres_store(tmp_path):
     for command in ("backup", "restore"):
         result = CliRunner().invoke(cli, [command, str(tmp_path / "b")], env=env)
         assert result.exit_code == 1 and "pg_dump" in " ".join(result.output.split())
+
+
+def test_a_restore_that_fails_half_way_puts_the_store_back(store, tmp_path, monkeypatch):
+    from infra import backup as backup_module
+
+    stop = tmp_path / "stop"
+    _stop_writer(_start_writer(store, stop, 30), stop)
+    assert _run(store, "backup", str(tmp_path / "backup")).exit_code == 0
+    before = {p.name: p.read_bytes() for p in store.glob("*.sqlite3")}
+    real_copy = backup_module.shutil.copyfile
+    calls = []
+
+    def failing_copy(source, target):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_copy(source, target)
+
+    monkeypatch.setattr(backup_module.shutil, "copyfile", failing_copy)
+    with pytest.raises(OSError):
+        backup_module.restore_files(Settings(data_dir=store), tmp_path / "backup")
+    assert {p.name: p.read_bytes() for p in store.glob("*.sqlite3")} == before
+    assert not list(store.glob("*.restoring"))
+
+
+def test_a_manifest_naming_another_file_is_refused(store, tmp_path):
+    stop = tmp_path / "stop"
+    _stop_writer(_start_writer(store, stop, 30), stop)
+    backup = tmp_path / "backup"
+    assert _run(store, "backup", str(backup)).exit_code == 0
+    manifest = json.loads((backup / "manifest.json").read_text())
+    (backup / "evil.sqlite3").write_bytes(b"x")
+    manifest["files"]["evil.sqlite3"] = {"bytes": 1, "sha256": "0" * 64}
+    (backup / "manifest.json").write_text(json.dumps(manifest))
+    refused = _run(tmp_path / "target", "restore", str(backup))
+    assert refused.exit_code == 1 and "evil.sqlite3" in refused.text
