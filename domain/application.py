@@ -96,9 +96,11 @@ class Splot(Application):
         pending = current_pending_key() if answer else None
         key_events = list(pending.aggregate(first.id, first.version, actor).collect_events()) if pending else []
         for attempt in range(self.GATE_ATTEMPTS):
-            gate_events = self.years.gate_events(checks, actor)
             try:
-                recordings = self.save(*events, *gate_events, *key_events)  # the key last: its position answers
+                with self.years.gate_locks(checks):  # in this process, gated saves of a network take turns
+                    checks = self.years.refresh(checks)  # the gates as they are now: a year sealed since refuses
+                    gate_events = self.years.gate_events(checks, actor)
+                    recordings = self.save(*events, *gate_events, *key_events)  # the key last: it answers
                 break
             except IntegrityError as error:
                 if pending is not None and self.years.stream_head(pending.id) >= key_events[0].originator_version:
@@ -107,10 +109,7 @@ class Splot(Application):
                     raise VersionConflict(bilingual(
                         "Ktoś inny zmienił ten wpis w tym samym czasie; wczytaj go ponownie i spróbuj jeszcze raz.",
                         "Someone else changed this record at the same time; reload it and try again.")) from error
-                for check in checks:
-                    check.recheck()  # raises when the year was sealed or closed meanwhile
-                checks = take_year_checks()
-                time.sleep(random.random() * 0.001 * min(attempt + 1, 10))
+                time.sleep(random.random() * 0.0005 * min(attempt + 1, 10))  # another write passed first
         else:
             raise VersionConflict(bilingual("Zbyt wiele równoczesnych zapisów; spróbuj ponownie.",
                                             "Too many writes at the same time; try again."))

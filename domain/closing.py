@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from contextlib import ExitStack, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -68,20 +70,32 @@ class ClosingGate(Aggregate):
         TOPIC = "splot:ClosingGate.Opened"
         network_id: UUID
         years: list[int]
+        sealing: bool  # opened by a seal rather than a write
 
     class Passed(SplotEvent, Aggregate.Event):
         TOPIC = "splot:ClosingGate.Passed"
         years: list[int]
 
+    class YearsSealed(SplotEvent, Aggregate.Event):
+        """A seal (or a close) of `years` passed the gate: a write that checked those years before it must
+        check them again."""
+        TOPIC = "splot:ClosingGate.YearsSealed"
+        years: list[int]
+
     @classmethod
-    def passing(cls, network_id: UUID, head: int, years: list[int], actor: dict[str, Any]) -> Aggregate.Event:
+    def passing(cls, network_id: UUID, head: int, years: list[int], actor: dict[str, Any], *,
+                sealing: bool = False) -> Aggregate.Event:
         """The gate's next event after version `head`: built without loading the stream."""
         common = {"originator_id": closing_gate_id(network_id), "originator_version": head + 1,
                   "timestamp": cls.Event.create_timestamp(), "years": years, **actor,
                   "actor_institution_id": None}  # bookkeeping: not listed as the institution's work
         if head == 0:
-            return cls.Opened(originator_topic=get_topic(cls), network_id=network_id, **common)
-        return cls.Passed(**common)
+            return cls.Opened(originator_topic=get_topic(cls), network_id=network_id, sealing=sealing, **common)
+        return cls.YearsSealed(**common) if sealing else cls.Passed(**common)
+
+    @classmethod
+    def seals(cls, event: Any) -> bool:
+        return isinstance(event, cls.YearsSealed) or (isinstance(event, cls.Opened) and event.sealing)
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,7 @@ class YearCheck:
     year: int
     gate_head: int
     recheck: Callable[[], None]
+    sealing: bool = False  # a seal's or a close's own passage, not a write's
 
 
 _YEAR_CHECKS: ContextVar[tuple[YearCheck, ...]] = ContextVar("splot_year_checks", default=())
@@ -304,6 +319,22 @@ class YearClosingCommands:
 
     def __init__(self, store: Splot) -> None:
         self.store = store
+        self._locks: dict[UUID, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
+
+    @contextmanager
+    def gate_locks(self, checks: tuple[YearCheck, ...]) -> Iterator[None]:
+        """Holds this process's lock of each gate the checks pass, from reading the gate to the commit: the
+        store serialises writers anyway, and without it concurrent writes would keep taking each other's gate
+        version and retrying. Other processes (API workers, the CLI) are kept apart by the gate's unique
+        versions alone."""
+        networks = sorted({c.network_id for c in checks}, key=str)
+        with self._locks_lock:
+            locks = [self._locks.setdefault(n, threading.Lock()) for n in networks]
+        with ExitStack() as stack:
+            for lock in locks:
+                stack.enter_context(lock)
+            yield
 
     def get_reporting_year(self, network_id: UUID, year: int) -> ReportingYear | None:
         try:
@@ -320,12 +351,36 @@ class YearClosingCommands:
         last = self.store.recorder.select_events(stream_id, desc=True, limit=1)
         return last[0].originator_version if last else 0
 
-    def _note_check(self, network_id: UUID, year: int, gate_head: int, recheck: Callable[[], None]) -> None:
-        _YEAR_CHECKS.set(_YEAR_CHECKS.get() + (YearCheck(network_id, year, gate_head, recheck),))
+    def _note_check(self, network_id: UUID, year: int, gate_head: int, recheck: Callable[[], None],
+                    sealing: bool = False) -> None:
+        _YEAR_CHECKS.set(_YEAR_CHECKS.get() + (YearCheck(network_id, year, gate_head, recheck, sealing),))
 
-    def pass_gate(self, network_id: UUID, year: int) -> None:
-        """The next save also passes the network's gate (a seal or a close: they conflict with writes)."""
-        self._note_check(network_id, year, self.gate_head(network_id), lambda: self.pass_gate(network_id, year))
+    def seal_gate(self, network_id: UUID, year: int) -> None:
+        """The next save also passes the network's gate as a seal of `year` (a seal or a close)."""
+        self._note_check(network_id, year, self.gate_head(network_id), lambda: self.seal_gate(network_id, year),
+                         sealing=True)
+
+    def refresh(self, checks: tuple[YearCheck, ...]) -> tuple[YearCheck, ...]:
+        """The checks brought to the gates' current versions, just before a save: when only writes passed a
+        gate since a check, the check still holds; a year sealed since is checked again (and refused)."""
+        take_year_checks()
+        fresh: list[YearCheck] = []
+        for network_id in {c.network_id for c in checks}:
+            mine = [c for c in checks if c.network_id == network_id]
+            seen, head = min(c.gate_head for c in mine), self.gate_head(network_id)
+            sealed: set[int] = set()
+            if head > seen:
+                for stored in self.store.recorder.select_events(closing_gate_id(network_id), gt=seen, lte=head):
+                    if stored.topic != ClosingGate.Passed.TOPIC:  # decode only what may be a seal
+                        event = self.store.mapper.to_domain_event(stored)
+                        if ClosingGate.seals(event):
+                            sealed.update(event.years)
+            for check in mine:
+                if check.year in sealed and not check.sealing:
+                    check.recheck()  # raises when the year is now sealed for this write; else notes itself
+                else:
+                    fresh.append(YearCheck(check.network_id, check.year, head, check.recheck, check.sealing))
+        return (*fresh, *take_year_checks())
 
     def gate_events(self, checks: tuple[YearCheck, ...], actor: dict[str, Any]) -> list[Aggregate.Event]:
         """One gate event per network checked, at the earliest version seen by its checks."""
@@ -333,7 +388,8 @@ class YearClosingCommands:
         for network_id in sorted({c.network_id for c in checks}, key=str):
             mine = [c for c in checks if c.network_id == network_id]
             events.append(ClosingGate.passing(network_id, min(c.gate_head for c in mine),
-                                              sorted({c.year for c in mine}), actor))
+                                              sorted({c.year for c in mine}), actor,
+                                              sealing=any(c.sealing for c in mine)))
         return events
 
     def gates_moved(self, events: list[Aggregate.Event]) -> bool:
@@ -417,7 +473,7 @@ class YearClosingCommands:
             if reporting_year.is_sealed:
                 return self.store._saved(reporting_year)
             reporting_year.seal(required=self.required_sign_offs(network_id, year), actor=actor)
-            self.pass_gate(network_id, year)
+            self.seal_gate(network_id, year)
             try:
                 return self.store._save(reporting_year, answer=False)
             except VersionConflict:
@@ -434,7 +490,7 @@ class YearClosingCommands:
         take_year_checks()
         reporting_year = self._reporting_year(network_id, year, actor)
         if not reporting_year.is_sealed:
-            self.pass_gate(network_id, year)
+            self.seal_gate(network_id, year)
         reporting_year.close(required=self.required_sign_offs(network_id, year), report=report,
                              report_as_of=report_as_of, actor=actor)
         return self.store._save(reporting_year)

@@ -12,6 +12,9 @@ from typing import Any
 from domain.errors import Message, NotFound, bilingual
 from domain.strategy.values import Level
 
+# What a record shows where an erased contact person's name was (issue 12).
+ERASED_PERSON = bilingual("osoba usunięta", "erased person")
+
 # ---------------------------------------------------------------------------------------------- fields
 FIELD_LABELS: dict[str, Message] = {
     # record fields
@@ -25,6 +28,9 @@ FIELD_LABELS: dict[str, Message] = {
     "with_institution_id": bilingual("Z instytucją", "With institution"),
     "with_firm_id": bilingual("Z firmą", "With firm"),
     "person_ids": bilingual("Osoby", "Persons"),
+    "person_id": bilingual("Osoba", "Person"),  # the DPO's acts (domain/privacy.py)
+    "legal_ground": bilingual("Podstawa prawna", "Legal ground"),
+    "format": bilingual("Format pliku", "File format"),
     "organiser_id": bilingual("Organizator", "Organiser"),
     "institution_ids": bilingual("Instytucje", "Institutions"),
     "firm_ids": bilingual("Firmy", "Firms"),
@@ -83,6 +89,10 @@ def strategy_value_words(field: str, value: Any) -> Message | None:
             return None
     if field in ("indicator", "task", "goal", "programme") and isinstance(value, dict) and "code" in value:
         return Message.untranslated(f"{value['code']} {value.get('name', '')}".strip())
+    if field == "legal_ground" and isinstance(value, str):  # an erasure's ground (domain/privacy.py)
+        from domain.privacy import ERASURE_GROUNDS
+
+        return ERASURE_GROUNDS.get(value)
     if field == "stages" and isinstance(value, list) and all(isinstance(s, dict) for s in value):
         return Message.untranslated("; ".join(f"{s.get('number')}. {s.get('name', '')}".strip() for s in value))
     return None
@@ -124,10 +134,15 @@ EVENT_LABELS: dict[str, Message] = {
     "ReportingYear.Closed": bilingual("Zamknięto rok", "Year closed"),
     "ClosingGate.Opened": bilingual("Zapis sprawdzony względem zamykania roku", "Write checked against year closing"),
     "ClosingGate.Passed": bilingual("Zapis sprawdzony względem zamykania roku", "Write checked against year closing"),
+    "ClosingGate.YearsSealed": bilingual("Zamykanie roku wstrzymało zapisy", "Year closing stopped the writes"),
     "IdempotencyKey.Used": bilingual("Zapamiętano klucz Idempotency-Key", "Idempotency-Key remembered"),
     "IdempotencyKey.UsedAgain": bilingual("Ponownie użyto wygasłego klucza Idempotency-Key",
                                           "Expired Idempotency-Key used again"),
     "ReportingYear.Reopened": bilingual("Ponownie otwarto rok", "Year reopened"),
+    "PersonalDataAct.PersonErased": bilingual("Usunięto dane osoby kontaktowej (art. 17 RODO)",
+                                              "Contact person erased (GDPR art. 17)"),
+    "PersonalDataAct.SubjectDataExported": bilingual("Wydano dane osobowe osoby kontaktowej (art. 15 RODO)",
+                                                     "Personal data of a contact person exported (GDPR art. 15)"),
 }
 
 

@@ -115,7 +115,7 @@ def test_every_acknowledged_write_is_in_the_next_frozen_version_or_refused(sqlit
         history = [(positions[e.originator_version], e) for e in app.events.get(year_id)]
         closes = [(pos, e) for pos, e in history if isinstance(e, ReportingYear.Closed)]
         assert len(closes) == CLOSES
-        assert len(acknowledged) > 50 and refused, (len(acknowledged), len(refused))
+        assert len(acknowledged) >= 20 and refused, (len(acknowledged), len(refused))  # both sides of the race ran
 
         left_out = []
         for pos, closed in closes:

@@ -28,7 +28,7 @@ PINNED = {
     "splot:ReportingYear", "splot:ReportingYear.Created", "splot:ReportingYear.Started",
     "splot:ReportingYear.SignedOff", "splot:ReportingYear.Closed", "splot:ReportingYear.Reopened",
     "splot:ReportingYear.Sealed", "splot:ClosingGate", "splot:ClosingGate.Created", "splot:ClosingGate.Opened",
-    "splot:ClosingGate.Passed", "splot:IdempotencyKey", "splot:IdempotencyKey.Created", "splot:IdempotencyKey.Used",
+    "splot:ClosingGate.Passed", "splot:ClosingGate.YearsSealed", "splot:IdempotencyKey", "splot:IdempotencyKey.Created", "splot:IdempotencyKey.Used",
     "splot:IdempotencyKey.UsedAgain",
     "splot:Strategy", "splot:Strategy.Created", "splot:Strategy.Started", "splot:Strategy.GoalDefined",
     "splot:Strategy.ProgrammeDefined", "splot:Strategy.TaskDefined", "splot:Strategy.StagesPlanned",
