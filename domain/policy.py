@@ -15,6 +15,11 @@ Three questions, asked by the use cases (`domain/use_cases/`), never by a route:
 | coordinator | everything except user management and sign-offs, for any institution of their municipality; owns the network registry and the strategy; closes and reopens years |
 | auditor | read everything of their municipality (including the audit trail and a year's closing status); change nothing |
 | admin | manage users; read the registry (to place users in institutions); an admin of no municipality administers the deployment (creates municipalities, sees every one) |
+| dpo | the data-protection officer: finds any contact person of the municipality, exports everything held about them (RODO art. 15), erases them (art. 17), reviews persons past the retention period; nothing else. No other role (not even an admin) has these actions |
+
+Contact persons: staff and leads list, add and edit their own institution's; a coordinator every one of the
+municipality; an auditor sees that a person took part (name, position, institution) but not their contact
+details (e-mail, phone). A person of another institution is not found for staff (404), so it does not leak.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"  # acts for any institution of the municipality; owns its network and strategy
     AUDITOR = "auditor"  # reads everything, changes nothing
     ADMIN = "admin"  # manages users
+    DPO = "dpo"  # data-protection officer: subject access, erasure, retention review of contact persons
 
 
 INSTITUTION_ROLES = frozenset({Role.STAFF, Role.LEAD})  # roles that must belong to an institution
@@ -83,6 +89,12 @@ class Action(StrEnum):
     SIGN_OFF_YEAR = "sign_off_year"  # a lead vouches for their own institution's records of a year
     CLOSE_YEAR = "close_year"  # close a year (freezing a report version); reopen it for one institution or the strategy
     MANAGE_MUNICIPALITIES = "manage_municipalities"  # add a municipality to the deployment
+    READ_PERSONS = "read_persons"  # list and find contact persons: names, positions, institutions
+    READ_CONTACT_DETAILS = "read_contact_details"  # a contact person's e-mail and phone
+    MANAGE_PERSONS = "manage_persons"  # add and edit contact persons
+    READ_PERSONAL_DATA = "read_personal_data"  # the DPO: everything held about a person, any of the municipality
+    ERASE_PERSON = "erase_person"  # the DPO: erase a person (RODO art. 17)
+    EXPORT_SUBJECT_DATA = "export_subject_data"  # the DPO: a subject-access export (RODO art. 15)
 
 
 # What a refusal tells the user: the action in words, never its internal name.
@@ -115,19 +127,37 @@ ACTION_DESCRIPTIONS: dict[Action, Message] = {
                                  "this role may not close or reopen a reporting year"),
     Action.MANAGE_MUNICIPALITIES: bilingual("Ta rola nie może dodawać gmin do wdrożenia",
                                             "this role may not add municipalities to the deployment"),
+    Action.READ_PERSONS: bilingual("Ta rola nie może przeglądać osób kontaktowych",
+                                   "this role may not read the contact persons"),
+    Action.READ_CONTACT_DETAILS: bilingual("Ta rola nie widzi danych kontaktowych osób (e-mail, telefon)",
+                                           "this role may not see persons' contact details (e-mail, phone)"),
+    Action.MANAGE_PERSONS: bilingual("Ta rola nie może dodawać ani zmieniać osób kontaktowych",
+                                     "this role may not add or change contact persons"),
+    Action.READ_PERSONAL_DATA: bilingual("Tylko inspektor ochrony danych może przeglądać wszystkie dane osoby",
+                                         "only the data-protection officer may read everything held about a person"),
+    Action.ERASE_PERSON: bilingual("Tylko inspektor ochrony danych może usunąć dane osoby",
+                                   "only the data-protection officer may erase a person"),
+    Action.EXPORT_SUBJECT_DATA: bilingual("Tylko inspektor ochrony danych może wydać dane osoby (art. 15 RODO)",
+                                          "only the data-protection officer may export a person's data "
+                                          "(GDPR art. 15)"),
 }
 
+_PERSONS = frozenset({Action.READ_PERSONS, Action.READ_CONTACT_DETAILS, Action.MANAGE_PERSONS})
 _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Action.MANAGE_CLUSTER,
-                                Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY})
+                                Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY}) | _PERSONS
+# The data-protection officer's own: given to no other role, an admin included (issue 12).
+_DATA_PROTECTION = frozenset({Action.READ_PERSONAL_DATA, Action.ERASE_PERSON, Action.EXPORT_SUBJECT_DATA})
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.STAFF: _INSTITUTION_STAFF,
     Role.LEAD: _INSTITUTION_STAFF | {Action.SIGN_OFF_YEAR, Action.READ_YEAR_STATUS},
     # A sign-off is the institution's own word on its records: the coordinator cannot give it for them.
-    Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS, Action.SIGN_OFF_YEAR, Action.MANAGE_MUNICIPALITIES},
+    Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS, Action.SIGN_OFF_YEAR, Action.MANAGE_MUNICIPALITIES}
+    - _DATA_PROTECTION,
     Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT,
-                             Action.READ_YEAR_STATUS}),
+                             Action.READ_YEAR_STATUS, Action.READ_PERSONS}),
     Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
+    Role.DPO: frozenset({Action.READ_REGISTRY}) | _DATA_PROTECTION,
 }
 
 

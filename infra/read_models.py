@@ -6,6 +6,7 @@ current), then asks the projection's own query in one read transaction.
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from typing import Any, Collection, Iterator
@@ -86,6 +87,27 @@ class ReadModelQueries:
         with self._tx() as tx:
             return list_records(tx, network_ids=list(network_ids), institution_id=institution_id, kind=kind,
                                 year=year, cursor=cursor, limit=limit, firm_id=firm_id, text=text)
+
+    def person_appearances(self, *, network_ids: Collection[str], person_id: str | None = None) -> list[Row]:
+        """Each (person, record) where any version of the record names the person (issue 12: subject access and
+        retention): the record's current row, `named_now` whether its current version still names them."""
+        ids = list(network_ids)
+        sql = ("SELECT p.party_id AS person_id, r.record_id, r.kind, r.subkind, r.network_id, r.owner_institution_id, "
+               "r.occurred_on, r.year, r.title, r.status, r.created_at, r.created_by, r.created_by_institution_id, "
+               "r.updated_at, r.updated_by, r.fields_json, MAX(p.version) AS last_naming_version, "
+               "(SELECT MAX(v.version) FROM activity_versions v WHERE v.record_id = r.record_id) AS current_version "
+               "FROM activity_parties p JOIN activity_records r ON r.record_id = p.record_id "
+               f"WHERE p.party_type = 'person' AND r.network_id IN ({', '.join('?' for _ in ids) or 'NULL'})")
+        if person_id is not None:
+            sql += " AND p.party_id = ?"
+            ids.append(person_id)
+        sql += " GROUP BY p.party_id, r.record_id ORDER BY r.occurred_on DESC, r.record_id"
+        with self._tx() as tx:
+            rows = tx.execute(sql, ids)
+        for row in rows:
+            row["fields"] = json.loads(row.pop("fields_json"))
+            row["named_now"] = row.pop("last_naming_version") == row.pop("current_version")
+        return rows
 
     # ------------------------------------------------------------------ strategy and indicators
     def tasks(self, *, strategy_id: str) -> list[Row]:

@@ -8,6 +8,9 @@
 | SPLOT_DEFAULT_MUNICIPALITY | Miasto Leszno | name of the municipality created in an empty store |
 | SPLOT_DEFAULT_NETWORK | Sieć jednostek okołobiznesowych subregionu leszczyńskiego | name of the default network |
 | SPLOT_PROJECTION_PAGE_SIZE | 500 | notifications read per page when read models catch up |
+| SPLOT_PERSON_RETENTION_YEARS | 5 | contact persons named by no record for this many years are listed for the DPO's review |
+| SPLOT_PRIVACY_CONTROLLER | Prezydent Miasta Leszna, ul. Karasia 15, 64-100 Leszno | the controller of personal data, as the privacy notice names it |
+| SPLOT_PRIVACY_DPO_CONTACT | iod@leszno.pl | how to contact the data-protection officer (privacy notice) |
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ class Settings:
     default_municipality: str = "Miasto Leszno"
     default_network: str = "Sieć jednostek okołobiznesowych subregionu leszczyńskiego"
     projection_page_size: int = 500
+    person_retention_years: int = 5
+    privacy_controller: str = "Prezydent Miasta Leszna, ul. Karasia 15, 64-100 Leszno"
+    privacy_dpo_contact: str = "iod@leszno.pl"
     in_memory: bool = False  # unit tests: events in memory, read models in a private SQLite memory db
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -83,6 +89,12 @@ class Settings:
         return replace(self, **changes)
 
 
+def _positive(value: str, name: str) -> int:
+    if not value.strip().isascii() or not value.strip().isdigit() or not 1 <= int(value) <= 100:
+        raise ValueError(f"{name} must be a whole number of years from 1 to 100, got {value!r}")
+    return int(value)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     key_file = env.get("SPLOT_SIGNING_KEY_FILE")
@@ -93,6 +105,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         default_municipality=env.get("SPLOT_DEFAULT_MUNICIPALITY", Settings.default_municipality),
         default_network=env.get("SPLOT_DEFAULT_NETWORK", Settings.default_network),
         projection_page_size=int(env.get("SPLOT_PROJECTION_PAGE_SIZE", "500")),
+        person_retention_years=_positive(env.get("SPLOT_PERSON_RETENTION_YEARS", "5"), "SPLOT_PERSON_RETENTION_YEARS"),
+        privacy_controller=env.get("SPLOT_PRIVACY_CONTROLLER") or Settings.privacy_controller,
+        privacy_dpo_contact=env.get("SPLOT_PRIVACY_DPO_CONTACT") or Settings.privacy_dpo_contact,
     )
     if settings.database_url:
         settings.postgres  # noqa: B018 - fail early on a malformed URL

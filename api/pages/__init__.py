@@ -23,6 +23,7 @@ from api.pages.strategy import router as strategy_router
 from api.pages.strategy_changes import router as strategy_changes_router
 from api.pages.i18n import request_language
 from api.pages.network import router as network_router
+from api.pages.privacy import router as privacy_router
 from api.pages.strategy_versions import router as strategy_versions_router
 from api.pages.web import RefusedForm, SignInRequired, render_error, see_other
 
@@ -37,6 +38,7 @@ ROUTERS.append(strategy_router)  # the strategy: tasks, indicator tables and cha
 ROUTERS.extend([admin.router, profile.router])  # administration (users), the profile (API tokens, password links)
 ROUTERS.append(exports_router)  # downloads: a task's CSV, XLSX and PDF; the drill-down and the register as CSV and XLSX
 ROUTERS.append(network_router)  # the network picture: who met whom and how often in a year
+ROUTERS.append(privacy_router)  # personal data: the privacy notice, the DPO's subject access, erasure, retention
 ROUTERS.append(strategy_versions_router)  # the difference between two published versions of a task's report
 
 

@@ -38,7 +38,8 @@ FILTERS = ("user", "institution", "wpis", "kind", "from", "to", "internal")
 # Kinds of entries that are not records, as the page names them (English ids; Polish in audit.po).
 AGGREGATE_KINDS = {"municipality": "Municipality", "network": "Network", "institution": "Institution",
                    "firm": "Firm", "strategy": "Strategy", "reporting_year": "Reporting year",
-                   "unique_key": "Unique key (bookkeeping)"}
+                   "unique_key": "Unique key (bookkeeping)",
+                   "personal_data_act": "Personal data (GDPR)"}  # erasures and exports (issue 12; privacy.po)
 
 
 # ---------------------------------------------------------------------------------------------- query

@@ -1,5 +1,7 @@
 """The directory: the network's institutions and their membership over time, clusters with their firms,
-firms (search, register one), and the contact persons of my institution (list, add, edit).
+firms (search, register one), and the contact persons of my institution (list, find, add, edit; a person's
+page with the records naming them — their contact details only for the roles that may see them). Persons are
+found with a POST form, so that a name or an e-mail never travels in a URL (URLs go to the server's log).
 
 Registering a firm or adding a person from a record form without losing one's place: the form links to
 `/katalog/firmy/nowa?wroc=<path>` (or `/katalog/osoby/nowa?wroc=<path>`); after saving, the page goes
@@ -17,6 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.deps import get_container
+from api.pages.home import kind_labels
 from api.pages.i18n import request_language
 from api.pages.web import PageUser, field_errors, render, say, see_other, verified_form
 from domain.errors import DomainError, UnknownReference, ValidationFailed, bilingual
@@ -125,9 +128,23 @@ def register_firm(request: Request, user: PageUser, form: dict = Depends(verifie
 @router.get("/katalog/osoby")
 def persons(request: Request, user: PageUser, dodano: str = "", zmieniono: str = "") -> Response:
     people = get_container(request).use_cases.people.persons(user)
-    return render(request, "directory_persons.html", user, persons=people,
+    return render(request, "directory_persons.html", user, persons=people, query=None, errors={},
                   added=next((p for p in people if str(p.id) == dodano), None),
                   changed=next((p for p in people if str(p.id) == zmieniono), None))
+
+
+@router.post("/katalog/osoby")
+def find_persons(request: Request, user: PageUser, form: dict = Depends(verified_form)) -> Response:
+    query = _text(form, "q")
+    try:
+        people = get_container(request).use_cases.people.find(user, query)
+    except ValidationFailed as error:
+        return render(request, "directory_persons.html", user, status_code=400, persons=[], query=query,
+                      errors=field_errors(error, request_language(request)), field_ids={"q": "q"}, added=None,
+                      changed=None)
+    return render(request, "directory_persons.html", user, persons=people, query=query, errors={}, added=None,
+                  changed=None)
+
 
 
 def _choices(request: Request, user: User) -> dict[str, Any]:
@@ -157,7 +174,7 @@ def _details(form: dict[str, Any]) -> PersonDetails:
 
 @router.get("/katalog/osoby/nowa")
 def new_person(request: Request, user: PageUser, wroc: str = "") -> Response:
-    authorize(user, Action.WRITE_RECORDS)
+    authorize(user, Action.MANAGE_PERSONS)
     values = {"institution_id": str(user.institution_id)} if user.institution_id else {}
     return _person_form(request, user, values, {}, safe_return(wroc), action="/katalog/osoby/nowa", editing=False)
 
@@ -178,7 +195,7 @@ def add_person(request: Request, user: PageUser, form: dict = Depends(verified_f
 
 @router.get("/katalog/osoby/{person_id}/zmien")
 def edit_person_form(request: Request, person_id: UUID, user: PageUser) -> Response:
-    authorize(user, Action.WRITE_RECORDS)
+    authorize(user, Action.MANAGE_PERSONS)
     person = get_container(request).use_cases.people.person(user, person_id)
     values = {"name": person.name, "position": person.position or "", "email": person.email or "",
               "phone": person.phone or "", "institution_id": str(person.institution_id or ""),
@@ -204,3 +221,10 @@ def _errors(error: DomainError, request: Request) -> dict[str, str]:
         return {error.field: say(text, language)}
     return field_errors(error, language)
 
+
+# After /katalog/osoby/nowa: a path parameter typed UUID would answer 422 for "nowa".
+@router.get("/katalog/osoby/{person_id}")
+def person(request: Request, person_id: UUID, user: PageUser) -> Response:
+    people = get_container(request).use_cases.people
+    return render(request, "directory_person.html", user, p=people.person(user, person_id),
+                  appearances=people.appearances(user, person_id), kind_labels=kind_labels(request_language(request)))

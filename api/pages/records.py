@@ -132,7 +132,8 @@ def _names(request: Request, user: User) -> dict[str, str]:
     uc = get_container(request).use_cases
     names = {r["id"]: f"{r['short_name']} – {r['name']}" for r in uc.registry.institutions(user)}
     names |= {r["id"]: r["name"] for r in uc.registry.firms(user)}
-    names |= {str(p.id): p.name for p in uc.people.persons(user)}
+    # Persons by name, and an erased person as "osoba usunięta" / "erased person" (issue 12).
+    names |= {i: say(n, request_language(request)) for i, n in uc.people.names(user).items()}
     return names
 
 

@@ -19,6 +19,7 @@ from domain.ports import Accounts, AuditChain, ContactPersons, ReadModels
 from domain.use_cases.audit import AuditUseCases
 from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
+from domain.use_cases.privacy import PrivacyUseCases
 from domain.use_cases.network import NetworkUseCases
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
@@ -39,11 +40,12 @@ class UseCases:
     users: UserUseCases
     people: PeopleUseCases
     network: NetworkUseCases
+    privacy: PrivacyUseCases  # the data-protection officer's: subject access, erasure, retention (issue 12)
 
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
                 closing_day: Callable[[], date], persons: ContactPersons | None = None,
-                chain: AuditChain | None = None) -> UseCases:
+                chain: AuditChain | None = None, person_retention_years: int = 5) -> UseCases:
         """`persons`: the person directory (by default the one the store checks person ids against);
         `chain`: the audit chain's checks and checkpoints (infra/chain_checks.py), where the store keeps one."""
         scopes = Scopes(reads)
@@ -55,4 +57,6 @@ class UseCases:
                    audit=AuditUseCases(store, reads, scopes, accounts=accounts, chain=chain),
                    users=UserUseCases(accounts, store, reads),
                    people=PeopleUseCases(persons, reads, scopes),  # type: ignore[arg-type]
-                   network=NetworkUseCases(store, reads, scopes))
+                   network=NetworkUseCases(store, reads, scopes),
+                   privacy=PrivacyUseCases(persons, store, reads, scopes, accounts,  # type: ignore[arg-type]
+                                           retention_years=person_retention_years))

@@ -2,11 +2,13 @@
 phone, position) lives in the person directory, outside the event log (the `ContactPersons` port,
 infra/person_directory.py); events name a person by id only, so nothing here writes an event.
 
-Who may: staff and leads list and edit the persons of their own institution; a coordinator those of
-every institution and firm of the municipality; an auditor reads names and positions but never the
-contact details (e-mail, phone). Until the policy has actions of its own for persons, listing asks
-`READ_RECORDS` (persons are the parties of records) and adding or editing asks `WRITE_RECORDS`
-(whoever records activity adds the persons they meet); contact details go to the roles that may write.
+Who may (domain/policy.py, actions of their own): staff and leads list, find, add and edit the persons
+of their own institution (`READ_PERSONS`, `MANAGE_PERSONS`) — a person of another institution is not found
+for them, so it does not leak; a coordinator those of every institution and firm of the municipality; an
+auditor sees that a person took part (name, position, institution, the records naming them) but never
+the contact details (e-mail, phone: `READ_CONTACT_DETAILS`). An erased person is named
+"osoba usunięta / erased person" wherever a record names them (`names`). What the data-protection officer
+does (subject access, erasure, retention) is domain/use_cases/privacy.py.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import re
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain.errors import NotFound, UnknownReference, ValidationFailed, bilingual
-from domain.policy import Action, User, authorize, check_acts_for, may, scoped_to_institution
+from domain.errors import Message, NotFound, UnknownReference, ValidationFailed, bilingual
+from domain.labels import ERASED_PERSON
+from domain.policy import Action, User, authorize, can_see_record, check_acts_for, may, scoped_to_institution
 from domain.ports import ContactPersons, ReadModels
+from domain.record_kinds import institutions_in
 from domain.use_cases.scope import Scopes
-from domain.values import check_text
+from domain.values import check_text, comparison_key
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()\-]{2,29}$")
@@ -39,6 +43,18 @@ class ContactPerson:
     firm_id: UUID | None
     firm_name: str | None
     details_shown: bool  # False: the contact details were withheld from this user
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """A record that names a person, as the person's page lists it (only records the user may see)."""
+
+    record_id: str
+    kind: str
+    occurred_on: str
+    title: str
+    status: str  # active or retracted
+    named_now: bool  # False: an earlier version named the person, a correction took them off
 
 
 @dataclass(frozen=True)
@@ -82,21 +98,52 @@ class PeopleUseCases:
     def persons(self, user: User) -> list[ContactPerson]:
         """The contact persons the user works with: their institution's (staff, leads), or every one of the
         municipality's institutions and firms (coordinators, auditors), by name."""
-        authorize(user, Action.READ_RECORDS)
+        authorize(user, Action.READ_PERSONS)
         reach = _Reach(self.reads, self.scopes, user)
-        if scoped_to_institution(user):
-            found = self.persons_directory.list(institution_ids=[str(user.institution_id)])
-        else:
-            found = self.persons_directory.list(institution_ids=list(reach.institutions), firm_ids=list(reach.firms))
-        return [self._view(user, reach, p) for p in found]
+        return [self._view(user, reach, p) for p in self._listed(user, reach)]
+
+    def find(self, user: User, text: str) -> list[ContactPerson]:
+        """The persons of `persons(user)` whose name, institution or firm — or, for a role that sees contact
+        details, e-mail — contains `text` (compared without case, NFKC); every one for an empty text."""
+        authorize(user, Action.READ_PERSONS)
+        reach = _Reach(self.reads, self.scopes, user)
+        wanted = comparison_key(check_text(text, field="q", max_length=200, required=False))
+        found = [self._view(user, reach, p) for p in self._listed(user, reach)]
+        if not wanted:
+            return found
+        return [p for p in found if any(wanted in comparison_key(value or "") for value in
+                                        (p.name, p.email, p.institution_name, p.firm_name))]
 
     def person(self, user: User, person_id: UUID) -> ContactPerson:
-        authorize(user, Action.READ_RECORDS)
+        """One person; staff asking for another institution's, or anyone for another municipality's or an
+        erased one: `NotFound` (a face answers 404, so that the person's existence does not leak)."""
+        authorize(user, Action.READ_PERSONS)
         reach = _Reach(self.reads, self.scopes, user)
-        return self._view(user, reach, self._reachable(user, reach, person_id))
+        return self._view(user, reach, self._reachable(user, reach, person_id, hide_other_institutions=True))
+
+    def appearances(self, user: User, person_id: UUID) -> list[Appearance]:
+        """The records naming the person (any version) that the user may see, newest business date first:
+        that a person took part, which an auditor may see without the contact details."""
+        authorize(user, Action.READ_PERSONS)
+        reach = _Reach(self.reads, self.scopes, user)
+        self._reachable(user, reach, person_id, hide_other_institutions=True)
+        rows = self.reads.person_appearances(network_ids=self.scopes.of(user).network_texts, person_id=str(person_id))
+        return [Appearance(record_id=r["record_id"], kind=r["kind"], occurred_on=r["occurred_on"], title=r["title"],
+                           status=r["status"], named_now=r["named_now"])
+                for r in rows if can_see_record(user, institutions_in(r["kind"], r["fields"]))]
+
+    def names(self, user: User) -> dict[str, str | Message]:
+        """Display names by person id for the pages that show records (record pages, the register, the
+        audit trail and their exports): the persons the user may list, and "osoba usunięta / erased person"
+        for every erased id, so a record naming an erased person says so where the name was."""
+        authorize(user, Action.READ_RECORDS)
+        names: dict[str, str | Message] = {i: ERASED_PERSON for i in self.persons_directory.erased_ids()}
+        if may(user, Action.READ_PERSONS):
+            names |= {str(p.id): p.name for p in self.persons(user)}
+        return names
 
     def add(self, user: User, details: PersonDetails) -> UUID:
-        authorize(user, Action.WRITE_RECORDS)
+        authorize(user, Action.MANAGE_PERSONS)
         reach = _Reach(self.reads, self.scopes, user)
         if scoped_to_institution(user) and details.institution_id is None:
             details = PersonDetails(**{**details.__dict__, "institution_id": user.institution_id})
@@ -104,27 +151,34 @@ class PeopleUseCases:
         return self.persons_directory.add(**clean.__dict__)
 
     def edit(self, user: User, person_id: UUID, details: PersonDetails) -> None:
-        authorize(user, Action.WRITE_RECORDS)
+        authorize(user, Action.MANAGE_PERSONS)
         reach = _Reach(self.reads, self.scopes, user)
-        self._reachable(user, reach, person_id)
+        self._reachable(user, reach, person_id, hide_other_institutions=True)
         clean = self._checked(user, reach, details)
         self.persons_directory.update(person_id, **clean.__dict__)
 
     # ------------------------------------------------------------------ helpers
-    def _reachable(self, user: User, reach: _Reach, person_id: UUID):
+    def _listed(self, user: User, reach: _Reach) -> list:
+        if scoped_to_institution(user):
+            return self.persons_directory.list(institution_ids=[str(user.institution_id)])
+        return self.persons_directory.list(institution_ids=list(reach.institutions), firm_ids=list(reach.firms))
+
+    def _reachable(self, user: User, reach: _Reach, person_id: UUID, *, hide_other_institutions: bool = False):
         """The person if the user may work with them: another municipality's (or an erased one) is not
-        found; another institution's, for staff, is refused."""
+        found, nor — with `hide_other_institutions` — another institution's, for staff."""
         try:
             person = self.persons_directory.get(person_id)
         except NotFound:
             person = None
-        if person is None or person.erased_at or not reach.includes(person):
+        hidden = hide_other_institutions and person is not None and scoped_to_institution(user) \
+            and str(person.institution_id) != str(user.institution_id)
+        if person is None or person.erased_at or not reach.includes(person) or hidden:
             raise NotFound(bilingual("Nie ma takiej osoby kontaktowej.", "No such contact person."), field="person_id")
         check_acts_for(user, [person.institution_id], field="person_id")
         return person
 
     def _view(self, user: User, reach: _Reach, person) -> ContactPerson:
-        shown = may(user, Action.WRITE_RECORDS)
+        shown = may(user, Action.READ_CONTACT_DETAILS)
         return ContactPerson(id=person.id, name=person.name or "", position=person.position,
                              email=person.email if shown else None, phone=person.phone if shown else None,
                              institution_id=person.institution_id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import audit, backup, municipality, serve, strategy, users
+from infra.cli import audit, backup, municipality, people, serve, strategy, users
 
 app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
                        "(cooperation records and strategy indicators for business-support networks).",
@@ -25,6 +25,7 @@ audit.register(app)  # splot verify, splot checkpoint export
 strategy.register(app)  # splot strategy load FILE, splot report TASK
 serve.register(app)  # splot serve, demo, rebuild, catch-up
 backup.register(app)  # splot backup DIR, splot restore DIR
+app.add_typer(people.person_app, name="person")  # splot person export ID --format json|pdf (RODO art. 15)
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from infra.container import Container
 from infra.users import Role
 from projections.registry.queries import institution_by_short_name, list_institutions
 
-user_app = typer.Typer(help="Użytkownicy i ich role: staff, lead, coordinator, auditor, admin "
+user_app = typer.Typer(help="Użytkownicy i ich role: staff, lead, coordinator, auditor, admin, dpo "
                             "(manage users and their roles).", no_args_is_help=True)
 token_app = typer.Typer(help="Tokeny API: tworzenie, lista, unieważnianie (create, list and revoke API tokens).",
                         no_args_is_help=True)
@@ -39,7 +39,7 @@ def _institution_id(container: Container, short_name: str | None) -> UUID | None
 @user_app.command("add")
 def add_user(
     email: str = typer.Argument(..., help="The user's e-mail address (their login)."),
-    role: Role = typer.Option(..., "--role", help="staff, lead, coordinator, auditor or admin."),
+    role: Role = typer.Option(..., "--role", help="staff, lead, coordinator, auditor, admin or dpo."),
     institution: str | None = typer.Option(None, "--institution", help="Short name of the user's institution."),
 ) -> None:
     """Dodaje użytkownika; hasło podaje się dwa razy (add a user; the password is asked twice)."""
@@ -70,7 +70,7 @@ def disable_user(email: str = typer.Argument(..., help="The user's e-mail addres
 @user_app.command("set-role")
 def set_role(
     email: str = typer.Argument(..., help="The user's e-mail address."),
-    role: Role = typer.Argument(..., help="staff, lead, coordinator, auditor or admin."),
+    role: Role = typer.Argument(..., help="staff, lead, coordinator, auditor, admin or dpo."),
     institution: str | None = typer.Option(None, "--institution",
                                            help="Short name of the user's institution (default: keep the current one)."),
 ) -> None:

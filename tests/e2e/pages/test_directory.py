@@ -141,11 +141,12 @@ def test_staff_see_only_their_institutions_persons_and_cannot_edit_another(staff
     assert "Roman Riphowski" in page.text and "roman@riph.example" in page.text and "prezes" in page.text
     assert "Celina Cittowska" not in page.text
     assert f"/katalog/osoby/{ids['citt']}/zmien" not in page.text
-    assert staff.get(f"/katalog/osoby/{ids['citt']}/zmien").status_code == 403
+    # Another institution's person is not found for staff (issue 12: their existence does not leak).
+    assert staff.get(f"/katalog/osoby/{ids['citt']}/zmien").status_code == 404
     token = csrf_token(staff, "/katalog/osoby")
     refused = staff.post(f"/katalog/osoby/{ids['citt']}/zmien",
                          data={"csrf_token": token, "name": "Ktoś Inny", "institution_id": str(world.citt)})
-    assert refused.status_code == 403
+    assert refused.status_code == 404
     assert container.persons.get(ids["citt"]).name == "Celina Cittowska"
 
 
