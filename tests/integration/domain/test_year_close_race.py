@@ -137,6 +137,8 @@ def test_every_acknowledged_write_is_in_the_next_frozen_version_or_refused(sqlit
         assert (len(left_out), len(accepted_when_closed)) == (0, 0), \
             f"{len(left_out)} acknowledged writes missing from a frozen version, " \
             f"{len(accepted_when_closed)} accepted in a closed year (of {len(acknowledged)} acknowledged)"
+        print(f"\n{len(closes)} closes, {len(acknowledged)} writes acknowledged, {len(refused)} refused as closed, "
+              f"left out 0, accepted when closed 0")  # the figures of docs/reliability.md (-s shows them)
         # Each version's records are exactly the ones acknowledged before it (the world's three, too).
         for pos, closed in closes:
             before = {str(record_id) for record_id, n, _ in acknowledged if n < pos}
