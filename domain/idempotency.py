@@ -96,7 +96,8 @@ class PendingKey:
     def aggregate(self, result_id: UUID, result_version: int, actor: dict[str, Any]) -> IdempotencyKey:
         """The key with its new event pending, naming what the write produced."""
         fields = {"fingerprint": self.fingerprint, "status_code": self.status_code, "result_id": result_id,
-                  "result_version": result_version, **actor}
+                  "result_version": result_version, **actor,
+                  "actor_institution_id": None}  # bookkeeping: not listed as the institution's work
         if self.existing is None:
             return IdempotencyKey._create(IdempotencyKey.Used, id=self.id, **fields)
         self.existing.trigger_event(IdempotencyKey.UsedAgain, **fields)
