@@ -119,7 +119,7 @@ class Splot(Application):
         return Saved(first.id, first.version, max(notification_ids) if notification_ids else None)
 
     def _saved(self, aggregate: Aggregate) -> Saved:
-        """`Saved` for an aggregate as stored (nothing new to save), with the log position of its last event."""
+        """`Saved` for an aggregate as stored, nothing new saved (so no log position to wait for)."""
         return Saved(aggregate.id, aggregate.version, None)
 
     def _load(self, cls: type[A], aggregate_id: object, *, field: str, what: str) -> A:
