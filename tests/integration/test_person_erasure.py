@@ -235,3 +235,29 @@ def test_secure_delete_is_set_by_the_code_whatever_the_connection_had(tmp_path):
         assert found_in_files(tmp_path / "var") == {}
     finally:
         container.close()
+
+
+def test_on_postgresql_an_erasure_deletes_the_row_and_the_records_still_name_an_erased_person(postgres_settings):
+    """The same use cases over PostgreSQL (the appearances query groups by the register's primary key)."""
+    container = build_container(postgres_settings)
+    try:
+        bootstrap(container)
+        world = build_world(container, DEFAULT_NETWORK_ID)
+        dpo = container.users.add(email="iod@example.org", password=PASSWORD, role="dpo",
+                                  municipality_id=DEFAULT_MUNICIPALITY_ID)
+        coordinator = container.users.get_by_email("coordinator@example.org")
+        uc = container.use_cases
+        person = uc.people.add(coordinator, PersonDetails(name=NAME, email=EMAIL, phone=PHONE, institution_id=world.riph))
+        record = uc.records.record(coordinator, "contact", {
+            "occurred_on": date(2013, 4, 2), "institution_id": world.riph, "with_institution_id": world.citt,
+            "channel": "phone", "summary": "Rozmowa", "person_ids": [person]}).id
+        access = uc.privacy.export(dpo, person, format="json")
+        assert [r.record_id for r in access.records] == [str(record)]
+        uc.privacy.erase(dpo, person, legal_ground="e")
+        with container.directory_db.transaction() as tx:
+            assert tx.execute("SELECT id FROM directory_persons WHERE id = ?", (str(person),)) == []
+        assert uc.people.names(coordinator)[str(person)].pl == "osoba usunięta"
+        assert [a.event_type for a in uc.privacy.acts(dpo)] == ["PersonalDataAct.PersonErased",
+                                                                "PersonalDataAct.SubjectDataExported"]
+    finally:
+        container.close()
