@@ -24,7 +24,8 @@ from eventsourcing.utils import Environment
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from domain.base import DateAsISO, SplotEvent
-from domain.closing import YearClosingCommands, take_year_checks
+from domain.closing import YearClosingCommands
+from domain.closing_gate import take_year_checks
 from domain.idempotency import KeyTaken, current_pending_key
 from domain.ports import PersonDirectory
 from domain.errors import InvariantViolated, NotFound, UnknownReference, VersionConflict, bilingual
@@ -97,15 +98,15 @@ class Splot(Application):
         key_events = list(pending.aggregate(first.id, first.version, actor).collect_events()) if pending else []
         for attempt in range(self.GATE_ATTEMPTS):
             try:
-                with self.years.gate_locks(checks):  # in this process, gated saves of a network take turns
-                    checks = self.years.refresh(checks)  # the gates as they are now: a year sealed since refuses
-                    gate_events = self.years.gate_events(checks, actor)
+                with self.years.gates.locks(checks):  # in this process, gated saves of a network take turns
+                    checks = self.years.gates.refresh(checks)  # the gates as they are now: a year sealed since refuses
+                    gate_events = self.years.gates.events(checks, actor)
                     recordings = self.save(*events, *gate_events, *key_events)  # the key last: it answers
                 break
             except IntegrityError as error:
-                if pending is not None and self.years.stream_head(pending.id) >= key_events[0].originator_version:
+                if pending is not None and self.years.gates.stream_head(pending.id) >= key_events[0].originator_version:
                     raise KeyTaken(pending.id) from error
-                if not gate_events or not self.years.gates_moved(gate_events):
+                if not gate_events or not self.years.gates.moved(gate_events):
                     raise VersionConflict(bilingual(
                         "Ktoś inny zmienił ten wpis w tym samym czasie; wczytaj go ponownie i spróbuj jeszcze raz.",
                         "Someone else changed this record at the same time; reload it and try again.")) from error

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain.closing import take_year_checks
+from domain.closing_gate import take_year_checks
 from domain.errors import REFERENCE_GENITIVE, InvariantViolated, UnknownReference, bilingual
 from domain.record_kinds import references
 from domain.records import Record, institutions_involved, normalise_record

@@ -7,7 +7,8 @@ import ast
 from pathlib import Path
 
 from domain import labels
-from domain.closing import ClosingGate, ReportingYear
+from domain.closing import ReportingYear
+from domain.closing_gate import ClosingGate
 from domain.idempotency import IdempotencyKey
 from domain.errors import Message, NotFound
 from domain.records import Record

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import resolve_topic
 
 import domain.closing
+import domain.closing_gate
 import domain.idempotency
 import domain.records
 import domain.registry
@@ -45,7 +46,8 @@ def test_pinned_topics_resolve_to_splot_classes():
 
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
-    for module in (domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency):
+    for module in (domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
+                   domain.closing_gate):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
                 found.add(aggregate.TOPIC)
