@@ -1,0 +1,103 @@
+"""The personal-data pages in a real browser (Debian chromium): the privacy notice (signed out), the DPO's search,
+a person's page, the erasure form (with and without an error) and the retention review, the directory's person
+page; each passes axe (no serious or critical violation), reflows at 320 px and loads only local files, in
+Polish and English. With JavaScript off the DPO finds a person by name, downloads their PDF and erases them,
+after which the meeting's page says "osoba usunięta"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from playwright.sync_api import Page
+
+from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
+from domain.values import Actor
+from tests.browser import harness
+from tests.support.pages import PASSWORD
+from tests.support.world import World, build_world
+
+DPO = "iod@example.org"
+
+
+@pytest.fixture(scope="module")
+def world(live_server) -> dict:
+    container = live_server.container
+    world: World = build_world(container, DEFAULT_NETWORK_ID)
+    container.users.add(email=DPO, password=PASSWORD, role="dpo", municipality_id=DEFAULT_MUNICIPALITY_ID)
+    persons = {name: container.persons.add(name=name, email=f"{key}@example.org", phone="+48 65 529 00 10",
+                                           institution_id=world.riph, position="prezes")
+               for key, name in (("anna", "Anna Przeglądowa"), ("jan", "Jan Usuwany"))}
+    meeting = container.app.records.record("meeting", {
+        "network_id": DEFAULT_NETWORK_ID, "occurred_on": date(2013, 3, 1), "title": "Spotkanie o targach",
+        "kind": "network_meeting", "organiser_id": world.riph, "institution_ids": [world.citt], "firm_ids": [],
+        "person_ids": list(persons.values())}, Actor(user_id="setup")).id
+    container.runner.catch_up()
+    return {"persons": persons, "meeting": meeting}
+
+
+def sign_in(page: Page, server, email: str) -> None:
+    page.goto(server.url_for("/login"), wait_until="networkidle")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(server.url_for("/"))
+    page.wait_for_load_state("networkidle")
+
+
+def check_page(page: Page) -> None:
+    harness.assert_accessible(page)
+    harness.assert_no_failed_requests(page)
+    harness.assert_reflows(page)
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_the_pages_are_accessible_reflow_and_load_only_local_files(live_server, world, new_page, language):
+    page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
+    page.goto(live_server.url_for(f"/ochrona-danych?lang={language}"), wait_until="networkidle")
+    check_page(page)  # the notice, signed out
+    anna = world["persons"]["Anna Przeglądowa"]
+    sign_in(page, live_server, DPO)
+    for path in ("/ochrona-danych/osoby", f"/ochrona-danych/osoby/{anna}", f"/ochrona-danych/osoby/{anna}/usun",
+                 "/ochrona-danych/przeglad", "/ochrona-danych"):
+        page.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
+        assert page.locator("html").get_attribute("lang") == language
+        check_page(page)
+    page.goto(live_server.url_for(f"/ochrona-danych/osoby?lang={language}"), wait_until="networkidle")
+    page.fill("#q", "Przeglądowa")  # the search's results
+    page.locator("form[action='/ochrona-danych/osoby'] button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("link", name="Anna Przeglądowa").count() == 1
+    check_page(page)
+    page.goto(live_server.url_for(f"/ochrona-danych/osoby/{anna}/usun"), wait_until="networkidle")
+    page.locator("main form button[type=submit]").click()  # no ground chosen: the error summary
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".govuk-error-summary").count() == 1
+    check_page(page)
+    auditor = new_page(locale="pl-PL" if language == "pl" else "en-GB")
+    sign_in(auditor, live_server, "auditor@example.org")
+    auditor.goto(live_server.url_for(f"/katalog/osoby/{anna}?lang={language}"), wait_until="networkidle")
+    assert auditor.get_by_text("Spotkanie o targach").count() == 1
+    check_page(auditor)
+
+
+def test_with_javascript_off_the_dpo_finds_downloads_and_erases_a_person(live_server, world, new_page):
+    page = new_page(java_script_enabled=False, accept_downloads=True)
+    sign_in(page, live_server, DPO)
+    page.get_by_role("link", name="Ochrona danych").click()
+    page.fill("#q", "Jan Usuwany")
+    page.get_by_role("button", name="Szukaj").click()
+    assert "Jan+Usuwany" not in page.url and "Usuwany" not in page.url  # the search is not in the address
+    page.get_by_role("link", name="Jan Usuwany").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Pobierz jako PDF").click()
+    assert download.value.suggested_filename.startswith("dane-osoby-") and download.value.suggested_filename.endswith(".pdf")
+    page.get_by_role("button", name="Usuń dane tej osoby").click()
+    page.get_by_label("art. 17 ust. 1 lit. b RODO – cofnięcie zgody").check()
+    page.get_by_role("button", name="Usuń dane osoby").click()
+    assert page.get_by_text("Dane osoby zostały usunięte.").count() == 1
+    assert page.get_by_text("Usunięto dane osoby kontaktowej (art. 17 RODO): art. 17 ust. 1 lit. b RODO").count() == 1
+    auditor = new_page()
+    sign_in(auditor, live_server, "auditor@example.org")
+    auditor.goto(live_server.url_for(f"/wpisy/{world['meeting']}"), wait_until="networkidle")
+    assert auditor.get_by_text("osoba usunięta").count() >= 1 and auditor.get_by_text("Jan Usuwany").count() == 0
