@@ -74,6 +74,16 @@ USE_CASES: dict[str, Call] = {
         u, "III.1.3", w.publication_number),
     "POST strategy/tasks/{code}/publications": lambda uc, u, w, s: uc.strategy.publish(u, "III.1.3",
                                                                                         title="Sprawozdanie"),
+    "PUT strategy/indicators/{code}/targets": lambda uc, u, w, s: uc.strategy_changes.set_targets(
+        u, "III.1.3.W2", {"2010": 4}, reason="x"),
+    "POST strategy/indicators/{code}/values": lambda uc, u, w, s: uc.strategy_changes.report_value(
+        u, "III.1.3.W4", year=2010, value=1),
+    "POST strategy/tasks/{code}/stage-progress": lambda uc, u, w, s: uc.strategy_changes.report_stage_progress(
+        u, "III.1.3", {(4, 2013): 2}),
+    "POST strategy/indicators/{code}/rule/preview": lambda uc, u, w, s: uc.strategy_changes.preview_rule(
+        u, "III.1.3.W2", {"kind": "reported"}),
+    "PUT strategy/indicators/{code}/rule": lambda uc, u, w, s: uc.strategy_changes.change_rule(
+        u, "III.1.3.W2", {"kind": "reported"}, reason="x"),
     "GET audit/entries": lambda uc, u, w, s: uc.audit.entries(u, AuditFilter()),
     "GET audit/entries.csv": lambda uc, u, w, s: uc.audit.all_entries(u, AuditFilter()),
     "GET records/{id}/history": lambda uc, u, w, s: uc.audit.record_history(u, UUID(record(w, s))),

@@ -5,6 +5,7 @@ changed, a reported value, stage progress in one change (and "nothing changed" s
 
 from __future__ import annotations
 
+from domain.values import Actor
 from tests.support.world import auth
 
 V1 = "/api/v1"
@@ -75,6 +76,15 @@ def test_stage_progress_in_one_change(client, container, world):
     assert container.app.strategy.get_strategy().version == before + 1
 
 
+REPORTED = "III.1.3.W4"
+
+
+def make_reported(container, world) -> None:
+    """The matrix's cell for entered values needs an indicator whose rule is `reported`."""
+    container.app.strategy.change_rule(indicator_code=REPORTED, rule={"kind": "reported"}, reason="test",
+                                       actor=Actor(user_id="setup"))
+
+
 def _matrix_routes() -> dict:
     from tests.e2e.api.test_authorization_matrix import Route, same
 
@@ -84,8 +94,9 @@ def _matrix_routes() -> dict:
             "PUT", lambda w, s: f"/strategy/indicators/{CONTACTS}/targets",
             lambda w, s: {"targets": {"2010": 4}, "reason": "x"}, {**coordinator_only, "coordinator": same(200)}),
         "POST strategy/indicators/{code}/values": Route(
-            "POST", lambda w, s: f"/strategy/indicators/{CONTACTS}/values",
-            lambda w, s: {"year": 2010, "value": 1}, {**coordinator_only, "coordinator": same(409)}),
+            "POST", lambda w, s: f"/strategy/indicators/{REPORTED}/values",
+            lambda w, s: {"year": 2010, "value": 1}, {**coordinator_only, "coordinator": same(201)},
+            setup=make_reported),
         "POST strategy/tasks/{code}/stage-progress": Route(
             "POST", lambda w, s: f"/strategy/tasks/{TASK}/stage-progress",
             lambda w, s: {"progress": [{"stage": 4, "year": 2013, "realised": 2}]},
