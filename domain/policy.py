@@ -129,17 +129,22 @@ ACTION_DESCRIPTIONS: dict[Action, Message] = {
                                             "this role may not add municipalities to the deployment"),
     Action.READ_PERSONS: bilingual("Ta rola nie może przeglądać osób kontaktowych",
                                    "this role may not read the contact persons"),
-    Action.READ_CONTACT_DETAILS: bilingual("Ta rola nie widzi danych kontaktowych osób (e-mail, telefon)",
-                                           "this role may not see persons' contact details (e-mail, phone)"),
+    Action.READ_CONTACT_DETAILS: bilingual("Ta rola nie może widzieć danych kontaktowych osób – adresów e-mail "
+                                           "i telefonów",
+                                           "this role may not see persons' contact details, their e-mail and phone"),
     Action.MANAGE_PERSONS: bilingual("Ta rola nie może dodawać ani zmieniać osób kontaktowych",
                                      "this role may not add or change contact persons"),
-    Action.READ_PERSONAL_DATA: bilingual("Tylko inspektor ochrony danych może przeglądać wszystkie dane osoby",
-                                         "only the data-protection officer may read everything held about a person"),
-    Action.ERASE_PERSON: bilingual("Tylko inspektor ochrony danych może usunąć dane osoby",
-                                   "only the data-protection officer may erase a person"),
-    Action.EXPORT_SUBJECT_DATA: bilingual("Tylko inspektor ochrony danych może wydać dane osoby (art. 15 RODO)",
-                                          "only the data-protection officer may export a person's data "
-                                          "(GDPR art. 15)"),
+    Action.READ_PERSONAL_DATA: bilingual("Ta rola nie może przeglądać wszystkich danych osoby kontaktowej – robi to "
+                                         "tylko inspektor ochrony danych",
+                                         "this role may not read everything held about a contact person; only the "
+                                         "data-protection officer does"),
+    Action.ERASE_PERSON: bilingual("Ta rola nie może usuwać danych osób kontaktowych – robi to tylko inspektor "
+                                   "ochrony danych",
+                                   "this role may not erase contact persons; only the data-protection officer does"),
+    Action.EXPORT_SUBJECT_DATA: bilingual("Ta rola nie może wydawać danych osób kontaktowych na podstawie art. 15 "
+                                          "RODO – robi to tylko inspektor ochrony danych",
+                                          "this role may not export a contact person's data under GDPR art. 15; "
+                                          "only the data-protection officer does"),
 }
 
 _PERSONS = frozenset({Action.READ_PERSONS, Action.READ_CONTACT_DETAILS, Action.MANAGE_PERSONS})
