@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from api.deps import get_container
 from api.pages.i18n import long_date, request_language
@@ -32,7 +32,6 @@ from domain.errors import DomainError, NotFound, VersionConflict
 from domain.policy import User, scoped_to_institution
 from domain.record_kinds import RECORD_KINDS, FieldSpec, FieldType, choice_label
 from domain.values import RecordKind
-from infra.exports.csv import write_csv
 
 router = APIRouter()
 
@@ -314,21 +313,13 @@ def register(request: Request, user: PageUser) -> Response:
     c = choices(request, user)
     return render(request, "records.html", user, records=rows, query=query,
                   next_url=f"/wpisy?{urlencode({**query, 'cursor': next_cursor})}" if next_cursor else None,
-                  csv_url=f"/wpisy.csv?{urlencode(query)}", kinds=[(k, kind_label_of(k, language)) for k in RECORD_KINDS],
+                  kinds=[(k, kind_label_of(k, language)) for k in RECORD_KINDS],
                   institutions=c.institutions, firms=c.firms, own_only=scoped_to_institution(user),
                   kind_labels={k: kind_label_of(k, language) for k in RECORD_KINDS})
 
 
 @router.get("/wpisy.csv")
-def register_csv(request: Request, user: PageUser) -> Response:
-    uc = get_container(request).use_cases
-    language = request_language(request)
-    names = _names(request, user)
-    rows = uc.records.register_all(user, **_filters(request))
-    header = ["Data", "Rodzaj", "Tytuł", "Instytucja", "Stan", "Wersja", "Identyfikator"] if language == "pl" else \
-        ["Date", "Kind", "Title", "Institution", "Status", "Version", "Id"]
-    body = write_csv([[r["occurred_on"], kind_label_of(r["kind"], language), r["title"],
-                       names.get(r["owner_institution_id"], r["owner_institution_id"]), r["status"], r["version"],
-                       r["record_id"]] for r in rows], header)
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="rejestr-wpisow.csv"'})
+def register_csv(request: Request) -> Response:
+    """The register's CSV moved to /wpisy/pobierz/csv (api/pages/exports.py); old links and bookmarks follow it."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/wpisy/pobierz/csv{query}", status_code=308)

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from api.deps import get_container
 from api.pages.charts import ChartWords, target_actual_chart
@@ -22,7 +22,6 @@ from api.pages.i18n import request_language, translations
 from api.pages.web import PageUser, render
 from domain.labels import LEVEL_LABELS, NO_INDICATORS, SERIES_LABELS, STAGE_PROGRESS_TOTAL, STAGE_TOTAL
 from domain.record_kinds import RECORD_KINDS
-from infra.exports.csv import write_csv
 from infra.exports.report import SERIES, format_value, heading, progress_line
 
 router = APIRouter()
@@ -198,31 +197,14 @@ def drill_down(request: Request, code: str, year: int, user: PageUser, as_of: st
     language = request_language(request)
     view = _drill_down(request, user, code, year, as_of)
     cell = view["cell"] or {}
-    csv_query = "?" + urlencode({"as_of": view["as_of"]}) if view["as_of"] else ""
-    back_query = csv_query
+    back_query = "?" + urlencode({"as_of": view["as_of"]}) if view["as_of"] else ""
     return render(request, "strategy_drill_down.html", user, view=view, rows=_event_rows(view["events"], language),
                   actual=shown(cell.get("actual"), language), target=shown(cell.get("target"), language),
-                  csv_url=f"/strategia/wskazniki/{code}/{year}/csv{csv_query}",
                   back_url=f"/strategia/zadania/{view['task']['code']}{back_query}")
 
 
 @router.get("/strategia/wskazniki/{code}/{year}/csv")
-def drill_down_csv(request: Request, code: str, year: int, user: PageUser, as_of: str = "") -> Response:
-    language = request_language(request)
-    view = _drill_down(request, user, code, year, as_of)
-    gettext = translations(language).gettext
-    header = [gettext("Kind"), gettext("Date"), gettext("Title or name"), gettext("Institutions"),
-              gettext("Firms"), gettext("Until"), gettext("Source"), gettext("Value"), gettext("Link")]
-    rows = []
-    base = str(request.base_url).rstrip("/")
-    for row in _event_rows(view["events"], language):
-        rows.append([row.get("kind") or (gettext("Membership") if row["type"] == "membership" else gettext("Reported value")),
-                     row.get("date") or "", row["title"], row.get("institutions", ""), row.get("firms", ""),
-                     row.get("left_on") or "", row.get("source", ""),
-                     row["value"]["text"] if "value" in row else "", base + row["href"] if "href" in row else ""])
-    title = [f"{view['indicator']['code']} {view['indicator']['name']} — {year}"
-             + (f" ({gettext('as of')} {view['as_of']})" if view["as_of"] else "")]
-    body = write_csv([title, header, *rows])
-    filename = f"{code}-{year}{'-' + view['as_of'] if view['as_of'] else ''}.csv"
-    return Response(body, media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+def drill_down_csv(request: Request, code: str, year: int) -> Response:
+    """The drill-down's CSV moved to .../pobierz/csv (api/pages/exports.py); old links and bookmarks follow it."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/strategia/wskazniki/{code}/{year}/pobierz/csv{query}", status_code=308)
