@@ -37,9 +37,9 @@ ROUTERS.append(strategy_changes_router)  # the coordinator changes targets, valu
 ROUTERS.append(strategy_router)  # the strategy: tasks, indicator tables and charts, drill-downs
 ROUTERS.extend([admin.router, profile.router])  # administration (users), the profile (API tokens, password links)
 ROUTERS.append(exports_router)  # downloads: a task's CSV, XLSX and PDF; the drill-down and the register as CSV and XLSX
+ROUTERS.append(strategy_versions_router)  # the difference between two published versions of a task's report
 ROUTERS.append(network_router)  # the network picture: who met whom and how often in a year
 ROUTERS.append(privacy_router)  # personal data: the privacy notice, the DPO's subject access, erasure, retention
-ROUTERS.append(strategy_versions_router)  # the difference between two published versions of a task's report
 
 
 def install_pages(app: FastAPI) -> None:
