@@ -3,6 +3,7 @@
 
     .venv/bin/python scripts/write-event-corpus.py             # refuses when a corpus exists
     .venv/bin/python scripts/write-event-corpus.py --expected  # only recompute expected-read-models.json
+    .venv/bin/python scripts/write-event-corpus.py --append STEP...  # add a new event type's events
 
 The history is built through the domain on a real SQLite store (with its audit chain), on a clock that
 starts on 7 January 2014 and is moved as the story goes (so recorded times are fixed in the corpus):
@@ -14,8 +15,9 @@ for one institution, corrected and closed again, and the DPO's subject-access ex
 
 The corpus is the record of what this version wrote: it is written once and never regenerated (a later
 version must decode it through upcasters; docs/reliability.md, "Schema evolution"). A new event type gets
-its step in `history_extras` and is appended with `--append TOPIC...`: the corpus is loaded into a fresh
-store, the new steps run on top of it, and only their events are added to the file.
+a step (a function of this module, listed in HISTORY_EXTRAS) and is appended with `--append STEP`: the
+corpus is loaded into a fresh store, the step runs on top of it a day after the corpus's last event, and
+only the events it stores are added to the file (the expectation is recomputed; review its diff).
 """
 
 from __future__ import annotations
@@ -241,9 +243,27 @@ def build_history(directory: Path, clock: Clock) -> list[corpus.CorpusEvent]:
         return stored_events(c)
 
 
+def append_steps(names: list[str], directory: Path, clock: Clock) -> list[corpus.CorpusEvent]:
+    """The corpus with the events of the named steps, run on the corpus as loaded, appended."""
+    steps = {step.__name__: step for step in HISTORY_EXTRAS}
+    unknown = [n for n in names if n not in steps]
+    if unknown:
+        raise SystemExit(f"No step {', '.join(unknown)} in HISTORY_EXTRAS ({', '.join(steps)}).")
+    events = corpus.read_corpus()
+    last = max(datetime.fromisoformat(corpus.state_of(e.stored)["timestamp"]["_data_"]) for e in events)
+    clock.now = last + timedelta(days=1)
+    with loaded_store(directory, events) as c:
+        for name in names:
+            steps[name](c, clock)
+        added = [e for e in stored_events(c) if e.notification_id > events[-1].notification_id]
+    return events + added
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--expected", action="store_true", help="only recompute expected-read-models.json")
+    parser.add_argument("--append", nargs="+", metavar="STEP", help="append the events of these steps (a new "
+                        "event type's) to the committed corpus")
     parser.add_argument("--force", action="store_true", help="overwrite an existing corpus (only before it is "
                         "committed: a committed corpus is the record of what an earlier version wrote)")
     args = parser.parse_args(argv)
@@ -252,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="splot-corpus-") as tmp:
         if args.expected:
             events = corpus.read_corpus()
+        elif args.append:
+            events = append_steps(args.append, Path(tmp) / "append", clock)
+            write_corpus(events)
         else:
             if corpus.CORPUS_FILE.exists() and not args.force:
                 print(f"{corpus.CORPUS_FILE} exists: the corpus is written once (see --help).", file=sys.stderr)
