@@ -29,7 +29,7 @@ import tempfile
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
-from uuid import UUID, uuid4
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,7 +37,7 @@ import eventsourcing.domain  # noqa: E402
 
 from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID  # noqa: E402
 from domain.policy import Role, User  # noqa: E402
-from domain.values import Actor  # noqa: E402
+from domain.values import Actor, stable_id  # noqa: E402
 from infra.closing import close_year  # noqa: E402
 from infra.container import Container, bootstrap, build_container  # noqa: E402
 from infra import demo  # noqa: E402
@@ -66,13 +66,13 @@ class Clock:
         self.now = max(self.now, datetime(day.year, day.month, day.day, hour, tzinfo=timezone.utc))
 
 
-def _institution(c: Container, short: str) -> UUID:
-    from domain.values import stable_id
+def _institution(short: str) -> UUID:
+    """A demo institution's id (infra/demo.py gives them stable ids from their short names)."""
     return stable_id("demo", short)
 
 
-def _staff(c: Container, short: str) -> Actor:
-    return Actor(user_id="demo", institution_id=_institution(c, short))
+def _staff(short: str) -> Actor:
+    return Actor(user_id="demo", institution_id=_institution(short))
 
 
 def _record_of(c: Container, *, kind: str, year: int, owner: str | None = None) -> dict[str, Any]:
@@ -80,7 +80,7 @@ def _record_of(c: Container, *, kind: str, year: int, owner: str | None = None) 
     with c.views.transaction() as tx:
         rows, _ = list_records(tx, kind=kind, year=year, limit=500)
     for row in rows:
-        if row["status"] != "retracted" and (owner is None or row["owner_institution_id"] == str(_institution(c, owner))):
+        if row["status"] != "retracted" and (owner is None or row["owner_institution_id"] == str(_institution(owner))):
             return row
     raise RuntimeError(f"the demo has no live {kind} of {year} owned by {owner}")
 
@@ -91,7 +91,7 @@ def registry_changes(c: Container, clock: Clock) -> None:
     app = c.app
     app.registry.register_firm(network_id=NET, name="DEMO Piekarnia Rodzinna s.c. (REGON)", nip=None,
                                regon=valid_regon(2014), actor=COORDINATOR)
-    app.registry.rename_institution(institution_id=_institution(c, "CITT"), name="Centrum Innowacji i Transferu "
+    app.registry.rename_institution(institution_id=_institution("CITT"), name="Centrum Innowacji i Transferu "
                                     "Technologii w Lesznie", short_name="CITT Leszno", actor=COORDINATOR)
     foundation = app.registry.register_institution(
         network_id=NET, name="DEMO Fundacja Wspierania Przedsiębiorczości", short_name="FWP", kind="other",
@@ -135,9 +135,9 @@ def strategy_changes(c: Container, clock: Clock) -> None:
 def idempotent_writes(c: Container, clock: Clock) -> None:
     """An API write with an Idempotency-Key, and the same key used again after it expired."""
     clock.move_to(date(2014, 1, 13))
-    staff = _staff(c, "PUP")
+    staff = _staff("PUP")
     fields = {"network_id": NET, "occurred_on": date(2013, 12, 16), "institution_id": staff.institution_id,
-              "with_institution_id": _institution(c, "LCB"), "channel": "email",
+              "with_institution_id": _institution("LCB"), "channel": "email",
               "summary": "DEMO Kontakt zapisany przez API z kluczem Idempotency-Key"}
     for attempt in (1, 2):
         if attempt == 2:
@@ -156,14 +156,14 @@ def year_closing(c: Container, clock: Clock) -> None:
                             actor=Actor(user_id="demo", institution_id=institution))
     close_year(c, network_id=NET, year=2012, actor=COORDINATOR)
     clock.move_to(date(2014, 2, 3))
-    years.reopen_year(network_id=NET, year=2012, institution_id=_institution(c, "RIPH"),
+    years.reopen_year(network_id=NET, year=2012, institution_id=_institution("RIPH"),
                       reason="DEMO Korekta po kontroli wewnętrznej", actor=COORDINATOR)
     record = _record_of(c, kind="meeting", year=2012, owner="RIPH")
     c.app.records.correct_record(record_id=UUID(record["record_id"]), expected_version=record["version"],
                                  reason="DEMO Uzupełniony temat spotkania", changes={"topic": "DEMO Fundusze UE dla MŚP"},
-                                 actor=_staff(c, "RIPH"))
+                                 actor=_staff("RIPH"))
     clock.move_to(date(2014, 2, 4))
-    years.sign_off_year(network_id=NET, year=2012, institution_id=_institution(c, "RIPH"), actor=_staff(c, "RIPH"))
+    years.sign_off_year(network_id=NET, year=2012, institution_id=_institution("RIPH"), actor=_staff("RIPH"))
     close_year(c, network_id=NET, year=2012, actor=COORDINATOR)
 
 
