@@ -50,3 +50,17 @@ screenshots: install system-deps browser-deps
 
 clean:
 	rm -rf $(VENV) var
+
+# The crash suite's long run (tests/crash; a short one is part of `make test`): the real server and the
+# projection worker SIGKILLed CRASH_KILLS times per store, SQLite and PostgreSQL. Repeat a run with
+# SPLOT_CRASH_SEED=<the seed it printed>. Figures: docs/reliability.md, "Crash suite".
+CRASH_KILLS ?= 100
+.PHONY: crash soak
+crash: install system-deps
+	SPLOT_CRASH_KILLS=$(CRASH_KILLS) $(BIN)/python -m pytest -p no:randomly -s tests/crash -k survives
+
+# Mixed load on 127.0.0.1 for SOAK_MINUTES (default 30): errors, latency percentiles and server RSS per
+# minute (bench/soak.py); the summary goes to docs/soak.json. Figures: docs/reliability.md, "Soak".
+SOAK_MINUTES ?= 30
+soak: install system-deps
+	SOAK_MINUTES=$(SOAK_MINUTES) PYTHONPATH=. $(BIN)/python bench/soak.py

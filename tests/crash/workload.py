@@ -80,7 +80,7 @@ class Writer(threading.Thread):
         self.count = 0
         self.cycle = 0
         self.seed = seed
-        self.think = think  # the longest pause between two writes (none by default)
+        self.think = think  # a pause after each write (none by default)
 
     # ------------------------------------------------------------------ choosing a write
     def _ck(self) -> str:
@@ -141,8 +141,6 @@ class Writer(threading.Thread):
                     self.serving.wait(0.2)
                     continue
                 self.idle.clear()
-                if self.think:
-                    time.sleep(self.rng.uniform(0, self.think))
                 write = self.next_write()
                 write.cycle = self.cycle
                 self.ledger.add(write)
@@ -153,6 +151,7 @@ class Writer(threading.Thread):
                     continue
                 if 200 <= response.status_code < 300:
                     self.apply(write, response)
+                    time.sleep(self.think)
                 else:
                     write.state = "refused"
                     self.ledger.error(f"{write.op} {write.ck} answered {response.status_code}: {response.text[:300]}")
