@@ -21,7 +21,7 @@ from domain.application import Saved, Splot
 from domain.errors import Message, NotFound, bilingual
 from domain.labels import event_label
 from domain.policy import Action, User, authorize
-from domain.ports import Accounts, ContactPersons, ReadModels
+from domain.ports import Accounts, ContactPersons, ReadModels, Row
 from domain.privacy import ERASURE_GROUNDS, PersonalDataAct
 from domain.record_kinds import RECORD_KINDS, institutions_in
 from domain.use_cases.people import _Reach
@@ -213,9 +213,15 @@ class PrivacyUseCases:
         """The latest erasures and exports of the municipality (the audit trail's entries of the DPO's acts)."""
         authorize(user, Action.READ_PERSONAL_DATA)
         scope = self.scopes.of(user)
-        rows, _ = self.reads.audit_entries(network_ids=scope.network_texts, municipality_ids=None, user=None,
-                                           institution_id=None, record_id=None, kind=ACT_KIND, recorded_from=None,
-                                           recorded_to=None, cursor=None, limit=limit)
+        rows: list[Row] = []
+        cursor: str | None = None
+        while True:  # the trail pages oldest first; the DPO's acts are few, so read them all and keep the latest
+            page, cursor = self.reads.audit_entries(network_ids=scope.network_texts, municipality_ids=None, user=None,
+                                                    institution_id=None, record_id=None, kind=ACT_KIND,
+                                                    recorded_from=None, recorded_to=None, cursor=cursor, limit=500)
+            rows = (rows + page)[-limit:]
+            if cursor is None:
+                break
         emails = self._emails()
         acts = []
         for row in rows:

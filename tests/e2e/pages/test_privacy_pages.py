@@ -206,6 +206,8 @@ def test_an_export_holds_the_person_and_their_records_and_is_audited(dpo, contai
     assert container.runner.log_position() == before + 2  # two exports, two audited acts
     acts = dpo.get("/ochrona-danych/osoby")
     assert acts.text.count("Wydano dane osobowe osoby kontaktowej") == 2 and "(PDF)" in acts.text
+    [latest] = container.use_cases.privacy.acts(container.users.get_by_email("iod@example.org"), limit=1)
+    assert latest.format == "pdf"  # the newest act, not the first
     bad = dpo.post(f"{page}/wydanie", data={"csrf_token": token, "format": "docx"})
     assert bad.status_code in (400, 422) and container.runner.log_position() == before + 2
 
