@@ -8,14 +8,13 @@ creates an API token that works on /api/v1 and revokes it."""
 from __future__ import annotations
 
 import httpx
-import pyotp
 import pytest
 from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from infra.users import UserStore
-from tests.browser import harness
+from tests.browser.session import check_page, enrol_and_sign_in, settle, sign_in
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -30,33 +29,6 @@ def world(live_server) -> World:
     users.add(email="admin-nojs@example.org", password=PASSWORD, role="admin", municipality_id=None)
     container.runner.catch_up()
     return world
-
-
-def settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
-
-
-def sign_in(page: Page, server, email: str, password: str = PASSWORD) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("button[type=submit]").click()
-    settle(page)
-
-
-def enrol_and_sign_in(page: Page, server, email: str) -> None:
-    sign_in(page, server, email)
-    assert "/logowanie/kod/konfiguracja" in page.url
-    secret = page.locator("#totp-secret").get_attribute("data-secret")
-    page.fill("#code", pyotp.TOTP(secret).now())
-    page.locator("button[type=submit].govuk-button").last.click()
-    settle(page)
 
 
 def visit(page: Page, server, path: str, language: str) -> None:

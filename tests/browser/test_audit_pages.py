@@ -13,8 +13,7 @@ from playwright.sync_api import Page, expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import WARSAW
-from tests.browser import harness
-from tests.support.pages import PASSWORD
+from tests.browser.session import check_page, settle, sign_in
 from tests.support.world import World, build_world
 
 REASON = "Literówka w opisie — poprawiono po rozmowie z RIPH"
@@ -32,23 +31,8 @@ def world(live_server) -> World:
     return world
 
 
-def settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
-
-
 def sign_in_as_auditor(page: Page, server) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", "auditor@example.org")
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(server.url_for("/"))
-    settle(page)
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
+    sign_in(page, server, "auditor@example.org")
 
 
 def test_the_auditor_filters_by_user_and_days_and_finds_the_correction(live_server, world, page):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pyotp
 import pytest
 from argon2 import PasswordHasher
 from playwright.sync_api import Page, expect
@@ -17,6 +16,7 @@ from playwright.sync_api import Page, expect
 from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
 from infra.users import UserStore
 from tests.browser import harness
+from tests.browser.session import check_page, enrol_and_sign_in, settle, sign_in
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -31,34 +31,6 @@ def world(live_server) -> World:
                   municipality_id=DEFAULT_MUNICIPALITY_ID)
     container.runner.catch_up()
     return world
-
-
-def settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
-
-
-def sign_in(page: Page, server, email: str) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    settle(page)
-
-
-def enrol_and_sign_in(page: Page, server, email: str) -> None:
-    sign_in(page, server, email)
-    assert "/logowanie/kod/konfiguracja" in page.url
-    secret = page.locator("#totp-secret").get_attribute("data-secret")
-    page.fill("#code", pyotp.TOTP(secret).now())
-    page.locator("button[type=submit].govuk-button").last.click()
-    settle(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Strona główna")
 
 
 def lead_signs_off(new_page, server, email: str, short: str) -> None:

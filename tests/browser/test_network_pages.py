@@ -15,12 +15,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import Actor
 from tests.browser import harness
-from tests.support.pages import PASSWORD
+from tests.browser.session import check_page, settle, sign_in
 from tests.support.world import World, build_world
 
 STAFF = "staff@example.org"
@@ -49,25 +49,6 @@ def world(live_server) -> World:
     app.strategy.publish_report(task_code=TASK, title="Sprawozdanie po uzupełnieniu", actor=SETUP)
     container.runner.catch_up()
     return world
-
-
-def settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
-
-
-def sign_in(page: Page, server, email: str) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(server.url_for("/"))
-    settle(page)
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
 
 
 WORDS = {

@@ -13,23 +13,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from tests.browser import harness
+from tests.browser.session import check_page, settle
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
 REFLOW = {"width": harness.REFLOW_WIDTH, "height": harness.REFLOW_HEIGHT}
-
-
-def settle(page: Page) -> None:
-    """Waits until the page has loaded everything (fonts included): a request still in flight when the
-    next navigation starts is aborted by the browser, which would read as a failed request."""
-    page.wait_for_load_state("networkidle")
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +105,6 @@ SIGNED_IN_PAGES = ["/", "/wpisy", "/wpisy/nowy/meeting", "/wpisy/nowy/contact", 
                    "/wpisy/nowy/conclusion", "/haslo", "/deklaracja-dostepnosci", "/nie-ma-takiej-strony",
                    "/katalog", "/katalog/instytucje", "/katalog/firmy", "/katalog/firmy/nowa", "/katalog/osoby",
                    "/katalog/osoby/nowa"]
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])

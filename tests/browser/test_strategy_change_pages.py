@@ -9,13 +9,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pyotp
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from tests.browser import harness
-from tests.support.pages import PASSWORD
+from tests.browser.session import check_page, enrol_and_sign_in, settle, sign_in
 from tests.support.world import World, build_world
 
 COORDINATOR = "coordinator@example.org"
@@ -31,29 +30,6 @@ def world(live_server) -> World:
     return world
 
 
-def settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
-
-
-def enrol_and_sign_in(page: Page, server) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", COORDINATOR)
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    settle(page)
-    assert "/logowanie/kod/konfiguracja" in page.url
-    secret = page.locator("#totp-secret").get_attribute("data-secret")
-    page.fill("#code", pyotp.TOTP(secret).now())
-    page.locator("button[type=submit].govuk-button").last.click()
-    settle(page)
-
-
 def _target(server, world, code: str, year: str):
     container = server.container
     coordinator = container.users.get_by_email(COORDINATOR)
@@ -63,7 +39,7 @@ def _target(server, world, code: str, year: str):
 
 def test_the_coordinator_changes_the_strategy_from_the_pages(live_server, world, new_page):
     page = new_page()
-    enrol_and_sign_in(page, live_server)
+    enrol_and_sign_in(page, live_server, COORDINATOR)
     for language in ("pl", "en"):
         for path in PAGES:
             page.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
@@ -128,11 +104,7 @@ def test_the_coordinator_changes_the_strategy_from_the_pages(live_server, world,
 def test_screenshots(live_server, world, page):
     """The task dashboard with its charts and the audit trail, as the auditor sees them (`make screenshots`)."""
     folder = Path(os.environ["SPLOT_SCREENSHOTS"])
-    page.goto(live_server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", "auditor@example.org")
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    settle(page)
+    sign_in(page, live_server, "auditor@example.org")
     page.set_viewport_size({"width": 1200, "height": 900})
     page.goto(live_server.url_for("/strategia/zadania/III.1.3?lang=pl"), wait_until="networkidle")
     harness.screenshot(page, folder / "zadanie-wskazniki-i-wykresy.png")

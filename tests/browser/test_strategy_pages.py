@@ -8,12 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from playwright.sync_api import Page
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import WARSAW
-from tests.browser import harness
-from tests.support.pages import PASSWORD
+from tests.browser.session import check_page, settle, sign_in
 from tests.support.world import World, build_world
 
 AUDITOR = "auditor@example.org"
@@ -25,25 +23,6 @@ def world(live_server) -> World:
     world = build_world(container, DEFAULT_NETWORK_ID)
     container.runner.catch_up()
     return world
-
-
-def settle(page: Page) -> None:
-    page.wait_for_load_state("networkidle")
-
-
-def sign_in(page: Page, server, email: str) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(server.url_for("/"))
-    settle(page)
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])
