@@ -184,7 +184,7 @@ def scoped_to_institution(user: User) -> bool:
     return user.role in INSTITUTION_ROLES
 
 
-SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN})  # they act for the whole municipality or on accounts
+SECOND_FACTOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.DPO})  # the whole municipality, accounts, or personal data
 
 
 def needs_second_factor(user: User) -> bool:

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Page
 
 from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
 from domain.values import Actor
-from tests.browser import harness
+from tests.browser.session import check_page, enrol_and_sign_in, sign_in
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -36,28 +35,26 @@ def world(live_server) -> dict:
     return {"persons": persons, "meeting": meeting}
 
 
-def sign_in(page: Page, server, email: str) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("button[type=submit]").click()
-    page.wait_for_url(server.url_for("/"))
-    page.wait_for_load_state("networkidle")
-
-
-def check_page(page: Page) -> None:
-    harness.assert_accessible(page)
-    harness.assert_no_failed_requests(page)
-    harness.assert_reflows(page)
+@pytest.fixture(scope="module")
+def dpo_session(live_server, world, browser) -> dict:
+    """The DPO signed in once (password and TOTP enrolment): a code is accepted only once, so the tests share
+    the session's cookies rather than signing in again within the same 30 seconds."""
+    context = browser.new_context()
+    try:
+        enrol_and_sign_in(context.new_page(), live_server, DPO)
+        return context.storage_state()
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("language", ["pl", "en"])
-def test_the_pages_are_accessible_reflow_and_load_only_local_files(live_server, world, new_page, language):
+def test_the_pages_are_accessible_reflow_and_load_only_local_files(live_server, world, dpo_session, new_page,
+                                                                  language):
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
     page.goto(live_server.url_for(f"/ochrona-danych?lang={language}"), wait_until="networkidle")
     check_page(page)  # the notice, signed out
     anna = world["persons"]["Anna Przeglądowa"]
-    sign_in(page, live_server, DPO)
+    page = new_page(locale="pl-PL" if language == "pl" else "en-GB", storage_state=dpo_session)
     for path in ("/ochrona-danych/osoby", f"/ochrona-danych/osoby/{anna}", f"/ochrona-danych/osoby/{anna}/usun",
                  "/ochrona-danych/przeglad", "/ochrona-danych"):
         page.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
@@ -81,9 +78,9 @@ def test_the_pages_are_accessible_reflow_and_load_only_local_files(live_server, 
     check_page(auditor)
 
 
-def test_with_javascript_off_the_dpo_finds_downloads_and_erases_a_person(live_server, world, new_page):
-    page = new_page(java_script_enabled=False, accept_downloads=True)
-    sign_in(page, live_server, DPO)
+def test_with_javascript_off_the_dpo_finds_downloads_and_erases_a_person(live_server, world, dpo_session, new_page):
+    page = new_page(java_script_enabled=False, accept_downloads=True, storage_state=dpo_session)
+    page.goto(live_server.url_for("/"))
     page.get_by_role("link", name="Ochrona danych").click()
     page.fill("#q", "Jan Usuwany")
     page.get_by_role("button", name="Szukaj").click()

@@ -56,8 +56,8 @@ def client(container: Container, world: World) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def dpo(client: TestClient, people) -> TestClient:
-    sign_in(client, "iod@example.org")
+def dpo(client: TestClient, container: Container, people) -> TestClient:
+    sign_in_with_second_factor(client, container, "iod@example.org")  # personal data: password and a TOTP code
     return client
 
 
@@ -297,3 +297,12 @@ def test_the_retention_review_lists_persons_no_record_named_for_the_period(dpo, 
     assert "Regina Niedawna" not in page.text  # named this year
     assert NAME not in page.text  # added today (for a record of 2013): counts from the adding
     assert re.search(r"Stanisław Dawny.*?nigdy", page.text, re.S)
+
+
+def test_the_dpo_gives_a_second_factor_after_the_password(client, people):
+    """Whoever may read and erase everyone's personal data signs in with a TOTP code, like coordinators and admins."""
+    token = csrf_token(client, "/login")
+    answer = client.post("/login", data={"csrf_token": token, "email": "iod@example.org",
+                                         "password": "correct horse battery", "next": "/"}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/logowanie/kod")
+    assert client.get("/ochrona-danych/osoby", follow_redirects=False).status_code in (303, 307)
