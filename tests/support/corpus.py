@@ -170,8 +170,9 @@ def field_problems(mapper: Any, events: Iterable[CorpusEvent]) -> list[str]:
                 fix = (f"set class_version = {stored_version + 1} on {cls.__qualname__} and add "
                        f"upcast_v{stored_version}_v{stored_version + 1}(state) filling {', '.join(missing)}")
             else:
-                fix = (f"its upcasters from v{stored_version} to v{now} leave {', '.join(missing)} unset: "
-                       f"fill them in upcast_v{now - 1}_v{now}")
+                fix = (f"bump class_version to {now + 1} on {cls.__qualname__} and add upcast_v{now}_v{now + 1}(state) "
+                       f"filling {', '.join(missing)} (or, if version {now} is new in this change and not yet "
+                       f"released, fill them in upcast_v{now - 1}_v{now})")
             problems[topic] = (f"{topic} ({cls.__module__}.{cls.__qualname__}): the corpus's events, stored at "
                                f"class version {stored_version}, lack the required field(s) {', '.join(missing)}; "
                                f"{fix} (docs/reliability.md, Schema evolution)")
