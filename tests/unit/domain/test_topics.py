@@ -11,6 +11,7 @@ from eventsourcing.utils import resolve_topic
 import domain.closing
 import domain.closing_gate
 import domain.idempotency
+import domain.privacy
 import domain.records
 import domain.registry
 import domain.strategy.model
@@ -35,6 +36,8 @@ PINNED = {
     "splot:Strategy.ProgrammeDefined", "splot:Strategy.TaskDefined", "splot:Strategy.StagesPlanned",
     "splot:Strategy.StageProgressReported", "splot:Strategy.IndicatorDefined", "splot:Strategy.TargetsSet",
     "splot:Strategy.RuleChanged", "splot:Strategy.ValueReported", "splot:Strategy.ReportPublished",
+    "splot:PersonalDataAct", "splot:PersonalDataAct.Created", "splot:PersonalDataAct.PersonErased",
+    "splot:PersonalDataAct.SubjectDataExported",
 }
 
 
@@ -47,7 +50,7 @@ def test_pinned_topics_resolve_to_splot_classes():
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
     for module in (domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
-                   domain.closing_gate):
+                   domain.closing_gate, domain.privacy):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
                 found.add(aggregate.TOPIC)
