@@ -4,6 +4,7 @@ over the same store, killed with SIGKILL (nothing in it runs after the signal)."
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
@@ -36,6 +37,14 @@ def store_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:
+    """Linux: the child gets SIGKILL when the test process dies, so no server outlives an aborted run."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 class Child:
     """One child process with its output in a log file (kept for a failure's post-mortem)."""
 
@@ -54,7 +63,8 @@ class Child:
         log = open(self.log_dir / f"{self.name}.log", "ab")
         log.write(f"--- start {self.starts} ---\n".encode())
         self.process = subprocess.Popen(self.command(), cwd=ROOT, env=store_env(self.settings, **self.extra_env),
-                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
         log.close()
 
     def alive(self) -> bool:

@@ -95,6 +95,11 @@ def _resolve(writer: Writer, base: Base, report: Report) -> None:
     if write.idempotency_key:
         with httpx.Client() as client:
             response = writer.send(client, write)
+            again = writer.send(client, write) if 200 <= response.status_code < 300 else None
+        if again is not None and (again.status_code != response.status_code or again.json()["id"] != response.json()["id"]
+                                  or again.headers.get("Idempotent-Replayed") != "true"):
+            report.problems.append(f"cut-off {write.op} {write.ck}: a second retry answered {again.status_code} "
+                                   f"{again.text[:200]} after {response.status_code} {response.text[:200]}")
         if 200 <= response.status_code < 300:
             write.resolved_by_retry = "replayed" if response.headers.get("Idempotent-Replayed") == "true" else "written"
             report.keys_resolved[write.resolved_by_retry] += 1
