@@ -144,16 +144,7 @@ class UserUseCases(ApiTokenUseCases):
         need an institution; it must be one of the user's municipality. The last active admin keeps the role
         (an admin may give up their own only while another admin can manage the accounts)."""
         target = self.get(admin, user_id)
-        try:
-            new_role = Role(role)
-        except ValueError:
-            raise ValidationFailed(bilingual("Wybierz rolę z listy.", "Choose a role from the list."),
-                                   field="role") from None
-        if new_role in INSTITUTION_ROLES and institution_id is None:
-            raise ValidationFailed(bilingual(
-                f"{ROLE_WORDS[new_role].pl.capitalize()} działa w imieniu instytucji: wybierz ją z listy.",
-                f"An {ROLE_WORDS[new_role].en} user acts for an institution: choose it from the list."),
-                field="institution_id")
+        new_role = _role_with_institution(role, institution_id)
         admins = self._check_admin_stays(target, role=new_role, active=target.active)
         if target.municipality_id is None and new_role != Role.ADMIN:
             raise InvariantViolated(bilingual(
@@ -262,16 +253,7 @@ class UserUseCases(ApiTokenUseCases):
         """A new user without a password, and the one-time link with which they set it themselves: the admin
         never knows it. The municipality is decided as for `add`; staff and leads need an institution."""
         authorize(admin, Action.MANAGE_USERS)
-        try:
-            new_role = Role(role)
-        except ValueError:
-            raise ValidationFailed(bilingual("Wybierz rolę z listy.", "Choose a role from the list."),
-                                   field="role") from None
-        if new_role in INSTITUTION_ROLES and institution_id is None:
-            raise ValidationFailed(bilingual(
-                f"{ROLE_WORDS[new_role].pl.capitalize()} działa w imieniu instytucji: wybierz ją z listy.",
-                f"An {ROLE_WORDS[new_role].en} user acts for an institution: choose it from the list."),
-                field="institution_id")
+        new_role = _role_with_institution(role, institution_id)
         if institution_id is not None:
             self._check_institution(institution_id, admin.municipality_id)
         municipality_id = self._municipality_for(admin, new_role, institution_id, municipality_id)
@@ -373,3 +355,18 @@ class UserUseCases(ApiTokenUseCases):
             raise ValidationFailed(WRONG_CODE, field="code")
         if not self.accounts.accept_totp_step(user.id, step):
             raise ValidationFailed(USED_CODE, field="code")
+
+
+def _role_with_institution(role: str, institution_id: UUID | None) -> Role:
+    """The role picked on a form, and the institution it needs: staff and leads act for one."""
+    try:
+        new_role = Role(role)
+    except ValueError:
+        raise ValidationFailed(bilingual("Wybierz rolę z listy.", "Choose a role from the list."),
+                               field="role") from None
+    if new_role in INSTITUTION_ROLES and institution_id is None:
+        raise ValidationFailed(bilingual(
+            f"{ROLE_WORDS[new_role].pl.capitalize()} działa w imieniu instytucji: wybierz ją z listy.",
+            f"An {ROLE_WORDS[new_role].en} user acts for an institution: choose it from the list."),
+            field="institution_id")
+    return new_role
