@@ -52,7 +52,11 @@ class SQLiteDatabase:
             with self._raw_connection() as connection:
                 connection.execute("PRAGMA journal_mode=WAL")
         self._local = threading.local()
-        self._write_lock = threading.Lock()  # in-process writers queue here instead of busy-waiting
+        self._write_lock = threading.RLock()  # in-process writers queue here instead of busy-waiting
+        # A shared-cache memory database locks per table and answers SQLITE_LOCKED at once (no busy wait): a
+        # read beside a write fails ("database table is locked"). It lives in one process, so every
+        # transaction of it takes the lock; a file database keeps concurrent readers (WAL).
+        self._lock_reads = self._anchor is not None
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.uri, uri=True, isolation_level=None, check_same_thread=False,
@@ -79,7 +83,7 @@ class SQLiteDatabase:
     @contextmanager
     def transaction(self, *, write: bool = False) -> Iterator[SQLiteTx]:
         connection = self._thread_connection()
-        lock = self._write_lock if write else None
+        lock = self._write_lock if write or self._lock_reads else None
         if lock:
             lock.acquire()
         try:
