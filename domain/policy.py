@@ -16,6 +16,7 @@ Three questions, asked by the use cases (`domain/use_cases/`), never by a route:
 | auditor | read everything of their municipality (including the audit trail and a year's closing status); change nothing |
 | admin | manage users; read the registry (to place users in institutions); an admin of no municipality administers the deployment (creates municipalities, sees every one) |
 | dpo | the data-protection officer: finds any contact person of the municipality, exports everything held about them (RODO art. 15), erases them (art. 17), reviews persons past the retention period; nothing else. No other role (not even an admin) has these actions |
+| investor_service | the municipality's investor-service staff (issue 14): investor inquiries under codename (with the coordinator, the only ones who see them: anyone else gets 404), the investment-site database, staff training and the service indicators; reads the registry (to name a trainee's institution) |
 
 Contact persons: staff and leads list, add and edit their own institution's; a coordinator every one of the
 municipality; an auditor sees that a person took part (name, position, institution) but not their contact
@@ -40,6 +41,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # reads everything, changes nothing
     ADMIN = "admin"  # manages users
     DPO = "dpo"  # data-protection officer: subject access, erasure, retention review of contact persons
+    INVESTOR_SERVICE = "investor_service"  # the municipality's investor service: inquiries, sites, training (issue 14)
 
 
 INSTITUTION_ROLES = frozenset({Role.STAFF, Role.LEAD})  # roles that must belong to an institution
@@ -95,6 +97,14 @@ class Action(StrEnum):
     READ_PERSONAL_DATA = "read_personal_data"  # the DPO: everything held about a person, any of the municipality
     ERASE_PERSON = "erase_person"  # the DPO: erase a person (RODO art. 17)
     EXPORT_SUBJECT_DATA = "export_subject_data"  # the DPO: a subject-access export (RODO art. 15)
+    # investor service (issue 14, domain/investor.py)
+    READ_INQUIRIES = "read_investor_inquiries"  # confidential: refused as NotFound, so that none leaks
+    MANAGE_INQUIRIES = "manage_investor_inquiries"  # receive, change, answer, close an inquiry
+    READ_SITES = "read_investment_sites"  # the investment-site database (and what other members share)
+    MANAGE_SITES = "manage_investment_sites"  # register and update sites, photos, sharing
+    READ_INVESTOR_SERVICE = "read_investor_service"  # training records and the service indicators (aggregates)
+    MANAGE_TRAINING = "manage_investor_training"  # record who was trained in which module of the standard
+    SET_SERVICE_STANDARD = "set_investor_service_standard"  # the response time of the municipality's standard
 
 
 # What a refusal tells the user: the action in words, never its internal name.
@@ -145,6 +155,22 @@ ACTION_DESCRIPTIONS: dict[Action, Message] = {
                                           "RODO – robi to tylko inspektor ochrony danych",
                                           "this role may not export a contact person's data under GDPR art. 15; "
                                           "only the data-protection officer does"),
+    Action.READ_INQUIRIES: bilingual("Ta rola nie może przeglądać zapytań inwestorów",
+                                     "this role may not read investor inquiries"),
+    Action.MANAGE_INQUIRIES: bilingual("Ta rola nie może zapisywać zapytań inwestorów",
+                                       "this role may not record investor inquiries"),
+    Action.READ_SITES: bilingual("Ta rola nie może przeglądać bazy terenów inwestycyjnych",
+                                 "this role may not read the investment-site database"),
+    Action.MANAGE_SITES: bilingual("Ta rola nie może zmieniać bazy terenów inwestycyjnych",
+                                   "this role may not change the investment-site database"),
+    Action.READ_INVESTOR_SERVICE: bilingual("Ta rola nie może przeglądać szkoleń i wskaźników obsługi inwestora",
+                                            "this role may not read the investor-service training and indicators"),
+    Action.MANAGE_TRAINING: bilingual("Ta rola nie może zapisywać szkoleń ze standardu obsługi inwestora",
+                                      "this role may not record training in the investor-service standard"),
+    Action.SET_SERVICE_STANDARD: bilingual("Ta rola nie może zmieniać czasu odpowiedzi w standardzie obsługi "
+                                           "inwestora",
+                                           "this role may not change the response time of the investor-service "
+                                           "standard"),
 }
 
 _PERSONS = frozenset({Action.READ_PERSONS, Action.READ_CONTACT_DETAILS, Action.MANAGE_PERSONS})
@@ -153,16 +179,22 @@ _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Acti
 # The data-protection officer's own: given to no other role, an admin included (issue 12).
 _DATA_PROTECTION = frozenset({Action.READ_PERSONAL_DATA, Action.ERASE_PERSON, Action.EXPORT_SUBJECT_DATA})
 
+# The investor service's own (issue 14): its staff and the coordinator (who has every action but a few).
+_INVESTOR_SERVICE = frozenset({Action.READ_INQUIRIES, Action.MANAGE_INQUIRIES, Action.READ_SITES,
+                               Action.MANAGE_SITES, Action.READ_INVESTOR_SERVICE, Action.MANAGE_TRAINING})
+
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
-    Role.STAFF: _INSTITUTION_STAFF,
-    Role.LEAD: _INSTITUTION_STAFF | {Action.SIGN_OFF_YEAR, Action.READ_YEAR_STATUS},
+    Role.STAFF: _INSTITUTION_STAFF | {Action.READ_SITES},
+    Role.LEAD: _INSTITUTION_STAFF | {Action.SIGN_OFF_YEAR, Action.READ_YEAR_STATUS, Action.READ_SITES},
     # A sign-off is the institution's own word on its records: the coordinator cannot give it for them.
     Role.COORDINATOR: frozenset(Action) - {Action.MANAGE_USERS, Action.SIGN_OFF_YEAR, Action.MANAGE_MUNICIPALITIES}
     - _DATA_PROTECTION,
     Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT,
-                             Action.READ_YEAR_STATUS, Action.READ_PERSONS}),
+                             Action.READ_YEAR_STATUS, Action.READ_PERSONS, Action.READ_SITES,
+                             Action.READ_INVESTOR_SERVICE}),
     Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
     Role.DPO: frozenset({Action.READ_REGISTRY}) | _DATA_PROTECTION,
+    Role.INVESTOR_SERVICE: frozenset({Action.READ_REGISTRY}) | _INVESTOR_SERVICE,
 }
 
 

@@ -15,6 +15,7 @@ ROLE_WORDS: dict[Role, Message] = {
     Role.AUDITOR: bilingual("audytor", "auditor"),
     Role.ADMIN: bilingual("administrator", "administrator"),
     Role.DPO: bilingual("inspektor ochrony danych", "data-protection officer"),
+    Role.INVESTOR_SERVICE: bilingual("pracownik obsługi inwestora", "investor-service staff"),
 }
 
 
