@@ -105,6 +105,9 @@ class Action(StrEnum):
     READ_INVESTOR_SERVICE = "read_investor_service"  # training records and the service indicators (aggregates)
     MANAGE_TRAINING = "manage_investor_training"  # record who was trained in which module of the standard
     SET_SERVICE_STANDARD = "set_investor_service_standard"  # the response time of the municipality's standard
+    # Bulk import of an old register (issue 13): the coordinator's alone, as it writes for many institutions at
+    # once; leads and staff type their own institution's records.
+    IMPORT_RECORDS = "import_records"
 
 
 # What a refusal tells the user: the action in words, never its internal name.
@@ -155,6 +158,8 @@ ACTION_DESCRIPTIONS: dict[Action, Message] = {
                                           "RODO – robi to tylko inspektor ochrony danych",
                                           "this role may not export a contact person's data under GDPR art. 15; "
                                           "only the data-protection officer does"),
+    Action.IMPORT_RECORDS: bilingual("Ta rola nie może importować rejestrów działań z plików",
+                                     "this role may not import registers of activities from files"),
     Action.READ_INQUIRIES: bilingual("Ta rola nie może przeglądać zapytań inwestorów",
                                      "this role may not read investor inquiries"),
     Action.MANAGE_INQUIRIES: bilingual("Ta rola nie może zapisywać zapytań inwestorów",
