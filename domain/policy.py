@@ -108,6 +108,10 @@ class Action(StrEnum):
     # Bulk import of an old register (issue 13): the coordinator's alone, as it writes for many institutions at
     # once; leads and staff type their own institution's records.
     IMPORT_RECORDS = "import_records"
+    # The joint events calendar (issue 14): read by every municipality role but the admin and the DPO; events are
+    # published for one's own institution (the coordinator for any of the municipality's).
+    READ_CALENDAR = "read_calendar"  # the calendar of the user's networks, its iCalendar feeds and reminders
+    PUBLISH_EVENTS = "publish_events"  # publish, edit, move and cancel events; record an event's attendance
 
 
 # What a refusal tells the user: the action in words, never its internal name.
@@ -176,11 +180,16 @@ ACTION_DESCRIPTIONS: dict[Action, Message] = {
                                            "inwestora",
                                            "this role may not change the response time of the investor-service "
                                            "standard"),
+    Action.READ_CALENDAR: bilingual("Ta rola nie może przeglądać kalendarza wydarzeń",
+                                    "this role may not read the events calendar"),
+    Action.PUBLISH_EVENTS: bilingual("Ta rola nie może publikować ani zmieniać wydarzeń w kalendarzu",
+                                     "this role may not publish or change events in the calendar"),
 }
 
 _PERSONS = frozenset({Action.READ_PERSONS, Action.READ_CONTACT_DETAILS, Action.MANAGE_PERSONS})
 _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Action.MANAGE_CLUSTER,
-                                Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY}) | _PERSONS
+                                Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY,
+                                Action.READ_CALENDAR, Action.PUBLISH_EVENTS}) | _PERSONS
 # The data-protection officer's own: given to no other role, an admin included (issue 12).
 _DATA_PROTECTION = frozenset({Action.READ_PERSONAL_DATA, Action.ERASE_PERSON, Action.EXPORT_SUBJECT_DATA})
 
@@ -196,10 +205,10 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     - _DATA_PROTECTION,
     Role.AUDITOR: frozenset({Action.READ_REGISTRY, Action.READ_RECORDS, Action.READ_STRATEGY, Action.READ_AUDIT,
                              Action.READ_YEAR_STATUS, Action.READ_PERSONS, Action.READ_SITES,
-                             Action.READ_INVESTOR_SERVICE}),
+                             Action.READ_INVESTOR_SERVICE, Action.READ_CALENDAR}),
     Role.ADMIN: frozenset({Action.READ_REGISTRY, Action.MANAGE_USERS}),
     Role.DPO: frozenset({Action.READ_REGISTRY}) | _DATA_PROTECTION,
-    Role.INVESTOR_SERVICE: frozenset({Action.READ_REGISTRY}) | _INVESTOR_SERVICE,
+    Role.INVESTOR_SERVICE: frozenset({Action.READ_REGISTRY, Action.READ_CALENDAR}) | _INVESTOR_SERVICE,
 }
 
 
