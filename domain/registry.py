@@ -35,8 +35,15 @@ class Municipality(Aggregate):
         return cls._create(cls.Registered, id=id or uuid4(), name=name, teryt=teryt, **actor_fields(actor))
 
 
+SHARED_NETWORK_KINDS = frozenset({NetworkKind.MUNICIPAL_NETWORK, NetworkKind.INTER_CITY_NETWORK})
+
+
 class Network(Aggregate):
-    """A cooperation network. Institutions join and leave it on business dates."""
+    """A cooperation network. Institutions join and leave it on business dates.
+
+    A shared network (a metropolitan network of municipalities, a network of cities: `SHARED_NETWORK_KINDS`)
+    has municipalities as its members, joining and leaving on business dates (through them, their
+    institutions); each member municipality chooses which of its indicators it shares with the network."""
 
     TOPIC = "splot:Network"
 
@@ -54,6 +61,8 @@ class Network(Aggregate):
             network.kind = self.kind
             network.municipality_ids = list(self.municipality_ids)
             network.members = {}
+            network.member_municipalities = {}
+            network.shared_indicators = {}
 
     class InstitutionJoined(SplotEvent, Aggregate.Event):
         TOPIC = "splot:Network.InstitutionJoined"
@@ -70,6 +79,33 @@ class Network(Aggregate):
 
         def apply(self, network: Network) -> None:
             network.members[self.institution_id][-1][1] = self.left_on
+
+    class MunicipalityJoined(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Network.MunicipalityJoined"
+        municipality_id: UUID
+        joined_on: date
+
+        def apply(self, network: Network) -> None:
+            network.member_municipalities.setdefault(self.municipality_id, []).append([self.joined_on, None])
+
+    class MunicipalityLeft(SplotEvent, Aggregate.Event):
+        TOPIC = "splot:Network.MunicipalityLeft"
+        municipality_id: UUID
+        left_on: date
+
+        def apply(self, network: Network) -> None:
+            network.member_municipalities[self.municipality_id][-1][1] = self.left_on
+
+    class IndicatorsShared(SplotEvent, Aggregate.Event):
+        """A member municipality's choice (its whole list, replacing the one before) of the indicators of its
+        own strategy whose figures the network's comparison shows."""
+
+        TOPIC = "splot:Network.IndicatorsShared"
+        municipality_id: UUID
+        indicator_codes: list[str]
+
+        def apply(self, network: Network) -> None:
+            network.shared_indicators[self.municipality_id] = list(self.indicator_codes)
 
     @classmethod
     def register(
@@ -101,6 +137,48 @@ class Network(Aggregate):
                         group="this network", who_pl="Instytucja", group_pl="tej sieci", field="institution_id")
         self.trigger_event(self.InstitutionLeft, institution_id=institution_id, left_on=left_on,
                            **actor_fields(actor))
+
+    # ------------------------------------------------------------------ a shared network's municipalities
+    @property
+    def is_shared(self) -> bool:
+        return self.kind in SHARED_NETWORK_KINDS
+
+    def has_municipality(self, municipality_id: UUID, on: date) -> bool:
+        return intervals_cover(self.member_municipalities.get(municipality_id, []), on)
+
+    def admit_municipality(self, municipality_id: UUID, joined_on: date, actor: Actor) -> None:
+        self._require_shared()
+        check_can_join(self.member_municipalities.get(municipality_id, []), joined_on, who="The municipality",
+                       group="this network", who_pl="Gmina", group_pl="tej sieci", field="municipality_id")
+        self.trigger_event(self.MunicipalityJoined, municipality_id=municipality_id, joined_on=joined_on,
+                           **actor_fields(actor))
+
+    def release_municipality(self, municipality_id: UUID, left_on: date, actor: Actor) -> None:
+        self._require_shared()
+        check_can_leave(self.member_municipalities.get(municipality_id, []), left_on, who="The municipality",
+                        group="this network", who_pl="Gmina", group_pl="tej sieci", field="municipality_id")
+        self.trigger_event(self.MunicipalityLeft, municipality_id=municipality_id, left_on=left_on,
+                           **actor_fields(actor))
+
+    def share_indicators(self, municipality_id: UUID, indicator_codes: list[str], on: date, actor: Actor) -> None:
+        self._require_shared()
+        if not self.has_municipality(municipality_id, on):
+            raise InvariantViolated(bilingual("Gmina nie należy dziś do tej sieci.",
+                                              "The municipality is not a member of this network today."),
+                                    field="network_id")
+        if list(indicator_codes) == self.shared_indicators.get(municipality_id, []):
+            raise InvariantViolated(bilingual("Sieć widzi już dokładnie te wskaźniki.",
+                                              "The network already sees exactly these indicators."),
+                                    field="indicator_codes")
+        self.trigger_event(self.IndicatorsShared, municipality_id=municipality_id,
+                           indicator_codes=list(indicator_codes), **actor_fields(actor))
+
+    def _require_shared(self) -> None:
+        if not self.is_shared:
+            raise InvariantViolated(
+                bilingual(f"Sieć {self.name} nie jest siecią gmin ani miast (rodzaj {self.kind}).",
+                          f"Network {self.name} is not a network of municipalities or cities (kind {self.kind})."),
+                field="network_id")
 
 
 class Institution(Aggregate):

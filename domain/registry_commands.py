@@ -15,11 +15,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.errors import InvariantViolated, UnknownReference, ValidationFailed, bilingual
-from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
+from domain.registry import SHARED_NETWORK_KINDS, Firm, Institution, Municipality, Network, UniqueKey
 from domain.unique_keys import claim_key, rekey_claims
 from domain.values import (
     Actor,
     InstitutionKind,
+    NetworkKind,
     check_choice,
     check_text,
     comparison_key,
@@ -111,6 +112,44 @@ class RegistryCommands:
         store.years.check_membership_years_open(network.id, left_on, institution.id, today=store.today(),
                                                   field="left_on")
         network.release(institution.id, left_on, actor)
+        return store._save(network)
+
+    # ------------------------------------------------------------------ shared networks of municipalities
+    def register_shared_network(self, *, name: str, kind: str, actor: Actor, id: UUID | None = None) -> Saved:
+        """A metropolitan or inter-city network: it lists no municipality of its own; municipalities join it
+        on dates (`admit_municipality`)."""
+        name = _name(name, field="name", max_length=200)
+        kind = check_choice(kind, NetworkKind, field="kind")
+        if kind not in SHARED_NETWORK_KINDS:
+            raise ValidationFailed(bilingual("Wspólna sieć jest siecią gmin (municipal_network) albo siecią miast "
+                                             "(inter_city_network).",
+                                             "A shared network is a network of municipalities (municipal_network) "
+                                             "or of cities (inter_city_network)."), field="kind")
+        return self.store._save(Network.register(name=name, kind=kind, municipality_ids=[], actor=actor, id=id))
+
+    def admit_municipality(self, *, network_id: UUID, municipality_id: UUID, joined_on: date,
+                           actor: Actor) -> Saved:
+        store = self.store
+        network = store.get_network(network_id)
+        municipality = store._load(Municipality, municipality_id, field="municipality_id", what="municipality")
+        network.admit_municipality(municipality.id, store._business_date(joined_on, "joined_on"), actor)
+        return store._save(network)
+
+    def release_municipality(self, *, network_id: UUID, municipality_id: UUID, left_on: date,
+                             actor: Actor) -> Saved:
+        store = self.store
+        network = store.get_network(network_id)
+        municipality = store._load(Municipality, municipality_id, field="municipality_id", what="municipality")
+        network.release_municipality(municipality.id, store._business_date(left_on, "left_on"), actor)
+        return store._save(network)
+
+    def share_indicators(self, *, network_id: UUID, municipality_id: UUID, indicator_codes: list[str],
+                         actor: Actor) -> Saved:
+        """The member's whole choice of shared indicators (codes of its own strategy, checked by the caller)."""
+        store = self.store
+        network = store.get_network(network_id)
+        codes = list(dict.fromkeys(check_text(c, field="indicator_codes", max_length=50) for c in indicator_codes))
+        network.share_indicators(municipality_id, codes, store.today(), actor)
         return store._save(network)
 
     # ------------------------------------------------------------------ unique values

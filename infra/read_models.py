@@ -23,6 +23,7 @@ from projections.indicator_values.queries import (
     published_report,
     task_report,
 )
+from projections.registry import queries as registry_queries
 from projections.registry.queries import (
     cluster_members,
     list_firms,
@@ -79,6 +80,11 @@ class ReadModelQueries:
     def cluster_members(self, *, cluster_id: str) -> list[Row]:
         with self._tx() as tx:
             return cluster_members(tx, cluster_id)
+
+    def network_municipalities(self) -> list[Row]:
+        """Every shared network's member municipalities over time, with the indicators each shares."""
+        with self._tx() as tx:
+            return registry_queries.network_municipalities(tx)
 
     # ------------------------------------------------------------------ activity register
     def records(self, *, network_ids: Collection[str], institution_id: str | None, kind: str | None,

@@ -184,9 +184,30 @@ def _person_ids(c: Container) -> list[UUID]:
     return [UUID(r["party_id"]) for r in rows]
 
 
+def shared_networks(c: Container, clock: Clock) -> None:
+    """Issue 14: a metropolitan network; the demo municipality and a second one join it, the demo shares one
+    indicator with it, the second leaves."""
+    clock.move_to(date(2014, 3, 3))
+    registry = c.app.registry
+    second = stable_id("demo", "municipality", "second")
+    registry.register_municipality(name="DEMO Gmina Druga", teryt=None, actor=COORDINATOR, id=second)
+    network = stable_id("demo", "network", "metropolitan")
+    registry.register_shared_network(name="DEMO Metropolia", kind="municipal_network", actor=COORDINATOR, id=network)
+    registry.admit_municipality(network_id=network, municipality_id=DEFAULT_MUNICIPALITY_ID,
+                                joined_on=date(2014, 1, 1), actor=COORDINATOR)
+    registry.admit_municipality(network_id=network, municipality_id=second, joined_on=date(2014, 2, 1),
+                                actor=COORDINATOR)
+    registry.share_indicators(network_id=network, municipality_id=DEFAULT_MUNICIPALITY_ID,
+                              indicator_codes=["III.1.3.W2"], actor=COORDINATOR)
+    clock.move_to(date(2014, 3, 4))
+    registry.release_municipality(network_id=network, municipality_id=second, left_on=date(2014, 3, 1),
+                                  actor=COORDINATOR)
+
+
 # Steps in story order. A new event type: add its step here (or extend one) and append it with --append.
 HISTORY_EXTRAS: list[Callable[[Container, Clock], None]] = [
     registry_changes, record_changes, strategy_changes, idempotent_writes, year_closing, personal_data,
+    shared_networks,
 ]
 
 

@@ -1,20 +1,47 @@
 """Which part of the store a user works in: their municipality, its networks, its strategy.
 
 Nothing crosses between municipalities: every use case asks `Scopes.of(user)` and limits its checks
-and queries to the networks it names. A network belongs to every municipality it lists (a shared,
-metropolitan network lists several — the later issue on shared networks builds on this).
+and queries to the networks it names. A network belongs to every municipality it lists.
+
+Shared networks (a metropolitan network of municipalities, a network of cities: kinds `municipal_network`,
+`inter_city_network`) list no municipality; municipalities join and leave them on business dates
+(`Network.MunicipalityJoined` / `MunicipalityLeft`). A scope knows them apart from its home network:
+
+- `scope.shared_network_ids`: the shared networks the municipality is a member of today (the store's
+  today, Warsaw time); `scope.shared_network_ids_on(day)`: on a business date; `scope.shared_memberships`:
+  every interval. What a shared network shares (its calendar, meetings, good practices, chosen indicators)
+  is for the users of its members *today*: after `left_on` a municipality no longer sees it.
+- `scope.network_ids` holds the home networks and `shared_network_ids`, so records, audit entries and
+  other rows keyed by a shared network are in scope for its current members; nothing else of another
+  municipality is. Writes go to the home network unless a use case names a network on purpose.
+- `Scopes.members_of(network_id, on=day)`: the municipalities of a shared network on a day (e.g. whose
+  strategies the cross-city comparison reads, or whose sites a metropolitan database shows).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
 from uuid import UUID
 
 from domain.errors import NotFound, UnknownReference, bilingual
 from domain.policy import User
 from domain.ports import ReadModels
 from domain.strategy.use_cases import strategy_id_for
-from domain.values import NetworkKind
+from domain.values import NetworkKind, warsaw_today
+
+
+@dataclass(frozen=True)
+class SharedMembership:
+    """One interval of a municipality's membership of a shared network (`left_on` inclusive, None: open)."""
+
+    network_id: UUID
+    joined_on: date
+    left_on: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.joined_on <= day and (self.left_on is None or day <= self.left_on)
 
 
 @dataclass(frozen=True)
@@ -24,6 +51,16 @@ class Scope:
     municipality_id: UUID | None
     network_ids: frozenset[UUID]
     home_network_id: UUID | None  # where the municipality's institutions, firms, records and strategy live
+    shared_memberships: tuple[SharedMembership, ...] = ()
+    today: date | None = field(default=None, compare=False)  # the day `shared_network_ids` is taken on
+
+    @property
+    def shared_network_ids(self) -> frozenset[UUID]:
+        """The shared networks the municipality is a member of today (the admin's scope: every shared one)."""
+        return self.shared_network_ids_on(self.today or warsaw_today())
+
+    def shared_network_ids_on(self, day: date) -> frozenset[UUID]:
+        return frozenset(m.network_id for m in self.shared_memberships if m.covers(day))
 
     @property
     def network_texts(self) -> list[str]:
@@ -56,19 +93,39 @@ def _members(network: dict) -> list[str]:
     return [m for m in network["municipality_ids"].split(",") if m]
 
 
+def _membership(row: dict) -> SharedMembership:
+    return SharedMembership(UUID(row["network_id"]), date.fromisoformat(row["joined_on"]),
+                            date.fromisoformat(row["left_on"]) if row["left_on"] else None)
+
+
 class Scopes:
-    def __init__(self, reads: ReadModels) -> None:
+    def __init__(self, reads: ReadModels, *, today: Callable[[], date] = warsaw_today) -> None:
         self.reads = reads
+        self.today = today
 
     def of(self, user: User) -> Scope:
         return self.of_municipality(user.municipality_id)
 
     def of_municipality(self, municipality_id: UUID | None) -> Scope:
         networks = self.reads.networks()
+        today = self.today()
         if municipality_id is None:
-            return Scope(None, frozenset(UUID(n["id"]) for n in networks), None)
+            shared = tuple(SharedMembership(UUID(n["id"]), date.min, None) for n in networks
+                           if n["kind"] != NetworkKind.INSTITUTION_NETWORK)
+            return Scope(None, frozenset(UUID(n["id"]) for n in networks), None, shared, today)
         mine = [n for n in networks if str(municipality_id) in _members(n)]
         home = [n for n in mine if n["kind"] == NetworkKind.INSTITUTION_NETWORK
                 and _members(n) == [str(municipality_id)]]
         home.sort(key=lambda n: n["id"])  # `add_municipality` registers exactly one; stable if there are more
-        return Scope(municipality_id, frozenset(UUID(n["id"]) for n in mine), UUID(home[0]["id"]) if home else None)
+        shared = tuple(_membership(row) for row in self.reads.network_municipalities()
+                       if row["municipality_id"] == str(municipality_id))
+        scope = Scope(municipality_id, frozenset(UUID(n["id"]) for n in mine),
+                      UUID(home[0]["id"]) if home else None, shared, today)
+        return Scope(municipality_id, scope.network_ids | scope.shared_network_ids, scope.home_network_id, shared,
+                     today)
+
+    def members_of(self, network_id: UUID, *, on: date | None = None) -> list[UUID]:
+        """The municipalities a shared network has on a day (default: today), in the order of their names."""
+        day = on or self.today()
+        return list(dict.fromkeys(UUID(row["municipality_id"]) for row in self.reads.network_municipalities()
+                                  if row["network_id"] == str(network_id) and _membership(row).covers(day)))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from infra.cli import audit, backup, municipality, people, serve, strategy, users
+from infra.cli import audit, backup, municipality, network, people, serve, strategy, users
 
 app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
                        "(cooperation records and strategy indicators for business-support networks).",
@@ -19,6 +19,7 @@ app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia bizn
 
 # In this order in `splot --help`.
 app.add_typer(municipality.municipality_app, name="municipality")
+app.add_typer(network.network_app, name="network")  # splot network add-shared|admit|release|list (issue 14)
 app.add_typer(users.user_app, name="user")
 app.add_typer(users.token_app, name="token")
 audit.register(app)  # splot verify, splot checkpoint export

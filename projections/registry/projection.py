@@ -12,9 +12,10 @@ from projections.base import Tx, id_text, recorded_at
 
 class RegistryProjection:
     name = "registry"
-    version = 2  # v2: registry_institution_names (short names as known at a recorded time)
+    version = 3  # v2: registry_institution_names (short names as known at a recorded time); v3: shared networks
     tables = ("registry_municipalities", "registry_networks", "registry_institutions", "registry_firms",
-              "registry_network_members", "registry_cluster_members", "registry_institution_names")
+              "registry_network_members", "registry_cluster_members", "registry_institution_names",
+              "registry_network_municipalities", "registry_shared_indicators")
 
     def create_tables(self, tx: Tx) -> None:
         tx.execute("CREATE TABLE IF NOT EXISTS registry_municipalities ("
@@ -32,8 +33,13 @@ class RegistryProjection:
         tx.execute("CREATE TABLE IF NOT EXISTS registry_firms ("
                    "id TEXT PRIMARY KEY, network_id TEXT NOT NULL, name TEXT NOT NULL, nip TEXT, regon TEXT, "
                    "firm_key TEXT NOT NULL, registered_at TEXT NOT NULL)")
+        # A shared network's member municipalities (bitemporal like the other memberships) and what each shares.
+        tx.execute("CREATE TABLE IF NOT EXISTS registry_shared_indicators ("
+                   "network_id TEXT NOT NULL, municipality_id TEXT NOT NULL, indicator_codes TEXT NOT NULL, "
+                   "PRIMARY KEY (network_id, municipality_id))")
         for table, group, member in (("registry_network_members", "network_id", "institution_id"),
-                                     ("registry_cluster_members", "cluster_id", "firm_id")):
+                                     ("registry_cluster_members", "cluster_id", "firm_id"),
+                                     ("registry_network_municipalities", "network_id", "municipality_id")):
             tx.execute(
                 f"CREATE TABLE IF NOT EXISTS {table} ("
                 f"{group} TEXT NOT NULL, {member} TEXT NOT NULL, seq INTEGER NOT NULL, "
@@ -56,6 +62,17 @@ class RegistryProjection:
         elif isinstance(event, Network.InstitutionLeft):
             self._leave(tx, "registry_network_members", "network_id", "institution_id", oid,
                         str(event.institution_id), event.left_on.isoformat(), at)
+        elif isinstance(event, Network.MunicipalityJoined):
+            self._join(tx, "registry_network_municipalities", "network_id", "municipality_id", oid,
+                       str(event.municipality_id), event.joined_on.isoformat(), at)
+        elif isinstance(event, Network.MunicipalityLeft):
+            self._leave(tx, "registry_network_municipalities", "network_id", "municipality_id", oid,
+                        str(event.municipality_id), event.left_on.isoformat(), at)
+        elif isinstance(event, Network.IndicatorsShared):
+            tx.execute("DELETE FROM registry_shared_indicators WHERE network_id = ? AND municipality_id = ?",
+                       (oid, str(event.municipality_id)))
+            tx.execute("INSERT INTO registry_shared_indicators (network_id, municipality_id, indicator_codes) "
+                       "VALUES (?, ?, ?)", (oid, str(event.municipality_id), ",".join(event.indicator_codes)))
         elif isinstance(event, Institution.Registered):
             tx.execute(
                 "INSERT INTO registry_institutions (id, network_id, name, short_name, kind, coordinator_id, "

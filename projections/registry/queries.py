@@ -52,3 +52,14 @@ def cluster_members(tx: Tx, cluster_id: str) -> list[dict[str, Any]]:
 
 def list_municipalities(tx: Tx) -> list[dict[str, Any]]:
     return tx.execute("SELECT * FROM registry_municipalities ORDER BY name, id")
+
+
+def network_municipalities(tx: Tx) -> list[dict[str, Any]]:
+    """Current knowledge of every shared network's member municipalities (one row per interval), with the
+    indicator codes each shares (comma-separated, '' when none)."""
+    return tx.execute(
+        "SELECT m.network_id, m.municipality_id, m.seq, m.joined_on, m.left_on, mu.name AS municipality_name, "
+        "COALESCE(s.indicator_codes, '') AS indicator_codes FROM registry_network_municipalities m "
+        "JOIN registry_municipalities mu ON mu.id = m.municipality_id "
+        "LEFT JOIN registry_shared_indicators s ON s.network_id = m.network_id AND s.municipality_id = m.municipality_id "
+        "WHERE m.recorded_to IS NULL ORDER BY m.network_id, mu.name, m.municipality_id, m.seq")

@@ -19,7 +19,8 @@ import domain.strategy.model
 PINNED = {
     "splot:Municipality", "splot:Municipality.Created", "splot:Municipality.Registered",
     "splot:Network", "splot:Network.Created", "splot:Network.Registered", "splot:Network.InstitutionJoined",
-    "splot:Network.InstitutionLeft",
+    "splot:Network.InstitutionLeft", "splot:Network.MunicipalityJoined", "splot:Network.MunicipalityLeft",
+    "splot:Network.IndicatorsShared",
     "splot:Institution", "splot:Institution.Created", "splot:Institution.Registered", "splot:Institution.Renamed",
     "splot:Institution.Deactivated", "splot:Institution.FirmJoinedCluster", "splot:Institution.FirmLeftCluster",
     "splot:Firm", "splot:Firm.Created", "splot:Firm.Registered",
