@@ -1,0 +1,65 @@
+"""The use-case layer: one call per thing a user can do or ask, for every face (JSON API, pages, CLI).
+
+Each call takes the acting user (`domain.policy.User`), checks who may do it (`domain.policy`, raising
+`Forbidden` / `NotFound`), stays inside the user's municipality (`scope.py`), validates, and returns plain
+data (dataclasses, dicts of read-model rows, `Saved`). A face only parses its input, calls, and renders.
+
+The areas share one event store (`domain.application.Splot`, which keeps the audit chain in the same
+transactions) and one set of read models (the `ReadModels` port, implemented in infra/read_models.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from domain.application import Splot
+from domain.ports import Accounts, AuditChain, ContactPersons, ReadModels
+from domain.use_cases.audit import AuditUseCases
+from domain.use_cases.closing import YearClosingUseCases
+from domain.use_cases.people import PeopleUseCases
+from domain.use_cases.privacy import PrivacyUseCases
+from domain.use_cases.network import NetworkUseCases
+from domain.use_cases.records import RecordUseCases
+from domain.use_cases.registry import RegistryUseCases
+from domain.use_cases.scope import Scopes
+from domain.use_cases.shared_networks import SharedNetworkUseCases
+from domain.use_cases.strategy import StrategyUseCases
+from domain.use_cases.strategy_changes import StrategyChangeUseCases
+from domain.use_cases.users import UserUseCases
+
+
+@dataclass(frozen=True)
+class UseCases:
+    records: RecordUseCases
+    registry: RegistryUseCases
+    strategy: StrategyUseCases
+    strategy_changes: StrategyChangeUseCases
+    closing: YearClosingUseCases
+    audit: AuditUseCases
+    users: UserUseCases
+    people: PeopleUseCases
+    network: NetworkUseCases
+    privacy: PrivacyUseCases  # the data-protection officer's: subject access, erasure, retention (issue 12)
+    shared_networks: SharedNetworkUseCases  # metropolitan / inter-city networks of municipalities (issue 14)
+
+    @classmethod
+    def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
+                closing_day: Callable[[], date], persons: ContactPersons | None = None,
+                chain: AuditChain | None = None, person_retention_years: int = 5) -> UseCases:
+        """`persons`: the person directory (by default the one the store checks person ids against);
+        `chain`: the audit chain's checks and checkpoints (infra/chain_checks.py), where the store keeps one."""
+        scopes = Scopes(reads, today=store.today)
+        persons = persons if persons is not None else store.person_directory  # type: ignore[assignment]
+        return cls(records=RecordUseCases(store, reads, scopes), registry=RegistryUseCases(store, reads, scopes),
+                   strategy=StrategyUseCases(store, reads, scopes),
+                   strategy_changes=StrategyChangeUseCases(store, reads, scopes),
+                   closing=YearClosingUseCases(store, reads, scopes, closing_day),
+                   audit=AuditUseCases(store, reads, scopes, accounts=accounts, chain=chain),
+                   users=UserUseCases(accounts, store, reads),
+                   people=PeopleUseCases(persons, reads, scopes),  # type: ignore[arg-type]
+                   network=NetworkUseCases(store, reads, scopes),
+                   privacy=PrivacyUseCases(persons, store, reads, scopes, accounts,  # type: ignore[arg-type]
+                                           retention_years=person_retention_years),
+                   shared_networks=SharedNetworkUseCases(store, reads, scopes))
