@@ -30,6 +30,7 @@ from infra.backup import hold_store_lock
 from infra.chain_checks import ChainService
 from infra.closing import closing_day
 from infra.idempotency import IdempotencyStore
+from infra.imports import RegisterFileReader
 from infra.person_directory import PersonDirectory
 from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
@@ -119,7 +120,8 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     users = UserStore(directory_db)
     chain = ChainService(app.recorder, directory_db, key_file=settings.key_file, data_dir=settings.data_dir)
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
-                                 persons=persons, chain=chain, person_retention_years=settings.person_retention_years)
+                                 persons=persons, chain=chain, person_retention_years=settings.person_retention_years,
+                                 register_files=RegisterFileReader())
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
                      runner=runner, users=users, idempotency=IdempotencyStore(app), use_cases=use_cases,
                      sessions=SessionStore(directory_db), throttle=SignInThrottle(),

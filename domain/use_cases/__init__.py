@@ -21,6 +21,7 @@ from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
 from domain.use_cases.privacy import PrivacyUseCases
 from domain.use_cases.network import NetworkUseCases
+from domain.use_cases.imports import ImportUseCases, RegisterFiles
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
 from domain.use_cases.scope import Scopes
@@ -42,17 +43,21 @@ class UseCases:
     people: PeopleUseCases
     network: NetworkUseCases
     privacy: PrivacyUseCases  # the data-protection officer's: subject access, erasure, retention (issue 12)
+    imports: ImportUseCases  # bulk import of old registers from CSV and XLSX (issue 13)
     shared_networks: SharedNetworkUseCases  # metropolitan / inter-city networks of municipalities (issue 14)
 
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
                 closing_day: Callable[[], date], persons: ContactPersons | None = None,
-                chain: AuditChain | None = None, person_retention_years: int = 5) -> UseCases:
+                chain: AuditChain | None = None, register_files: RegisterFiles | None = None,
+                person_retention_years: int = 5) -> UseCases:
         """`persons`: the person directory (by default the one the store checks person ids against);
         `chain`: the audit chain's checks and checkpoints (infra/chain_checks.py), where the store keeps one."""
         scopes = Scopes(reads, today=store.today)
         persons = persons if persons is not None else store.person_directory  # type: ignore[assignment]
-        return cls(records=RecordUseCases(store, reads, scopes), registry=RegistryUseCases(store, reads, scopes),
+        records = RecordUseCases(store, reads, scopes)
+        return cls(records=records, imports=ImportUseCases(store, reads, scopes, records, persons, register_files),
+                   registry=RegistryUseCases(store, reads, scopes),
                    strategy=StrategyUseCases(store, reads, scopes),
                    strategy_changes=StrategyChangeUseCases(store, reads, scopes),
                    closing=YearClosingUseCases(store, reads, scopes, closing_day),
