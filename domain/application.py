@@ -21,7 +21,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import Environment
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from domain.base import DateAsISO, SplotEvent
 from domain.closing import YearClosingCommands
@@ -59,7 +59,11 @@ class Splot(Application):
         *,
         person_directory: PersonDirectory | None = None,
         today: Callable[[], date] = warsaw_today,
+        mapper_factory: Callable[..., Mapper] | None = None,
     ) -> None:
+        # The mapper, when given: built with (transcoder=, cipher=, compressor=) — infra's FieldCipherMapper
+        # (infra/field_cipher.py) seals records' free text under per-record keys; the domain knows nothing of it.
+        self._mapper_factory = mapper_factory
         super().__init__(env=env)
         self.person_directory = person_directory
         self.today = today
@@ -71,6 +75,12 @@ class Splot(Application):
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Configuration comes only from `env` (built by infra.settings), never from os.environ."""
         return Environment(name, {**type(self).env, **(env or {})})
+
+    def construct_mapper(self) -> Mapper:
+        if self._mapper_factory is None:
+            return super().construct_mapper()
+        return self._mapper_factory(transcoder=self.construct_transcoder(), cipher=self.factory.cipher(),
+                                    compressor=self.factory.compressor())
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -36,6 +36,9 @@ ERASURE_GROUNDS: dict[str, Message] = {
 
 EXPORT_FORMATS = ("json", "pdf")
 
+# What a redacted record shows where its free text was (its key destroyed: infra/field_cipher.py decodes to it).
+REDACTED_TEXT = "treść usunięta (RODO) / text redacted (GDPR)"
+
 
 def check_erasure_ground(ground: object) -> str:
     if not isinstance(ground, str) or ground not in ERASURE_GROUNDS:

@@ -21,6 +21,7 @@ directory, the user or idempotency store or the projection runner: an entry poin
 from __future__ import annotations
 
 import logging
+from functools import partial
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +30,13 @@ from domain.use_cases import UseCases
 from infra.backup import hold_store_lock
 from infra.chain_checks import ChainService
 from infra.closing import closing_day
+from infra.field_cipher import FieldCipherMapper
 from infra.idempotency import IdempotencyStore
 from infra.imports import RegisterFileReader
 from infra.person_directory import PersonDirectory
 from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
+from infra.record_keys import RecordKeys
 from infra.read_models import ReadModelQueries
 from infra.throttle import SignInThrottle
 from infra.web_sessions import SessionStore
@@ -115,7 +118,9 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
         views = SQLiteDatabase(settings.views_path)
         directory_db = SQLiteDatabase(settings.directory_path)
     persons = PersonDirectory(directory_db)
-    app = Splot(env=event_store_env(settings), person_directory=persons, **app_kwargs)
+    record_keys = RecordKeys(directory_db)  # records' free-text keys, outside the log (infra/field_cipher.py)
+    app = Splot(env=event_store_env(settings), person_directory=persons,
+                mapper_factory=partial(FieldCipherMapper, keys=record_keys), **app_kwargs)
     runner = ProjectionRunner(app, views, all_projections(), page_size=settings.projection_page_size)
     users = UserStore(directory_db)
     chain = ChainService(app.recorder, directory_db, key_file=settings.key_file, data_dir=settings.data_dir)
