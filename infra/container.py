@@ -29,6 +29,7 @@ from domain.application import Splot
 from domain.use_cases import UseCases
 from infra.backup import hold_store_lock
 from infra.chain_checks import ChainService
+from infra.feed_tokens import FeedTokenStore
 from infra.closing import closing_day
 from infra.field_cipher import FieldCipherMapper
 from infra.idempotency import IdempotencyStore
@@ -47,6 +48,7 @@ from infra.strategy_loader import load_default_strategy
 from infra.users import UserStore
 from projections.activity_register import ActivityRegisterProjection
 from projections.audit_trail import AuditTrailProjection
+from projections.calendar import CalendarProjection
 from projections.registry import RegistryProjection
 from projections.indicator_values import IndicatorValuesProjection
 
@@ -56,7 +58,8 @@ log = logging.getLogger(__name__)
 def all_projections() -> list[Any]:
     """Every read model, in the order they are fed."""
     return [RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection(),
-            IndicatorValuesProjection()]  # indicator values read the registry and activity tables: keep it after them
+            IndicatorValuesProjection(),  # indicator values read the registry and activity tables: keep it after them
+            CalendarProjection()]  # the joint events calendar (issue 14)
 
 
 @dataclass
@@ -125,6 +128,7 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     users = UserStore(directory_db)
     chain = ChainService(app.recorder, directory_db, key_file=settings.key_file, data_dir=settings.data_dir)
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
+                                 feed_tokens=FeedTokenStore(directory_db),  # the calendar feeds' secret addresses
                                  persons=persons, chain=chain, person_retention_years=settings.person_retention_years,
                                  register_files=RegisterFileReader())
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,

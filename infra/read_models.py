@@ -16,6 +16,7 @@ from infra.projection_runner import ProjectionRunner
 from projections.activity_register.queries import list_records
 from projections.audit_trail.queries import audit_entries, record_history
 from projections.audit_trail.reports import year_report
+from projections.calendar.queries import get_event, list_events
 from projections.indicator_values.queries import (
     indicator_events,
     list_publications,
@@ -156,3 +157,15 @@ class ReadModelQueries:
     def record_history(self, record_id: str) -> list[Row]:
         with self._tx() as tx:
             return record_history(tx, record_id, chain_lookup=chain_lookup(self.recorder))
+
+    # ------------------------------------------------------------------ joint events calendar
+    def calendar_events(self, *, network_ids: Collection[str], institution_id: str | None = None,
+                        kind: str | None = None, starts_from: str | None = None,
+                        starts_before: str | None = None) -> list[Row]:
+        with self._tx() as tx:
+            return list_events(tx, network_ids=network_ids, institution_id=institution_id, kind=kind,
+                               starts_from=starts_from, starts_before=starts_before)
+
+    def calendar_event(self, event_id: str) -> Row | None:
+        with self._tx() as tx:
+            return get_event(tx, event_id)

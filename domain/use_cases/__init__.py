@@ -17,6 +17,7 @@ from typing import Callable
 from domain.application import Splot
 from domain.ports import Accounts, AuditChain, ContactPersons, ReadModels
 from domain.use_cases.audit import AuditUseCases
+from domain.use_cases.calendar import CalendarUseCases, FeedTokens
 from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
 from domain.use_cases.privacy import PrivacyUseCases
@@ -24,6 +25,7 @@ from domain.use_cases.network import NetworkUseCases
 from domain.use_cases.imports import ImportUseCases, RegisterFiles
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
+from domain.use_cases.reminders import ReminderUseCases
 from domain.use_cases.scope import Scopes
 from domain.use_cases.shared_networks import SharedNetworkUseCases
 from domain.use_cases.strategy import StrategyUseCases
@@ -43,18 +45,22 @@ class UseCases:
     people: PeopleUseCases
     network: NetworkUseCases
     privacy: PrivacyUseCases  # the data-protection officer's: subject access, erasure, retention (issue 12)
+    calendar: CalendarUseCases  # the joint events calendar, its feeds, attendance into records (issue 14)
+    reminders: ReminderUseCases  # follow-ups due: the daily digest (issue 14)
     imports: ImportUseCases  # bulk import of old registers from CSV and XLSX (issue 13)
     shared_networks: SharedNetworkUseCases  # metropolitan / inter-city networks of municipalities (issue 14)
 
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
                 closing_day: Callable[[], date], persons: ContactPersons | None = None,
+                feed_tokens: FeedTokens | None = None,
                 chain: AuditChain | None = None, register_files: RegisterFiles | None = None,
                 person_retention_years: int = 5) -> UseCases:
         """`persons`: the person directory (by default the one the store checks person ids against);
         `chain`: the audit chain's checks and checkpoints (infra/chain_checks.py), where the store keeps one."""
         scopes = Scopes(reads, today=store.today)
         persons = persons if persons is not None else store.person_directory  # type: ignore[assignment]
+        calendar = CalendarUseCases(store, reads, scopes, RecordUseCases(store, reads, scopes), accounts, feed_tokens)
         records = RecordUseCases(store, reads, scopes)
         return cls(records=records, imports=ImportUseCases(store, reads, scopes, records, persons, register_files),
                    registry=RegistryUseCases(store, reads, scopes),
@@ -65,6 +71,7 @@ class UseCases:
                    users=UserUseCases(accounts, store, reads),
                    people=PeopleUseCases(persons, reads, scopes),  # type: ignore[arg-type]
                    network=NetworkUseCases(store, reads, scopes),
+                   calendar=calendar, reminders=ReminderUseCases(calendar),
                    privacy=PrivacyUseCases(persons, store, reads, scopes, accounts,  # type: ignore[arg-type]
                                            retention_years=person_retention_years),
                    shared_networks=SharedNetworkUseCases(store, reads, scopes))
