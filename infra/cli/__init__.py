@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from infra.cli import audit, backup, municipality, network, people, serve, strategy, users
+from infra.cli import imports
 
 app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
                        "(cooperation records and strategy indicators for business-support networks).",
@@ -27,6 +28,7 @@ strategy.register(app)  # splot strategy load FILE, splot report TASK
 serve.register(app)  # splot serve, demo, rebuild, catch-up
 backup.register(app)  # splot backup DIR, splot restore DIR
 app.add_typer(people.person_app, name="person")  # splot person export ID --format json|pdf (RODO art. 15)
+imports.register(app)  # splot import FILE [--valid-only] [--dry-run]: an old register from CSV or XLSX (issue 13)
 
 
 def main() -> None:
