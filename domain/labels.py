@@ -43,6 +43,18 @@ FIELD_LABELS: dict[str, Message] = {
     "meeting_id": bilingual("Spotkanie", "Meeting"),
     "network_id": bilingual("Sieć", "Network"),
     "owner_institution_id": bilingual("Instytucja właścicielska", "Owner institution"),
+    # security events (domain/security_log.py)
+    "user_id": bilingual("Konto", "Account"),
+    "address": bilingual("Adres klienta (IP)", "Client address (IP)"),
+    "failure": bilingual("Przyczyna niepowodzenia", "Why it failed"),
+    "stage": bilingual("Krok logowania", "Sign-in step"),
+    "second_factor": bilingual("Z drugim składnikiem (kod TOTP)", "With a second factor (TOTP code)"),
+    "role": bilingual("Rola", "Role"),
+    "previous_role": bilingual("Poprzednia rola", "Previous role"),
+    "previous_institution_id": bilingual("Poprzednia instytucja", "Previous institution"),
+    "invited": bilingual("Z jednorazowym linkiem do ustawienia hasła", "With a one-time link to set the password"),
+    "how": bilingual("Sposób", "How"),
+    "token_id": bilingual("Token API", "API token"),
     # registry fields
     "name": bilingual("Nazwa", "Name"),
     "short_name": bilingual("Skrót", "Short name"),
@@ -89,6 +101,8 @@ def strategy_value_words(field: str, value: Any) -> Message | None:
             return None
     if field in ("indicator", "task", "goal", "programme") and isinstance(value, dict) and "code" in value:
         return Message.untranslated(f"{value['code']} {value.get('name', '')}".strip())
+    if field in SECURITY_VALUE_WORDS and isinstance(value, (str, bool)):  # security events' codes in words
+        return SECURITY_VALUE_WORDS[field].get(value)
     if field == "legal_ground" and isinstance(value, str):  # an erasure's ground (domain/privacy.py)
         from domain.privacy import ERASURE_GROUNDS
 
@@ -97,6 +111,23 @@ def strategy_value_words(field: str, value: Any) -> Message | None:
         return Message.untranslated("; ".join(f"{s.get('number')}. {s.get('name', '')}".strip() for s in value))
     return None
 
+
+# The coded values of the security events (domain/security_log.py) in words.
+_ROLES = {"staff": bilingual("pracownik instytucji", "institution staff"),
+          "lead": bilingual("kierownik instytucji", "institution lead"),
+          "coordinator": bilingual("koordynator", "coordinator"), "auditor": bilingual("audytor", "auditor"),
+          "admin": bilingual("administrator", "administrator"),
+          "dpo": bilingual("inspektor ochrony danych", "data-protection officer")}
+_YES_NO = {True: bilingual("tak", "yes"), False: bilingual("nie", "no")}
+SECURITY_VALUE_WORDS: dict[str, dict[Any, Message]] = {
+    "failure": {"unknown_account": bilingual("nieznane konto", "unknown account"),
+                "wrong_password": bilingual("błędne hasło", "wrong password"),
+                "account_disabled": bilingual("konto wyłączone", "account disabled")},
+    "stage": {"password": bilingual("hasło", "password"), "second_factor": bilingual("kod TOTP", "TOTP code")},
+    "how": {"link": bilingual("jednorazowym linkiem", "with the one-time link"),
+            "changed": bilingual("zmiana przez użytkownika", "changed by the user")},
+    "role": _ROLES, "previous_role": _ROLES, "second_factor": _YES_NO, "invited": _YES_NO,
+}
 
 # ---------------------------------------------------------------------------------------------- event types
 EVENT_LABELS: dict[str, Message] = {
@@ -143,6 +174,22 @@ EVENT_LABELS: dict[str, Message] = {
                                               "Contact person erased (GDPR art. 17)"),
     "PersonalDataAct.SubjectDataExported": bilingual("Wydano dane osobowe osoby kontaktowej (art. 15 RODO)",
                                                      "Personal data of a contact person exported (GDPR art. 15)"),
+    "SignIn.Succeeded": bilingual("Zalogowano", "Signed in"),
+    "SignIn.Failed": bilingual("Nieudane logowanie", "Failed sign-in"),
+    "SignIn.Throttled": bilingual("Zablokowano próby logowania (zbyt wiele nieudanych)",
+                                  "Sign-in attempts blocked (too many failed)"),
+    "SignIn.SecondFactorFailed": bilingual("Błędny kod drugiego składnika (TOTP)", "Wrong second-factor (TOTP) code"),
+    "SignIn.SignedOut": bilingual("Wylogowano", "Signed out"),
+    "AccountChange.UserAdded": bilingual("Dodano użytkownika", "User added"),
+    "AccountChange.AccessChanged": bilingual("Zmieniono rolę lub instytucję użytkownika",
+                                             "User's role or institution changed"),
+    "AccountChange.UserDisabled": bilingual("Wyłączono konto użytkownika", "User disabled"),
+    "AccountChange.PasswordSet": bilingual("Ustawiono hasło", "Password set"),
+    "AccountChange.PasswordLinkIssued": bilingual("Wydano link do ustawienia hasła", "Password link issued"),
+    "AccountChange.SecondFactorEnrolled": bilingual("Skonfigurowano drugi składnik (TOTP)",
+                                                    "Second factor (TOTP) set up"),
+    "ApiTokenChange.Issued": bilingual("Utworzono token API", "API token created"),
+    "ApiTokenChange.Revoked": bilingual("Unieważniono token API", "API token revoked"),
 }
 
 

@@ -96,6 +96,15 @@ class Accounts(Protocol):
     def revoke_token(self, token_id_or_token: str, *, by: str | None = None) -> int: ...
 
 
+class SignInThrottle(Protocol):
+    """Failed sign-in attempts counted per account and address (infra/throttle.py), asked before hashing."""
+
+    window: float  # seconds
+    def retry_after(self, *, account: str, address: str) -> int | None: ...
+    def failed(self, *, account: str, address: str) -> None: ...
+    def succeeded(self, *, account: str) -> None: ...
+
+
 class SecondFactor(Protocol):
     """The TOTP arithmetic (infra/second_factor.py): the domain decides only who must give a code."""
 

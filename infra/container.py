@@ -127,13 +127,15 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     runner = ProjectionRunner(app, views, all_projections(), page_size=settings.projection_page_size)
     users = UserStore(directory_db)
     chain = ChainService(app.recorder, directory_db, key_file=settings.key_file, data_dir=settings.data_dir)
+    throttle = SignInThrottle()  # the pages' sign-in (uc.sign_in) and the container share it
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
+                                 throttle=throttle,
                                  feed_tokens=FeedTokenStore(directory_db),  # the calendar feeds' secret addresses
                                  persons=persons, chain=chain, person_retention_years=settings.person_retention_years,
                                  register_files=RegisterFileReader())
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
                      runner=runner, users=users, idempotency=IdempotencyStore(app), use_cases=use_cases,
-                     sessions=SessionStore(directory_db), throttle=SignInThrottle(),
+                     sessions=SessionStore(directory_db), throttle=throttle,
                      setup_tokens=SetupTokenStore(directory_db, users),
                      extras={"store_lock": store_lock} if store_lock is not None else {})
 

@@ -204,10 +204,56 @@ def shared_networks(c: Container, clock: Clock) -> None:
                                   actor=COORDINATOR)
 
 
+def security_events(c: Container, clock: Clock) -> None:
+    """Issue 12: the security events. An admin adds a lead (with a link, with which the lead sets the password),
+    issues a new link and changes the lead's institution; the lead signs in, issues an API token, the admin
+    revokes it and disables the lead, who then fails to sign in; a coordinator enrols a second factor after a
+    wrong code, signs in and out; an unknown account fails until the throttle refuses."""
+    import pyotp
+
+    from domain.errors import ValidationFailed
+    from domain.use_cases.sign_in import SignInRefused, SignInThrottled
+    from domain.use_cases.users import OPERATOR
+
+    clock.move_to(date(2014, 3, 10))
+    c.runner.catch_up()
+    users, sign_in, address, password = c.use_cases.users, c.use_cases.sign_in, "192.0.2.10", "DEMO hasło bardzo długie"
+    admin = users.add(OPERATOR, email="admin@demo.splot.local", password=password, role="admin",
+                      municipality_id=DEFAULT_MUNICIPALITY_ID)
+    link = users.invite(admin, email="kierownik@demo.splot.local", role="lead", institution_id=_institution("RIPH"))
+    users.set_password_with_link(link.path.rsplit("/", 1)[-1], password=password, repeated=password)
+    users.issue_password_link(admin, link.user.id)
+    lead = users.set_role(admin, link.user.id, role="lead", institution_id=_institution("LCB"))
+    sign_in.sign_in(lead.email, password, address=address)
+    token = users.create_my_token(lead, name="DEMO integracja")
+    users.revoke_token(admin, token.id)
+    users.disable(admin, lead.id)
+    _refused(lambda: sign_in.sign_in(lead.email, password, address=address), SignInRefused)
+    coordinator = users.add(admin, email="koordynator@demo.splot.local", password=password, role="coordinator")
+    sign_in.sign_in(coordinator.email, password, address=address)  # asks for the enrolment
+    secret = c.users.pending_totp_secret(coordinator.id)
+    right = pyotp.TOTP(secret).now()
+    _refused(lambda: sign_in.give_code(coordinator, "000000" if right != "000000" else "111111", address=address,
+                                       enrolling=True), ValidationFailed)
+    sign_in.give_code(coordinator, right, address=address, enrolling=True)
+    sign_in.sign_out(coordinator, address=address)
+    for _ in range(6):  # the sixth is throttled
+        _refused(lambda: sign_in.sign_in("nieznany@demo.splot.local", "DEMO zgadywane hasło", address="198.51.100.7"),
+                 SignInRefused, SignInThrottled)
+
+
+def _refused(attempt: Callable[[], object], *refusals: type[Exception]) -> None:
+    try:
+        attempt()
+    except refusals:
+        return
+    raise RuntimeError("the attempt was expected to be refused")
+
+
 # Steps in story order. A new event type: add its step here (or extend one) and append it with --append.
 HISTORY_EXTRAS: list[Callable[[Container, Clock], None]] = [
     registry_changes, record_changes, strategy_changes, idempotent_writes, year_closing, personal_data,
-    shared_networks,
+    shared_networks, security_events,
 ]
 
 

@@ -1,7 +1,8 @@
 """Signing in and out, and changing one's password.
 
-Sign-in is throttled per account and per address before the password is hashed (429 with Retry-After);
-a failed sign-in says only that the e-mail or password is wrong (it never tells which accounts exist).
+Sign-in is decided by `uc.sign_in` (domain/use_cases/sign_in.py): throttled per account and per address
+before the password is hashed (429 with Retry-After), every outcome an event of the audit trail; a failed
+sign-in says only that the e-mail or password is wrong (it never tells which accounts exist).
 After the password a coordinator or admin holds a session still waiting for the second factor, which
 api/pages/second_factor.py completes.
 """
@@ -30,12 +31,17 @@ from api.pages.web import (
     session_token,
     verified_form,
 )
-from domain.errors import DomainError, bilingual
+from domain.errors import DomainError
+from domain.use_cases.sign_in import SignInRefused, SignInThrottled
 from domain.use_cases.users import SignInStep
 
 router = APIRouter()
 # Coordinators and admins give a TOTP code after the password (api/pages/second_factor.py).
 SECOND_FACTOR_PAGES = {SignInStep.CODE: "/logowanie/kod", SignInStep.ENROL: "/logowanie/kod/konfiguracja"}
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _safe_next(value: object) -> str:
@@ -73,21 +79,15 @@ async def login(request: Request) -> Response:
     language = request_language(request)
     email, password = str(form.get("email", "")).strip(), str(form.get("password", ""))
     next_url = _safe_next(form.get("next"))
-    address = request.client.host if request.client else "unknown"
-    wait = container.throttle.retry_after(account=email, address=address)
-    if wait is not None:
-        message = bilingual(f"Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {(wait + 59) // 60} min.",
-                            f"Too many failed sign-in attempts. Try again in {(wait + 59) // 60} min.")
-        return _login_page(request, email=email, errors={"email": message.in_language(language)}, next_url=next_url,
-                           status_code=429, headers={"Retry-After": str(wait)})
-    user = container.users.verify_password(email, password) if email and password else None
-    if user is None:
-        container.throttle.failed(account=email, address=address)
-        message = bilingual("Nieprawidłowy adres e-mail lub hasło.", "The e-mail address or password is wrong.")
-        return _login_page(request, email=email, errors={"email": message.in_language(language)}, next_url=next_url,
-                           status_code=400)
-    container.throttle.succeeded(account=email)
-    step = container.use_cases.users.second_factor_step(user)
+    try:
+        result = container.use_cases.sign_in.sign_in(email, password, address=client_address(request))
+    except SignInThrottled as refused:
+        return _login_page(request, email=email, errors={"email": refused.text.in_language(language)},
+                           next_url=next_url, status_code=429, headers={"Retry-After": str(refused.wait)})
+    except SignInRefused as refused:
+        return _login_page(request, email=email, errors={"email": refused.text.in_language(language)},
+                           next_url=next_url, status_code=400)
+    user, step = result.user, result.step
     session = container.sessions.start(user.id, second_factor_pending=step is not SignInStep.DONE)
     response = see_other(next_url if step is SignInStep.DONE else
                          f"{SECOND_FACTOR_PAGES[step]}?next={quote(next_url, safe='')}")
@@ -97,9 +97,10 @@ async def login(request: Request) -> Response:
 
 
 @router.post("/wyloguj")
-def logout(request: Request, form: dict = Depends(verified_form)) -> Response:
+def logout(request: Request, user: MaybeUser, form: dict = Depends(verified_form)) -> Response:
     token = session_token(request)
     if token:
+        get_container(request).use_cases.sign_in.sign_out(user, address=client_address(request))
         get_container(request).sessions.end(token)
     response = see_other("/login")
     response.delete_cookie(SESSION_COOKIE, path="/", secure=True, httponly=True, samesite="lax")

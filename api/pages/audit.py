@@ -27,6 +27,7 @@ from domain.labels import AUDIT_CSV_HEADER, event_label, field_label, strategy_v
 from domain.policy import Action, User, authorize
 from domain.record_kinds import RECORD_KINDS, FieldSpec
 from domain.use_cases.audit import INTERNAL_KINDS, AuditFilter, Recorder
+from domain.use_cases.sign_in import NO_ACCOUNT
 from domain.values import WARSAW, check_query_day
 from infra.exports.audit import describe_changes, entries_csv
 from infra.exports.csv import write_csv
@@ -39,7 +40,9 @@ FILTERS = ("user", "institution", "wpis", "kind", "from", "to", "internal")
 AGGREGATE_KINDS = {"municipality": "Municipality", "network": "Network", "institution": "Institution",
                    "firm": "Firm", "strategy": "Strategy", "reporting_year": "Reporting year",
                    "unique_key": "Unique key (bookkeeping)",
-                   "personal_data_act": "Personal data (GDPR)"}  # erasures and exports (issue 12; privacy.po)
+                   "personal_data_act": "Personal data (GDPR)",  # erasures and exports (issue 12; privacy.po)
+                   # security events (domain/security_log.py; security.po)
+                   "sign_in": "Sign-in", "account_change": "User account", "api_token_change": "API token"}
 
 
 # ---------------------------------------------------------------------------------------------- query
@@ -110,13 +113,15 @@ class Namer:
     """Names for the ids an entry carries: users by e-mail, institutions, firms and persons by name."""
 
     def __init__(self, names: dict[str, str], recorders: list[Recorder], language: str) -> None:
-        self.names = names
+        self.names = {**{r.id: r.email for r in recorders}, **names}  # an account a security event names
         self.users = {r.id: r for r in recorders}
         self.language = language
 
     def user(self, user_id: str | None) -> str:
         if not user_id:
             return "—"
+        if user_id == NO_ACCOUNT:  # a sign-in attempt that named no known account (domain/security_log.py)
+            return translations(self.language).gettext("unknown account")
         found = self.users.get(user_id)
         return found.email if found else user_id  # an operator at a shell ("cli:jan") or the setup
 

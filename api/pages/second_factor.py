@@ -4,7 +4,8 @@ After a correct password (api/pages/account.py) they hold a session with `second
 opens no signed-in page (`web.optional_user`) and only these: `/logowanie/kod` asks for the 6-digit code,
 `/logowanie/kod/konfiguracja` shows the QR code of a new secret (drawn on the server; the secret is also
 shown as text) and asks for a first code. Only a correct code turns it into a full session, under a new
-token (`SessionStore.second_factor_given`). Code attempts are throttled per account like passwords.
+token (`SessionStore.second_factor_given`). `uc.sign_in.give_code` throttles code attempts per account like
+passwords and records the outcome in the audit trail.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from api.deps import get_container
-from api.pages.account import _safe_next
+from api.pages.account import _safe_next, client_address
 from api.pages.i18n import request_language
 from api.pages.web import SESSION_COOKIE, current_session, field_errors, render, see_other, verified_form
 from domain.errors import DomainError, bilingual
 from domain.policy import User
+from domain.use_cases.sign_in import SignInThrottled
 
 router = APIRouter()
 
@@ -45,13 +47,6 @@ def _elsewhere(request: Request) -> Response:
     return see_other("/" if session is not None and not session.second_factor_pending else "/login")
 
 
-def _throttle_key(user: User) -> str:
-    return f"totp:{user.email}"
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
 
 def _page(request: Request, template: str, *, next_url: str, errors: dict | None = None, status_code: int = 200,
           headers: dict | None = None, **context) -> Response:
@@ -62,20 +57,8 @@ def _page(request: Request, template: str, *, next_url: str, errors: dict | None
     return response
 
 
-def _too_many(request: Request, user: User) -> tuple[dict, dict] | None:
-    wait = get_container(request).throttle.retry_after(account=_throttle_key(user), address=_address(request))
-    if wait is None:
-        return None
-    minutes = (wait + 59) // 60
-    message = bilingual(f"Zbyt wiele nieudanych prób podania kodu. Spróbuj ponownie za {minutes} min.",
-                        f"Too many failed code attempts. Try again in {minutes} min.")
-    return {"code": message.in_language(request_language(request))}, {"Retry-After": str(wait)}
-
-
 def _signed_in(request: Request, session, user: User, next_url: str) -> Response:
-    container = get_container(request)
-    container.throttle.succeeded(account=_throttle_key(user))
-    full = container.sessions.second_factor_given(session)
+    full = get_container(request).sessions.second_factor_given(session)
     response = see_other(next_url)
     response.set_cookie(SESSION_COOKIE, full.token, secure=True, httponly=True, samesite="lax", path="/")
     return response
@@ -97,13 +80,14 @@ def give_code(request: Request, form: dict = Depends(verified_form)) -> Response
         return _elsewhere(request)
     session, user = pending
     next_url = _safe_next(form.get("next"))
-    if (refused := _too_many(request, user)) is not None:
-        errors, headers = refused
-        return _page(request, "second_factor.html", next_url=next_url, errors=errors, status_code=429, headers=headers)
     try:
-        get_container(request).use_cases.users.check_totp_code(user, str(form.get("code", "")))
+        get_container(request).use_cases.sign_in.give_code(user, str(form.get("code", "")),
+                                                           address=client_address(request))
+    except SignInThrottled as refused:
+        return _page(request, "second_factor.html", next_url=next_url, status_code=429,
+                     errors={"code": refused.text.in_language(request_language(request))},
+                     headers={"Retry-After": str(refused.wait)})
     except DomainError as error:
-        get_container(request).throttle.failed(account=_throttle_key(user), address=_address(request))
         return _page(request, "second_factor.html", next_url=next_url, status_code=400,
                      errors=field_errors(error, request_language(request)))
     return _signed_in(request, session, user, next_url)
@@ -135,13 +119,14 @@ def confirm_enrolment(request: Request, form: dict = Depends(verified_form)) -> 
         return _elsewhere(request)
     session, user = pending
     next_url = _safe_next(form.get("next"))
-    if (refused := _too_many(request, user)) is not None:
-        errors, headers = refused
-        return _enrolment_page(request, user, next_url=next_url, errors=errors, status_code=429, headers=headers)
     try:
-        get_container(request).use_cases.users.confirm_totp_enrolment(user, str(form.get("code", "")))
+        get_container(request).use_cases.sign_in.give_code(user, str(form.get("code", "")),
+                                                           address=client_address(request), enrolling=True)
+    except SignInThrottled as refused:
+        return _enrolment_page(request, user, next_url=next_url, status_code=429,
+                               errors={"code": refused.text.in_language(request_language(request))},
+                               headers={"Retry-After": str(refused.wait)})
     except DomainError as error:
-        get_container(request).throttle.failed(account=_throttle_key(user), address=_address(request))
         return _enrolment_page(request, user, next_url=next_url, status_code=400,
                                errors=field_errors(error, request_language(request)))
     return _signed_in(request, session, user, next_url)

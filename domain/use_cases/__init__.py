@@ -15,6 +15,7 @@ from datetime import date
 from typing import Callable
 
 from domain.application import Splot
+from domain.ports import SignInThrottle
 from domain.ports import Accounts, AuditChain, ContactPersons, ReadModels
 from domain.use_cases.audit import AuditUseCases
 from domain.use_cases.calendar import CalendarUseCases, FeedTokens
@@ -30,6 +31,7 @@ from domain.use_cases.scope import Scopes
 from domain.use_cases.shared_networks import SharedNetworkUseCases
 from domain.use_cases.strategy import StrategyUseCases
 from domain.use_cases.strategy_changes import StrategyChangeUseCases
+from domain.use_cases.sign_in import SignInUseCases
 from domain.use_cases.users import UserUseCases
 
 
@@ -42,6 +44,7 @@ class UseCases:
     closing: YearClosingUseCases
     audit: AuditUseCases
     users: UserUseCases
+    sign_in: SignInUseCases  # signing in to the pages, its throttle and audit events (issue 12)
     people: PeopleUseCases
     network: NetworkUseCases
     privacy: PrivacyUseCases  # the data-protection officer's: subject access, erasure, retention (issue 12)
@@ -55,11 +58,13 @@ class UseCases:
                 closing_day: Callable[[], date], persons: ContactPersons | None = None,
                 feed_tokens: FeedTokens | None = None,
                 chain: AuditChain | None = None, register_files: RegisterFiles | None = None,
-                person_retention_years: int = 5) -> UseCases:
+                person_retention_years: int = 5,
+                throttle: SignInThrottle | None = None) -> UseCases:
         """`persons`: the person directory (by default the one the store checks person ids against);
         `chain`: the audit chain's checks and checkpoints (infra/chain_checks.py), where the store keeps one."""
         scopes = Scopes(reads, today=store.today)
         persons = persons if persons is not None else store.person_directory  # type: ignore[assignment]
+        users = UserUseCases(accounts, store, reads)
         calendar = CalendarUseCases(store, reads, scopes, RecordUseCases(store, reads, scopes), accounts, feed_tokens)
         records = RecordUseCases(store, reads, scopes)
         return cls(records=records, imports=ImportUseCases(store, reads, scopes, records, persons, register_files),
@@ -68,7 +73,7 @@ class UseCases:
                    strategy_changes=StrategyChangeUseCases(store, reads, scopes),
                    closing=YearClosingUseCases(store, reads, scopes, closing_day),
                    audit=AuditUseCases(store, reads, scopes, accounts=accounts, chain=chain),
-                   users=UserUseCases(accounts, store, reads),
+                   users=users, sign_in=SignInUseCases(accounts, users, users.security, throttle),
                    people=PeopleUseCases(persons, reads, scopes),  # type: ignore[arg-type]
                    network=NetworkUseCases(store, reads, scopes),
                    calendar=calendar, reminders=ReminderUseCases(calendar),

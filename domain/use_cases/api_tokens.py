@@ -1,14 +1,17 @@
 """API tokens as their users manage them (a mixin of `UserUseCases`, reached as `uc.users.*`): every user
-creates, lists and revokes their own; an admin may also revoke those of the users they manage."""
+creates, lists and revokes their own; an admin may also revoke those of the users they manage. Issuing and
+revoking a token are events of the audit trail (`ApiTokenChange`: the token's id and owner, never the token)."""
 
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 from uuid import UUID
 
 from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
 from domain.policy import ROLE_ACTIONS, Action, Forbidden, User, may
 from domain.ports import Accounts
+from domain.security_log import ApiTokenChange
 from domain.use_cases.user_views import IssuedApiToken, TokenRow, utc
 from domain.values import forbidden_character
 
@@ -17,6 +20,7 @@ TOKEN_NAME_MAX = 100
 
 class ApiTokenUseCases:
     accounts: Accounts
+    security: Any  # sign_in.SecurityLog, set by UserUseCases
 
     def _visible(self, admin: User, target: User) -> bool:  # pragma: no cover - UserUseCases defines it
         raise NotImplementedError
@@ -54,6 +58,7 @@ class ApiTokenUseCases:
             raise ValidationFailed(bilingual("Nazwa tokenu zawiera niedozwolone znaki sterujące.",
                                              "The token's name contains control characters."), field="name")
         issued = self.accounts.create_token(user.email, name=text, by=user.actor.user_id)
+        self.security.token(ApiTokenChange.Issued, owner=user, token_id=str(issued.id), by=user)
         return IssuedApiToken(id=str(issued.id), name=text, token=issued.token)
 
     def _token_for(self, user: User, token_id: str) -> tuple[TokenRow, User]:
@@ -81,9 +86,10 @@ class ApiTokenUseCases:
     def revoke_token(self, user: User, token_id: str) -> TokenRow:
         """Revokes one of the user's own tokens, or (an admin) one of a user they manage."""
         self._check_may_use_api(user)
-        token, _owner = self._token_for(user, token_id)
+        token, owner = self._token_for(user, token_id)
         if not token.active:
             raise InvariantViolated(bilingual("Ten token jest już unieważniony.", "This token is already revoked."),
                                     field="token_id")
         self.accounts.revoke_token(token.id, by=user.actor.user_id)
+        self.security.token(ApiTokenChange.Revoked, owner=owner, token_id=str(token.id), by=user)
         return self._token_for(user, token_id)[0]

@@ -11,6 +11,7 @@ from domain.application import Splot
 from domain.errors import NotFound, bilingual
 from domain.policy import Action, User, authorize
 from domain.ports import Accounts, AuditChain, ChainCheck, ReadModels, Row
+from domain.security_log import DEPLOYMENT_SCOPE
 from domain.use_cases.scope import Scopes
 
 # Kinds of entry that are the store's own bookkeeping, not anyone's work: hidden unless asked for.
@@ -137,12 +138,13 @@ class AuditUseCases:
 
     def entries(self, user: User, filters: AuditFilter, *, cursor: str | None = None,
                 limit: int = 100) -> tuple[list[Row], str | None]:
-        """Every stored event of the user's municipality, in log order, with its chain hash."""
+        """Every stored event of the user's municipality, in log order, with its chain hash; with them the
+        security events of the whole deployment (its admin's, sign-ins naming no account: domain/security_log.py)."""
         authorize(user, Action.READ_AUDIT)
         scope = self.scopes.of(user)
         everything = scope.municipality_id is None
         return self.reads.audit_entries(
-            network_ids=None if everything else scope.network_texts,
+            network_ids=None if everything else [*scope.network_texts, str(DEPLOYMENT_SCOPE)],
             municipality_ids=None if everything else [str(scope.municipality_id)],
             user=filters.user, institution_id=str(filters.institution_id) if filters.institution_id else None,
             record_id=str(filters.record_id) if filters.record_id else None, kind=filters.kind,

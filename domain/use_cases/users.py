@@ -2,7 +2,7 @@
 role or institution, disable — within the admin's municipality (the deployment's admin: every municipality),
 never leaving a municipality without an active admin; and API tokens, which every user manages for
 themselves (an admin may also revoke those of their municipality's users). Every change of an account is
-kept in its history (who, what, when)."""
+kept in its history (who, what, when) and is an event of the audit trail (domain/security_log.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from domain.application import Splot
 from domain.errors import DomainError, InvariantViolated, NotFound, ValidationFailed, bilingual
 from domain.policy import INSTITUTION_ROLES, Action, Role, User, authorize, check_not_self, needs_second_factor
 from domain.ports import Accounts, ReadModels
+from domain.security_log import PASSWORD_BY_LINK, PASSWORD_CHANGED
+from domain.security_log import AccountChange as AccountEvent  # user_views.AccountChange is a history row
 from domain.use_cases.api_tokens import ApiTokenUseCases
 from domain.use_cases.scope import Scopes
+from domain.use_cases.sign_in import SecurityLog
 from domain.use_cases.user_views import (LINK_INVALID, ROLE_WORDS, AccountChange, AccountChoices, AccountRow,
                                          AccountView, PasswordLink, change_words, utc)
 from domain.values import stable_id
@@ -62,6 +65,7 @@ class UserUseCases(ApiTokenUseCases):
         self.store = store
         self.reads = reads
         self.scopes = Scopes(reads)
+        self.security = SecurityLog(store, self.scopes)  # account and token changes in the audit trail
 
     def _visible(self, admin: User, target: User) -> bool:
         return admin.municipality_id is None or target.municipality_id == admin.municipality_id
@@ -98,8 +102,11 @@ class UserUseCases(ApiTokenUseCases):
                                                  "The store serves several municipalities: name the user's."),
                                        field="municipality_id")
             municipality_id = UUID(municipalities[0]["id"])
-        return self.accounts.add(email=email, password=password, role=role, institution_id=institution_id,
+        user = self.accounts.add(email=email, password=password, role=role, institution_id=institution_id,
                                  municipality_id=municipality_id)
+        self.security.account(AccountEvent.UserAdded, account=user, by=admin, role=user.role.value,
+                              institution_id=user.institution_id, invited=False)
+        return user
 
     def display_name(self, viewer: User, user_id: str | None) -> str:
         """How a page names who recorded something: their e-mail address within the viewer's
@@ -124,6 +131,7 @@ class UserUseCases(ApiTokenUseCases):
             self.accounts.set_password(user.id, new)
         except ValidationFailed as error:
             raise ValidationFailed(error.text, field="new_password") from None
+        self.security.account(AccountEvent.PasswordSet, account=user, by=user, how=PASSWORD_CHANGED)
 
     def _municipality_of_institution(self, institution_id: UUID) -> UUID:
         network = self.store.get_network(self.store.get_institution(institution_id).network_id)
@@ -136,8 +144,10 @@ class UserUseCases(ApiTokenUseCases):
         if not target.active:
             return target
         admins = self._check_admin_stays(target, role=target.role, active=False)
-        return self.accounts.update_access(target.id, role=target.role, institution_id=target.institution_id,
-                                           active=False, by=admin.actor.user_id, expected_admins=admins)
+        changed = self.accounts.update_access(target.id, role=target.role, institution_id=target.institution_id,
+                                              active=False, by=admin.actor.user_id, expected_admins=admins)
+        self.security.account(AccountEvent.UserDisabled, account=changed, by=admin)
+        return changed
 
     def set_role(self, admin: User, user_id: UUID, *, role: str, institution_id: UUID | None) -> User:
         """A new role and institution for the user (both as they should be after the change). Staff and leads
@@ -153,8 +163,14 @@ class UserUseCases(ApiTokenUseCases):
                 field="role")
         if institution_id is not None:
             self._check_institution(institution_id, target.municipality_id)
-        return self.accounts.update_access(target.id, role=new_role, institution_id=institution_id,
-                                           active=target.active, by=admin.actor.user_id, expected_admins=admins)
+        changed = self.accounts.update_access(target.id, role=new_role, institution_id=institution_id,
+                                              active=target.active, by=admin.actor.user_id, expected_admins=admins)
+        if (changed.role, changed.institution_id) != (target.role, target.institution_id):
+            self.security.account(AccountEvent.AccessChanged, account=changed, by=admin,
+                                  previous_role=target.role.value, role=changed.role.value,
+                                  previous_institution_id=target.institution_id,
+                                  institution_id=changed.institution_id)
+        return changed
 
     def _check_institution(self, institution_id: UUID, municipality_id: UUID | None) -> None:
         """The institution exists and (for a user of a municipality) is one of that municipality's."""
@@ -259,6 +275,8 @@ class UserUseCases(ApiTokenUseCases):
         municipality_id = self._municipality_for(admin, new_role, institution_id, municipality_id)
         user, link = self.accounts.add_invited(email=email, role=new_role.value, institution_id=institution_id,
                                                municipality_id=municipality_id, by=admin.actor.user_id)
+        self.security.account(AccountEvent.UserAdded, account=user, by=admin, role=user.role.value,
+                              institution_id=user.institution_id, invited=True)
         return PasswordLink(user=user, path=link.path, expires_at=link.expires_at)
 
     def _municipality_for(self, admin: User, role: Role, institution_id: UUID | None,
@@ -287,6 +305,7 @@ class UserUseCases(ApiTokenUseCases):
         """A new one-time link for the user to set their password (after a forgotten one); older links end."""
         target = self.get(admin, user_id)
         link = self.accounts.issue_password_link(target.id, by=admin.actor.user_id)
+        self.security.account(AccountEvent.PasswordLinkIssued, account=target, by=admin)
         return PasswordLink(user=target, path=link.path, expires_at=link.expires_at)
 
     # ------------------------------------------------------------------ the link, opened by its person
@@ -307,6 +326,7 @@ class UserUseCases(ApiTokenUseCases):
         user = self.accounts.set_password_with_link(token, password)
         if user is None:
             raise NotFound(LINK_INVALID, field="token")
+        self.security.account(AccountEvent.PasswordSet, account=user, by=user, how=PASSWORD_BY_LINK)
         return user
 
     # ------------------------------------------------------------------ second factor at sign-in
@@ -343,6 +363,12 @@ class UserUseCases(ApiTokenUseCases):
             raise ValidationFailed(WRONG_CODE, field="code")
         self.accounts.enrol_totp(user.id, secret)
         self.accounts.accept_totp_step(user.id, step)
+        self.security.account(AccountEvent.SecondFactorEnrolled, account=user, by=user)
+
+    @staticmethod
+    def well_formed_code(code: str) -> bool:
+        """Six digits (spaces aside): a refused well-formed code is a failed second factor, not a typo."""
+        return _code_refused(code) is None
 
     def check_totp_code(self, user: User, code: str) -> None:
         """A code from the user's app, for the current time-step or one either side, and newer than the last

@@ -14,6 +14,7 @@ import domain.idempotency
 import domain.privacy
 import domain.records
 import domain.registry
+import domain.security_log
 import domain.strategy.model
 
 PINNED = {
@@ -39,6 +40,13 @@ PINNED = {
     "splot:Strategy.RuleChanged", "splot:Strategy.ValueReported", "splot:Strategy.ReportPublished",
     "splot:PersonalDataAct", "splot:PersonalDataAct.Created", "splot:PersonalDataAct.PersonErased",
     "splot:PersonalDataAct.SubjectDataExported",
+    "splot:SignIn", "splot:SignIn.Created", "splot:SignIn.Succeeded", "splot:SignIn.Failed", "splot:SignIn.Throttled",
+    "splot:SignIn.SecondFactorFailed", "splot:SignIn.SignedOut",
+    "splot:AccountChange", "splot:AccountChange.Created", "splot:AccountChange.UserAdded",
+    "splot:AccountChange.AccessChanged", "splot:AccountChange.UserDisabled", "splot:AccountChange.PasswordSet",
+    "splot:AccountChange.PasswordLinkIssued", "splot:AccountChange.SecondFactorEnrolled",
+    "splot:ApiTokenChange", "splot:ApiTokenChange.Created", "splot:ApiTokenChange.Issued",
+    "splot:ApiTokenChange.Revoked",
 }
 
 
@@ -51,7 +59,7 @@ def test_pinned_topics_resolve_to_splot_classes():
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
     for module in (domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
-                   domain.closing_gate, domain.privacy):
+                   domain.closing_gate, domain.privacy, domain.security_log):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
                 found.add(aggregate.TOPIC)
