@@ -52,6 +52,9 @@ class ReadModels(Protocol):
                       limit: int) -> tuple[list[Row], str | None]: ...
     def record_history(self, record_id: str) -> list[Row]: ...
 
+    # investor service (issue 14): one door to projections/investor_service/queries.py, whose QUERIES names each
+    def investor_service(self, query: str, **params: Any) -> Any: ...
+
     # joint events calendar (projections/calendar/)
     def calendar_events(self, *, network_ids: Collection[str], institution_id: str | None = None,
                         kind: str | None = None, starts_from: str | None = None,

@@ -46,18 +46,22 @@ from infra.setup_tokens import SetupTokenStore
 from infra.sqldb import PostgresDatabase, SQLiteDatabase
 from infra.strategy_loader import load_default_strategy
 from infra.users import UserStore
+from infra.site_photos import SitePhotoStore
+from infra.working_days import PolishWorkingDays
 from projections.activity_register import ActivityRegisterProjection
 from projections.audit_trail import AuditTrailProjection
 from projections.calendar import CalendarProjection
 from projections.registry import RegistryProjection
 from projections.indicator_values import IndicatorValuesProjection
+from projections.investor_service import InvestorServiceProjection
 
 log = logging.getLogger(__name__)
 
 
 def all_projections() -> list[Any]:
     """Every read model, in the order they are fed."""
-    return [RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection(),
+    return [InvestorServiceProjection(),  # the investor service (issue 14): reads no other read model
+            RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection(),
             IndicatorValuesProjection(),  # indicator values read the registry and activity tables: keep it after them
             CalendarProjection()]  # the joint events calendar (issue 14)
 
@@ -131,6 +135,7 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
                                  throttle=throttle,
                                  feed_tokens=FeedTokenStore(directory_db),  # the calendar feeds' secret addresses
+                                 working_days=PolishWorkingDays(), site_photos=SitePhotoStore(directory_db),
                                  persons=persons, chain=chain, person_retention_years=settings.person_retention_years,
                                  register_files=RegisterFileReader())
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,

@@ -16,6 +16,7 @@ from infra.projection_runner import ProjectionRunner
 from projections.activity_register.queries import list_records
 from projections.audit_trail.queries import audit_entries, record_history
 from projections.audit_trail.reports import year_report
+from projections.investor_service.queries import QUERIES as INVESTOR_QUERIES
 from projections.calendar.queries import get_event, list_events
 from projections.indicator_values.queries import (
     indicator_events,
@@ -157,6 +158,12 @@ class ReadModelQueries:
     def record_history(self, record_id: str) -> list[Row]:
         with self._tx() as tx:
             return record_history(tx, record_id, chain_lookup=chain_lookup(self.recorder))
+
+    # ------------------------------------------------------------------ investor service (issue 14)
+    def investor_service(self, query: str, **params: Any) -> Any:
+        """One of projections/investor_service/queries.py's QUERIES, by name."""
+        with self._tx() as tx:
+            return INVESTOR_QUERIES[query](tx, **params)
 
     # ------------------------------------------------------------------ joint events calendar
     def calendar_events(self, *, network_ids: Collection[str], institution_id: str | None = None,

@@ -22,6 +22,8 @@ from domain.use_cases.calendar import CalendarUseCases, FeedTokens
 from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
 from domain.use_cases.privacy import PrivacyUseCases
+from domain.investor import WEEKDAYS, WorkingCalendar
+from domain.use_cases.investor import InvestorUseCases, SitePhotos
 from domain.use_cases.network import NetworkUseCases
 from domain.use_cases.imports import ImportUseCases, RegisterFiles
 from domain.use_cases.records import RecordUseCases
@@ -48,6 +50,7 @@ class UseCases:
     people: PeopleUseCases
     network: NetworkUseCases
     privacy: PrivacyUseCases  # the data-protection officer's: subject access, erasure, retention (issue 12)
+    investor: InvestorUseCases  # investor service: inquiries under codename, sites, training, indicators (issue 14)
     calendar: CalendarUseCases  # the joint events calendar, its feeds, attendance into records (issue 14)
     reminders: ReminderUseCases  # follow-ups due: the daily digest (issue 14)
     imports: ImportUseCases  # bulk import of old registers from CSV and XLSX (issue 13)
@@ -56,6 +59,7 @@ class UseCases:
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
                 closing_day: Callable[[], date], persons: ContactPersons | None = None,
+                working_days: WorkingCalendar | None = None, site_photos: SitePhotos | None = None,
                 feed_tokens: FeedTokens | None = None,
                 chain: AuditChain | None = None, register_files: RegisterFiles | None = None,
                 person_retention_years: int = 5,
@@ -77,6 +81,8 @@ class UseCases:
                    people=PeopleUseCases(persons, reads, scopes),  # type: ignore[arg-type]
                    network=NetworkUseCases(store, reads, scopes),
                    calendar=calendar, reminders=ReminderUseCases(calendar),
+                   investor=InvestorUseCases(store, reads, scopes, accounts=accounts, persons=persons,
+                                             calendar=working_days or WEEKDAYS, photos=site_photos),
                    privacy=PrivacyUseCases(persons, store, reads, scopes, accounts,  # type: ignore[arg-type]
                                            retention_years=person_retention_years),
                    shared_networks=SharedNetworkUseCases(store, reads, scopes))

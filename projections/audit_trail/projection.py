@@ -45,7 +45,10 @@ def _plain(value: Any) -> Any:
 
 
 def _payload(event: Any) -> dict[str, Any]:
-    return _plain({k: v for k, v in vars(event).items() if k not in _ENVELOPE})
+    """The event's own fields; an event class that names `AUDIT_FIELDS` shows only those (issue 14: an investor
+    inquiry's entries name its codename, never the investor's needs)."""
+    shown = getattr(type(event), "AUDIT_FIELDS", None)
+    return _plain({k: v for k, v in vars(event).items() if k not in _ENVELOPE and (shown is None or k in shown)})
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from eventsourcing.utils import resolve_topic
 import domain.closing
 import domain.closing_gate
 import domain.idempotency
+import domain.investor
 import domain.privacy
 import domain.records
 import domain.registry
@@ -40,6 +41,13 @@ PINNED = {
     "splot:Strategy.RuleChanged", "splot:Strategy.ValueReported", "splot:Strategy.ReportPublished",
     "splot:PersonalDataAct", "splot:PersonalDataAct.Created", "splot:PersonalDataAct.PersonErased",
     "splot:PersonalDataAct.SubjectDataExported",
+    "splot:InvestorInquiry", "splot:InvestorInquiry.Created", "splot:InvestorInquiry.Received",
+    "splot:InvestorInquiry.DetailsChanged", "splot:InvestorInquiry.Answered", "splot:InvestorInquiry.OutcomeSet",
+    "splot:InvestmentSite", "splot:InvestmentSite.Created", "splot:InvestmentSite.Registered",
+    "splot:InvestmentSite.Changed", "splot:InvestmentSite.PhotoAdded", "splot:InvestmentSite.PhotoRemoved",
+    "splot:InvestmentSite.SharingChanged", "splot:ServiceTraining", "splot:ServiceTraining.Created",
+    "splot:ServiceTraining.Recorded", "splot:ServiceTraining.Removed", "splot:ServiceStandard",
+    "splot:ServiceStandard.Created", "splot:ServiceStandard.ResponseTimeChanged",
     "splot:SignIn", "splot:SignIn.Created", "splot:SignIn.Succeeded", "splot:SignIn.Failed", "splot:SignIn.Throttled",
     "splot:SignIn.SecondFactorFailed", "splot:SignIn.SignedOut",
     "splot:AccountChange", "splot:AccountChange.Created", "splot:AccountChange.UserAdded",
@@ -58,7 +66,7 @@ def test_pinned_topics_resolve_to_splot_classes():
 
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
-    for module in (domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
+    for module in (domain.investor, domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
                    domain.closing_gate, domain.privacy, domain.security_log):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
