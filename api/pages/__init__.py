@@ -17,6 +17,7 @@ from api.pages import account, home, records, second_factor, setup
 from api.pages import closing
 from api.pages import admin, profile
 from api.pages.audit import router as audit_router
+from api.pages.calendar import router as calendar_router
 from api.pages.directory import router as directory_router
 from api.pages.exports import router as exports_router
 from api.pages.strategy import router as strategy_router
@@ -41,6 +42,7 @@ ROUTERS.append(exports_router)  # downloads: a task's CSV, XLSX and PDF; the dri
 ROUTERS.append(strategy_versions_router)  # the difference between two published versions of a task's report
 ROUTERS.append(network_router)  # the network picture: who met whom and how often in a year
 ROUTERS.append(privacy_router)  # personal data: the privacy notice, the DPO's subject access, erasure, retention
+ROUTERS.append(calendar_router)  # the joint events calendar, its forms and iCalendar feeds (issue 14)
 ROUTERS.append(imports_router)  # the coordinator imports an old register from CSV or XLSX (issue 13)
 
 

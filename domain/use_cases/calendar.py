@@ -61,6 +61,7 @@ class Feed:
     name: str
     events: list[Row]
     follow_ups: list[dict[str, Any]] = field(default_factory=list)
+    organisers: dict[str, str] = field(default_factory=dict)  # institution and network names by id
 
 
 def _feed_not_found() -> NotFound:
@@ -107,6 +108,32 @@ class CalendarUseCases:
             raise NotFound(bilingual(f"Nie ma wydarzenia o identyfikatorze {event_id}.",
                                      f"No calendar event with id {event_id}."), field="event_id")
         return row
+
+    def names(self, user: User) -> dict[str, str]:
+        """Short names of the institutions and names of the networks an event of the user's networks may name
+        (members of a shared network included), by id."""
+        authorize(user, Action.READ_CALENDAR)
+        scope = self.scopes.of(user)
+        names = {r["institution_id"]: r["short_name"] for r in self.reads.network_members(network_ids=scope.network_texts)}
+        names.update({r["id"]: r["short_name"] for r in self.reads.institutions(network_ids=scope.network_texts)})
+        names.update({n["id"]: n["name"] for n in self.reads.networks() if scope.includes(n["id"])})
+        return names
+
+    def view(self, user: User, event_id: UUID) -> dict[str, Any]:
+        """An event's page: the event, the names it refers to, and whether the user may change it."""
+        row = self.event(user, event_id)
+        return {"event": row, "names": self.names(user), "may_change": self.may_change(user, row),
+                "may_record_attendance": self.may_change(user, row) and may(user, Action.WRITE_RECORDS)
+                and datetime.fromisoformat(row["starts_at"]) <= self.commands.now()}
+
+    def may_publish(self, user: User) -> None:
+        """Forbidden unless the user may publish events (the publish form asks before it is shown)."""
+        authorize(user, Action.PUBLISH_EVENTS)
+
+    @staticmethod
+    def meeting_kind_of(row: Row) -> str:
+        """The meeting kind an event's attendance is recorded as unless the user picks another."""
+        return MEETING_KIND_OF[row["kind"]]
 
     def may_change(self, user: User, row: Row) -> bool:
         """Whether the user may edit, move, cancel the event or record its attendance (a face offers only that)."""
@@ -223,7 +250,7 @@ class CalendarUseCases:
         if not self.scopes.of(user).includes(network_id):
             raise _feed_not_found()
         name = next((n["name"] for n in self.reads.networks() if n["id"] == str(network_id)), str(network_id))
-        return Feed(name, self.events(user, network_id=network_id))
+        return Feed(name, self.events(user, network_id=network_id), organisers=self.names(user))
 
     def institution_feed(self, token: str, institution_id: UUID) -> Feed:
         """The events an institution organises or is invited to, and the follow-ups of the meeting records it
@@ -235,7 +262,8 @@ class CalendarUseCases:
         if row is None or (scoped_to_institution(user) and str(user.institution_id) != row["id"]):
             raise _feed_not_found()
         return Feed(row["name"], self.events(user, institution_id=institution_id),
-                    self.follow_ups_of(user, institution_id) if may(user, Action.READ_RECORDS) else [])
+                    self.follow_ups_of(user, institution_id) if may(user, Action.READ_RECORDS) else [],
+                    organisers=self.names(user))
 
     def follow_ups_of(self, user: User, institution_id: UUID) -> list[dict[str, Any]]:
         """Follow-ups with due dates of the active meeting records the institution owns, or names it responsible
