@@ -18,6 +18,7 @@ from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
 from api.pages import install_pages
 from api.routes import audit, health, records, registry, strategy, strategy_changes, users
+from api.routes import calendar as calendar_routes  # the joint events calendar (issue 14)
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, open_container
 from infra.projection_runner import BackgroundCatchUp
@@ -33,6 +34,7 @@ ROUTERS = [
     strategy_changes.router,
     users.router,
     audit.router,
+    calendar_routes.router,
 ]
 
 DESCRIPTION = """

@@ -107,7 +107,12 @@ def check_when(starts_at: object, ends_at: object, all_day: object, *, now: date
     values = []
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if isinstance(value, datetime):
-            value = value.astimezone(WARSAW).replace(tzinfo=None) if value.tzinfo else value
+            try:
+                value = value.astimezone(WARSAW).replace(tzinfo=None) if value.tzinfo else value
+            except (OverflowError, ValueError):
+                raise ValidationFailed(bilingual(f"Pole {name} jest poza obsługiwanym zakresem dat.",
+                                                 f"{name} is outside the supported range of dates."),
+                                       field=name) from None
         elif isinstance(value, date):
             value = datetime.combine(value, time.min)
         else:
