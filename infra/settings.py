@@ -11,6 +11,12 @@
 | SPLOT_PERSON_RETENTION_YEARS | 5 | contact persons named by no record for this many years are listed for the DPO's review |
 | SPLOT_PRIVACY_CONTROLLER | Prezydent Miasta Leszna, ul. Karasia 15, 64-100 Leszno | the controller of personal data, as the privacy notice names it |
 | SPLOT_PRIVACY_DPO_CONTACT | iod@leszno.pl | how to contact the data-protection officer (privacy notice) |
+| SPLOT_SMTP_HOST | (unset: no e-mail) | the SMTP server the daily digest of follow-ups goes through (`splot digest send`) |
+| SPLOT_SMTP_PORT | 25 | its port (587 with SPLOT_SMTP_STARTTLS=1, as a rule) |
+| SPLOT_SMTP_FROM | (required with a host) | the digest's From address |
+| SPLOT_SMTP_USER, SPLOT_SMTP_PASSWORD | (unset) | a login, when the server asks for one |
+| SPLOT_SMTP_STARTTLS | 0 | 1: upgrade the connection with STARTTLS before logging in |
+| SPLOT_PUBLIC_URL | (unset) | the address people open Splot at (links in the digest), e.g. https://splot.leszno.pl |
 """
 
 from __future__ import annotations
@@ -51,6 +57,35 @@ class PostgresParams:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where the daily digest e-mail goes out (issue 14); off unless SPLOT_SMTP_HOST is set."""
+
+    host: str
+    port: int
+    sender: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+
+
+def _smtp(env) -> SmtpSettings | None:
+    host = (env.get("SPLOT_SMTP_HOST") or "").strip()
+    if not host:
+        return None
+    port_text = (env.get("SPLOT_SMTP_PORT") or "25").strip()
+    if not (port_text.isascii() and port_text.isdigit() and 1 <= int(port_text) <= 65535):
+        raise ValueError(f"SPLOT_SMTP_PORT must be a port number from 1 to 65535, got {port_text!r}")
+    sender = (env.get("SPLOT_SMTP_FROM") or "").strip()
+    if "@" not in sender:
+        raise ValueError("SPLOT_SMTP_FROM must be the digest's sender address when SPLOT_SMTP_HOST is set")
+    starttls = (env.get("SPLOT_SMTP_STARTTLS") or "0").strip()
+    if starttls not in ("0", "1"):
+        raise ValueError(f"SPLOT_SMTP_STARTTLS must be 0 or 1, got {starttls!r}")
+    return SmtpSettings(host=host, port=int(port_text), sender=sender, user=env.get("SPLOT_SMTP_USER") or None,
+                        password=env.get("SPLOT_SMTP_PASSWORD") or None, starttls=starttls == "1")
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("var")
     database_url: str | None = None
@@ -61,6 +96,8 @@ class Settings:
     person_retention_years: int = 5
     privacy_controller: str = "Prezydent Miasta Leszna, ul. Karasia 15, 64-100 Leszno"
     privacy_dpo_contact: str = "iod@leszno.pl"
+    smtp: SmtpSettings | None = None  # None: no e-mail is sent (the default)
+    public_url: str = ""
     in_memory: bool = False  # unit tests: events in memory, read models in a private SQLite memory db
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -108,6 +145,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         person_retention_years=_positive(env.get("SPLOT_PERSON_RETENTION_YEARS", "5"), "SPLOT_PERSON_RETENTION_YEARS"),
         privacy_controller=env.get("SPLOT_PRIVACY_CONTROLLER") or Settings.privacy_controller,
         privacy_dpo_contact=env.get("SPLOT_PRIVACY_DPO_CONTACT") or Settings.privacy_dpo_contact,
+        smtp=_smtp(env),
+        public_url=(env.get("SPLOT_PUBLIC_URL") or "").strip().rstrip("/"),
     )
     if settings.database_url:
         settings.postgres  # noqa: B018 - fail early on a malformed URL
