@@ -30,6 +30,7 @@ class Widget:
     kind: str  # date, text, textarea, radios, select, checkboxes, multiselect, follow_ups
     options: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
     fixed: tuple[str, str] | None = None  # the only value the user may give (their own institution)
+    kept: list[str] = field(default_factory=list)  # persons of the record the user cannot pick, kept as they are
 
     @property
     def name(self) -> str:
@@ -58,13 +59,41 @@ class Choices:
     own_institution: tuple[str, str] | None  # staff and leads act for it only
 
 
-def widgets(kind: str, choices: Choices, language: str) -> list[Widget]:
+# A person of the record whom the editor may not pick (another institution's), as a correction's form names them.
+OTHER_PERSON = bilingual("osoba kontaktowa innej instytucji", "a contact person of another institution")
+
+
+def widgets(kind: str, choices: Choices, language: str, *, current: dict[str, Any] | None = None,
+            erased: dict[str, str] | None = None) -> list[Widget]:
+    """The form's widgets; for a correction, `current` (the record's fields) and `erased` (erased person ids ->
+    how they are named) let the person pickers say which of the record's persons are kept as they are."""
     out = []
     for spec in RECORD_KINDS[kind].fields:
         if spec.name in HIDDEN_FIELDS:
             continue
-        out.append(_widget(spec, choices, language))
+        widget = _widget(spec, choices, language)
+        if current is not None and spec.has(Role.PARTY_PERSON):
+            widget.kept = [(erased or {}).get(p) or OTHER_PERSON.in_language(language)
+                           for p in unpickable_persons(spec, current, choices)]
+        out.append(widget)
     return out
+
+
+def unpickable_persons(spec: FieldSpec, current: dict[str, Any], choices: Choices) -> list[str]:
+    """The persons a record names in `spec` whom the editor cannot pick: erased, or of another institution."""
+    pickable = {value for value, _ in choices.persons}
+    return [str(p) for p in current.get(spec.name) or [] if str(p) not in pickable]
+
+
+def keep_unpickable(kind: str, fields: dict[str, Any], current: dict[str, Any], choices: Choices) -> dict[str, Any]:
+    """A correction's fields with the record's unpickable persons put back: the form neither offers them nor
+    can send them, so without this a correction would drop them (and a contact naming only them would fail)."""
+    fields = dict(fields)
+    for spec in RECORD_KINDS[kind].fields:
+        if spec.has(Role.PARTY_PERSON) and spec.name in fields:
+            kept = unpickable_persons(spec, current, choices)
+            fields[spec.name] = kept + [p for p in fields[spec.name] or [] if p not in kept]
+    return fields
 
 
 def _widget(spec: FieldSpec, choices: Choices, language: str) -> Widget:

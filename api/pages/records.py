@@ -21,6 +21,7 @@ from api.pages.record_forms import (
     Choices,
     FormErrors,
     changed_fields,
+    keep_unpickable,
     error_key,
     input_id,
     read_fields,
@@ -29,6 +30,7 @@ from api.pages.record_forms import (
 )
 from api.pages.web import PageUser, render, say, see_other, verified_form
 from domain.errors import DomainError, NotFound, VersionConflict
+from domain.labels import ERASED_PERSON
 from domain.policy import User, scoped_to_institution
 from domain.record_kinds import RECORD_KINDS, FieldSpec, FieldType, choice_label
 from domain.values import RecordKind
@@ -203,7 +205,9 @@ def record_page(request: Request, record_id: UUID, user: PageUser) -> Response:
 def _correction_form(request: Request, user: User, record, values: dict[str, Any], errors: dict[str, Any], *,
                      status_code: int = 200, conflict: list | None = None) -> Response:
     language = request_language(request)
-    widget_list = widgets(record.kind, choices(request, user), language)
+    erased = {i: say(n, language) for i, n in get_container(request).use_cases.people.names(user).items()
+              if n is ERASED_PERSON}
+    widget_list = widgets(record.kind, choices(request, user), language, current=record.fields, erased=erased)
     shown = {error_key(k): say(v, language) for k, v in errors.items()}
     return render(request, "record_correct.html", user, status_code=status_code, record=record, widgets=widget_list,
                   values=values, errors=shown, conflict=conflict or [],
@@ -236,7 +240,8 @@ def correct(request: Request, record_id: UUID, user: PageUser, form: dict = Depe
     values = _form_values(form)
     language = request_language(request)
     try:
-        changes = changed_fields(record.kind, read_fields(record.kind, form), record.fields)
+        fields = keep_unpickable(record.kind, read_fields(record.kind, form), record.fields, choices(request, user))
+        changes = changed_fields(record.kind, fields, record.fields)
         uc.records.correct(user, record.id, expected_version=_expected_version(form), reason=_reason(form),
                            changes=changes)
     except FormErrors as error:
