@@ -280,8 +280,9 @@ def file_rows(register: RegisterFile) -> tuple[list[ImportRow], list[RowProblem]
         if _plain(table.name) == INSTRUCTIONS_SHEET:
             continue
         by_kind: dict[int, str | None] = {}
-        if KIND_COLUMN in header:  # a CSV of several kinds
-            at = header.index(KIND_COLUMN)
+        kind_column = _plain(KIND_COLUMN)
+        if kind_column in header:  # a CSV of several kinds
+            at = header.index(kind_column)
             for number, cells in data:
                 by_kind[number] = kind_of_sheet(_text(cells[at]) if at < len(cells) else "")
         else:
@@ -296,7 +297,7 @@ def file_rows(register: RegisterFile) -> tuple[list[ImportRow], list[RowProblem]
                 continue
             by_kind = {number: kind for number, _ in data}
         kinds = {k for k in by_kind.values() if k}
-        allowed = {KIND_COLUMN} if KIND_COLUMN in header else set()
+        allowed = {kind_column}
         columns: dict[str, str] = {}  # plain header -> field
         for kind in kinds or set(SHEET_NAMES):
             for spec in columns_of(kind):
@@ -398,10 +399,7 @@ class ImportUseCases:
         aggregates: list[Any] = []
         checks: list[Any] = []
         saved: list[ImportRow] = []
-        for row, fields in batch:
-            if self._imported(network_id, register, row):
-                report.already += 1
-                continue
+        for row, fields in batch:  # a row another run saved since its check: its key's unique version refuses it
             try:
                 record = self._prepare(user, network_id, row.kind, fields)
             except DomainError as error:

@@ -174,3 +174,38 @@ def test_imported_records_count_in_the_indicators_exactly_like_records_typed_in(
         assert _indicator_values(typed_store) == imported
     finally:
         typed_store.close()
+
+
+def test_one_csv_of_several_kinds_names_each_row_s_kind(container: Container, world: World):
+    header = ["record_kind", "occurred_on", "institution_id", "with_institution_id", "channel", "summary", "title",
+              "kind", "organiser_id", "institution_ids"]
+    rows = [["kontakty", "2013-03-05", "RIPH", "CITT", "phone", "Rozmowa", "", "", "", ""],
+            ["meeting", "06.03.2013", "", "", "", "", "Spotkanie", "workshop", "RIPH", "CITT"],
+            ["protokoły", "2013-03-07", "RIPH", "CITT", "phone", "Rozmowa", "", "", "", ""]]
+    report = _import(container, csv_file(header, rows, delimiter=","), "rejestr.csv")
+    assert [(p.row, p.field) for p in report.problems] == [(4, "record_kind")]
+    assert report.valid == 2
+    assert _import(container, csv_file(header, rows[:2], delimiter=","), "rejestr.csv").by_kind == {
+        "contact": 1, "meeting": 1}
+
+
+def test_rows_another_run_saved_after_this_run_checked_them_are_not_saved_twice(container: Container, world: World,
+                                                                               monkeypatch):
+    content = csv_file(CONTACT_HEADER, contacts(5))
+    first = _import(container, csv_file(CONTACT_HEADER, contacts(5)[:3]), "kontakty.csv")
+    assert first.imported == 3  # another file: other keys
+    assert _import(container, content).imported == 5
+    records = _register_size(container)
+    uc, real = container.use_cases.imports, container.use_cases.imports._imported
+    checking = {"rows": 5}
+
+    def unseen_while_checking(*args):  # as if the other run saved them between this run's check and its save
+        if checking["rows"]:
+            checking["rows"] -= 1
+            return False
+        return real(*args)
+
+    monkeypatch.setattr(uc, "_imported", unseen_while_checking)
+    report = _import(container, content, batch_size=2)
+    assert (report.valid, report.imported, report.already, report.problems) == (5, 0, 5, [])
+    assert _register_size(container) == records

@@ -1,0 +1,187 @@
+"""Bulk import speed (issue 13): rows/s of `uc.imports` beside two baselines measured in the same run.
+
+    .venv/bin/python bench/import_speed.py                  # 100,000 rows (the issue's figure; a few minutes)
+    .venv/bin/python bench/import_speed.py --rows 5000      # a quick run
+    .venv/bin/python bench/import_speed.py --json           # one JSON object for `make bench` (bench/run_all.py)
+
+A fresh SQLite store (WAL, synchronous FULL, the audit chain) with the API test world (tests/support/world.py)
+imports a CSV register of ROWS rows — contacts and meetings across 2010–2024, institutions by short name and
+firms by NIP, as an old register names them — through `uc.imports.import_file` as the coordinator: every row
+checked first, then saved 200 to a transaction with its idempotency key. Wall time covers reading the file,
+the checks and the saves (not the read models catching up afterwards, which `bench/rebuild.py` measures).
+
+Baselines, in the same run on the same disk:
+- raw `sqlite3.executemany` of ROWS rows of the same size as the import's stored record events, in one
+  transaction, WAL and synchronous FULL (the issue's goal: the import ≥ 0.1× of it);
+- the same kind of records through the JSON API one by one (`POST /api/v1/contacts` and `/meetings` with a
+  bearer token, in-process with FastAPI's TestClient), API_ROWS of them (a rate: measured on fewer rows).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+IMPORT_GOAL = "≥ 0.1× raw executemany"
+HEADER = ["record_kind", "occurred_on", "institution_id", "with_institution_id", "with_firm_id", "channel", "summary",
+          "title", "kind", "organiser_id", "institution_ids", "firm_ids"]
+
+
+def _day(i: int) -> date:
+    return date(2010 + i % 15, 1 + i % 12, 1 + (i // 12) % 28)
+
+
+def register_csv(rows: int) -> bytes:
+    """`rows` register rows: 7 in 10 contacts, the others meetings with several parties."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(HEADER)
+    for i in range(rows):
+        day = _day(i).strftime("%d.%m.%Y") if i % 2 else _day(i).isoformat()
+        if i % 10 < 7:
+            writer.writerow(["kontakty", day, "RIPH", "CITT", "", "phone", f"Rozmowa o współpracy nr {i}",
+                             "", "", "", "", ""])
+        else:
+            writer.writerow(["spotkania", day, "", "", "", "", "", f"Spotkanie sieci nr {i}", "network_meeting",
+                             "WPiR", "RIPH; CITT", "5260250274"])
+    return out.getvalue().encode("utf-8")
+
+
+def _store(root: Path):
+    from domain.application import DEFAULT_NETWORK_ID
+    from infra.container import bootstrap, build_container
+    from infra.settings import Settings
+    from tests.support.world import build_world
+
+    container = build_container(Settings(data_dir=root))
+    bootstrap(container)
+    world = build_world(container, DEFAULT_NETWORK_ID)
+    container.runner.catch_up()
+    return container, world
+
+
+def measure_import(root: Path, rows: int, progress: bool) -> dict:
+    container, _ = _store(root)
+    try:
+        content = register_csv(rows)
+        coordinator = container.users.get_by_email("coordinator@example.org")
+        before = container.app.recorder.max_notification_id() or 0
+
+        def show(phase: str, done: int, total: int) -> None:
+            if progress and (done % 5000 == 0 or done == total):
+                print(f"  {phase}: {done:,}/{total:,}", file=sys.stderr, flush=True)
+
+        started = time.perf_counter()
+        report = container.use_cases.imports.import_file(coordinator, content, "rejestr.csv", progress=show)
+        seconds = time.perf_counter() - started
+        if report.problems or report.imported != rows:
+            raise SystemExit(f"the import rejected rows: {report.problems[:3]}")
+        with sqlite3.connect(root / "events.sqlite3") as db:
+            table = next(name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                         if name.endswith("events") and not name.endswith("_chain"))
+            sizes = db.execute(f"SELECT avg(length(state)), count(*) FROM {table} WHERE rowid > ? AND topic LIKE "
+                               "'splot:Record.%'", (before,)).fetchone()
+        return {"seconds": seconds, "rate": rows / seconds, "state_bytes": int(sizes[0]), "records": sizes[1]}
+    finally:
+        container.close()
+
+
+def measure_executemany(root: Path, rows: int, state_bytes: int) -> dict:
+    """Rows of the same size as the stored record events, the events table's shape, in one transaction."""
+    root.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(root / "raw.sqlite3", isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("CREATE TABLE events (originator_id BLOB NOT NULL, originator_version INTEGER NOT NULL, "
+                   "topic TEXT NOT NULL, state BLOB NOT NULL, PRIMARY KEY (originator_id, originator_version))")
+        payload = os.urandom(state_bytes)
+        data = [(os.urandom(16), 1, "splot:Record.ContactEstablished", payload) for _ in range(rows)]
+        started = time.perf_counter()
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)", data)
+        db.execute("COMMIT")
+        seconds = time.perf_counter() - started
+    finally:
+        db.close()
+    return {"seconds": seconds, "rate": rows / seconds}
+
+
+def measure_api(root: Path, rows: int) -> dict:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    container, world = _store(root)
+    try:
+        headers = {"Authorization": f"Bearer {world.tokens['coordinator']}"}
+        with TestClient(create_app(container), base_url="https://testserver") as client:
+            started = time.perf_counter()
+            for i in range(rows):
+                if i % 10 < 7:
+                    path, body = "/api/v1/contacts", {
+                        "occurred_on": _day(i).isoformat(), "institution_id": str(world.riph),
+                        "with_institution_id": str(world.citt), "channel": "phone",
+                        "summary": f"Rozmowa o współpracy nr {i}"}
+                else:
+                    path, body = "/api/v1/meetings", {
+                        "occurred_on": _day(i).isoformat(), "title": f"Spotkanie sieci nr {i}",
+                        "kind": "network_meeting", "organiser_id": str(world.wpir),
+                        "institution_ids": [str(world.riph), str(world.citt)], "firm_ids": [str(world.firm_a)]}
+                answer = client.post(path, json=body, headers=headers)
+                if answer.status_code != 201:
+                    raise SystemExit(f"{path} answered {answer.status_code}: {answer.text[:300]}")
+            seconds = time.perf_counter() - started
+    finally:
+        container.close()
+    return {"seconds": seconds, "rate": rows / seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000, help="register rows imported (default 100,000)")
+    parser.add_argument("--api-rows", type=int, default=1_000, help="records sent through the API (default 1,000)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="splot-bench-import-") as tmp_name:
+        tmp = Path(tmp_name)
+        imported = measure_import(tmp / "import", args.rows, progress=not args.json)
+        raw = measure_executemany(tmp / "raw", args.rows, imported["state_bytes"])
+        api = measure_api(tmp / "api", args.api_rows)
+    ratio_raw = imported["rate"] / raw["rate"]
+    ratio_api = imported["rate"] / api["rate"]
+    figures = [
+        {"figure": f"bulk import of {args.rows:,} register rows (CSV, every row checked, 200 per transaction)",
+         "value": round(imported["rate"], 1), "unit": "rows/s",
+         "baseline": f"raw sqlite3.executemany of {args.rows:,} rows of {imported['state_bytes']} bytes "
+                     "(the stored record events' size) in one transaction, WAL, synchronous FULL",
+         "baseline_value": round(raw["rate"], 1), "ratio": round(ratio_raw, 4), "goal": IMPORT_GOAL,
+         "met": ratio_raw >= 0.1, "seconds": round(imported["seconds"], 2)},
+        {"figure": f"bulk import of {args.rows:,} register rows, beside the JSON API",
+         "value": round(imported["rate"], 1), "unit": "rows/s",
+         "baseline": f"the same kind of records through the JSON API one by one ({args.api_rows:,} POSTs, "
+                     "in-process TestClient, bearer token)",
+         "baseline_value": round(api["rate"], 1), "ratio": round(ratio_api, 3),
+         "goal": "faster than typing them in through the API", "met": ratio_api > 1},
+    ]
+    if args.json:
+        print(json.dumps({"figures": figures, "notes": []}, ensure_ascii=False))
+        return
+    for f in figures:
+        print(f"{f['figure']}: {f['value']:,.0f} {f['unit']} | baseline {f['baseline_value']:,.0f} "
+              f"({f['baseline']}) | ratio {f['ratio']} | goal {f['goal']}")
+
+
+if __name__ == "__main__":
+    main()
