@@ -30,6 +30,8 @@ FIELD_LABELS: dict[str, Message] = {
     "person_ids": bilingual("Osoby", "Persons"),
     "person_id": bilingual("Osoba", "Person"),  # the DPO's acts (domain/privacy.py)
     "legal_ground": bilingual("Podstawa prawna", "Legal ground"),
+    "through_version": bilingual("Do wersji", "Up to version"),  # a redaction (domain/privacy.py)
+    "record_id": bilingual("Wpis", "Record"),  # a redaction's record (domain/privacy.py)
     "format": bilingual("Format pliku", "File format"),
     "organiser_id": bilingual("Organizator", "Organiser"),
     "institution_ids": bilingual("Instytucje", "Institutions"),
@@ -214,6 +216,8 @@ EVENT_LABELS: dict[str, Message] = {
                                                      "Investor-service response time changed"),
     "PersonalDataAct.SubjectDataExported": bilingual("Wydano dane osobowe osoby kontaktowej (art. 15 RODO)",
                                                      "Personal data of a contact person exported (GDPR art. 15)"),
+    "PersonalDataAct.RecordRedacted": bilingual("Usunięto treść wpisu (art. 17 RODO)",
+                                                "Text of a record redacted (GDPR art. 17)"),
     "SignIn.Succeeded": bilingual("Zalogowano", "Signed in"),
     "SignIn.Failed": bilingual("Nieudane logowanie", "Failed sign-in"),
     "SignIn.Throttled": bilingual("Zablokowano próby logowania (zbyt wiele nieudanych)",

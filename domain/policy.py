@@ -97,6 +97,7 @@ class Action(StrEnum):
     READ_PERSONAL_DATA = "read_personal_data"  # the DPO: everything held about a person, any of the municipality
     ERASE_PERSON = "erase_person"  # the DPO: erase a person (RODO art. 17)
     EXPORT_SUBJECT_DATA = "export_subject_data"  # the DPO: a subject-access export (RODO art. 15)
+    REDACT_RECORD = "redact_record"  # the DPO: destroy a record's free text (its key), RODO art. 17
     # investor service (issue 14, domain/investor.py)
     READ_INQUIRIES = "read_investor_inquiries"  # confidential: refused as NotFound, so that none leaks
     MANAGE_INQUIRIES = "manage_investor_inquiries"  # receive, change, answer, close an inquiry
@@ -162,6 +163,9 @@ ACTION_DESCRIPTIONS: dict[Action, Message] = {
                                           "RODO – robi to tylko inspektor ochrony danych",
                                           "this role may not export a contact person's data under GDPR art. 15; "
                                           "only the data-protection officer does"),
+    Action.REDACT_RECORD: bilingual("Ta rola nie może usuwać treści wpisów – robi to tylko inspektor ochrony danych",
+                                    "this role may not redact the text of records; only the data-protection officer "
+                                    "does"),
     Action.IMPORT_RECORDS: bilingual("Ta rola nie może importować rejestrów działań z plików",
                                      "this role may not import registers of activities from files"),
     Action.READ_INQUIRIES: bilingual("Ta rola nie może przeglądać zapytań inwestorów",
@@ -191,7 +195,8 @@ _INSTITUTION_STAFF = frozenset({Action.READ_REGISTRY, Action.REGISTER_FIRM, Acti
                                 Action.READ_RECORDS, Action.WRITE_RECORDS, Action.READ_STRATEGY,
                                 Action.READ_CALENDAR, Action.PUBLISH_EVENTS}) | _PERSONS
 # The data-protection officer's own: given to no other role, an admin included (issue 12).
-_DATA_PROTECTION = frozenset({Action.READ_PERSONAL_DATA, Action.ERASE_PERSON, Action.EXPORT_SUBJECT_DATA})
+_DATA_PROTECTION = frozenset({Action.READ_PERSONAL_DATA, Action.ERASE_PERSON, Action.EXPORT_SUBJECT_DATA,
+                              Action.REDACT_RECORD})
 
 # The investor service's own (issue 14): its staff and the coordinator (who has every action but a few).
 _INVESTOR_SERVICE = frozenset({Action.READ_INQUIRIES, Action.MANAGE_INQUIRIES, Action.READ_SITES,

@@ -137,6 +137,15 @@ class ContactPersons(Protocol):
     def erased_ids(self, person_ids: Collection[str] | None = None) -> set[str]: ...
 
 
+class RecordTexts(Protocol):
+    """The keys of records' free text (infra/record_keys.py): destroying a record's keys redacts its text for good
+    (issue 12; the log's bytes and its chain stay as they are)."""
+
+    def redacted_through(self, record_id: UUID) -> int | None: ...  # the version redacted up to; None: never
+    def destroy(self, record_id: UUID, *, through_version: int) -> None: ...
+    def settle(self) -> None: ...  # the read models caught up (their text dropped), the databases' WAL truncated
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     """One run of the audit chain's verification: when, how many events, and the first problem if any."""

@@ -37,7 +37,7 @@ from infra.imports import RegisterFileReader
 from infra.person_directory import PersonDirectory
 from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
-from infra.record_keys import RecordKeys
+from infra.record_keys import RecordKeys, TextShredder
 from infra.read_models import ReadModelQueries
 from infra.throttle import SignInThrottle
 from infra.web_sessions import SessionStore
@@ -136,6 +136,7 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
                                  throttle=throttle,
                                  feed_tokens=FeedTokenStore(directory_db),  # the calendar feeds' secret addresses
                                  working_days=PolishWorkingDays(), site_photos=SitePhotoStore(directory_db),
+                                 record_texts=TextShredder(record_keys, views, runner),  # the DPO's redaction
                                  persons=persons, chain=chain, person_retention_years=settings.person_retention_years,
                                  register_files=RegisterFileReader())
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,

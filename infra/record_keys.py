@@ -19,6 +19,7 @@ restoring it brings the text back (docs/ARCHITECTURE.md, "Personal data").
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -28,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterator
 from uuid import UUID
+
+log = logging.getLogger(__name__)
 
 KEY_BYTES = 32  # AES-256
 
@@ -115,3 +118,25 @@ def checkpoint(db: Any, *, attempts: int = 50) -> bool:
         return False
     finally:
         connection.close()
+
+
+class TextShredder:
+    """The use cases' `RecordTexts` port (domain/ports.py): the key store, and after a redaction the read
+    models brought up to the log (their handlers drop the text: projections/redaction.py) and the write-ahead
+    logs of the views and the directory checkpointed and truncated."""
+
+    def __init__(self, keys: RecordKeys, views: Any, runner: Any) -> None:
+        self.keys, self.views, self.runner = keys, views, runner
+
+    def redacted_through(self, record_id: UUID) -> int | None:
+        return self.keys.keyring(record_id).redacted_through
+
+    def destroy(self, record_id: UUID, *, through_version: int) -> None:
+        self.keys.destroy(record_id, through_version=through_version)
+
+    def settle(self) -> None:
+        self.runner.ensure_current()
+        for db in (self.views, self.keys.db):
+            if not checkpoint(db):
+                log.warning("A write-ahead log could not be truncated after a redaction; it will be at the next "
+                            "checkpoint")

@@ -242,6 +242,19 @@ def security_events(c: Container, clock: Clock) -> None:
                  SignInRefused, SignInThrottled)
 
 
+def record_redaction(c: Container, clock: Clock) -> None:
+    """Issue 12: the DPO redacts the free text of one contact record (its key destroyed; the act names the record,
+    its version and the ground, never the text)."""
+    clock.move_to(date(2014, 3, 12))
+    dpo = User(id=UUID("00000000-0000-4000-8000-00000000d0d0"), email="iod@demo.splot.local", role=Role.DPO,
+               institution_id=None, active=True, municipality_id=DEFAULT_MUNICIPALITY_ID)
+    c.runner.catch_up()
+    with c.views.transaction() as tx:
+        record = tx.execute("SELECT record_id FROM activity_records WHERE kind = 'contact' AND status = 'active' "
+                            "ORDER BY record_id LIMIT 1")[0]["record_id"]
+    c.use_cases.privacy.redact(dpo, UUID(record), legal_ground="a")
+
+
 def _refused(attempt: Callable[[], object], *refusals: type[Exception]) -> None:
     try:
         attempt()
@@ -253,7 +266,7 @@ def _refused(attempt: Callable[[], object], *refusals: type[Exception]) -> None:
 # Steps in story order. A new event type: add its step here (or extend one) and append it with --append.
 HISTORY_EXTRAS: list[Callable[[Container, Clock], None]] = [
     registry_changes, record_changes, strategy_changes, idempotent_writes, year_closing, personal_data,
-    shared_networks, security_events,
+    shared_networks, security_events, record_redaction,
 ]
 
 

@@ -22,6 +22,7 @@ from domain.use_cases.calendar import CalendarUseCases, FeedTokens
 from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
 from domain.use_cases.privacy import PrivacyUseCases
+from domain.ports import RecordTexts
 from domain.investor import WEEKDAYS, WorkingCalendar
 from domain.use_cases.investor import InvestorUseCases, SitePhotos
 from domain.use_cases.network import NetworkUseCases
@@ -62,6 +63,7 @@ class UseCases:
                 working_days: WorkingCalendar | None = None, site_photos: SitePhotos | None = None,
                 feed_tokens: FeedTokens | None = None,
                 chain: AuditChain | None = None, register_files: RegisterFiles | None = None,
+                record_texts: RecordTexts | None = None,  # records' free-text keys: the DPO's redaction (issue 12)
                 person_retention_years: int = 5,
                 throttle: SignInThrottle | None = None) -> UseCases:
         """`persons`: the person directory (by default the one the store checks person ids against);
@@ -84,5 +86,5 @@ class UseCases:
                    investor=InvestorUseCases(store, reads, scopes, accounts=accounts, persons=persons,
                                              calendar=working_days or WEEKDAYS, photos=site_photos),
                    privacy=PrivacyUseCases(persons, store, reads, scopes, accounts,  # type: ignore[arg-type]
-                                           retention_years=person_retention_years),
+                                           retention_years=person_retention_years, texts=record_texts),
                    shared_networks=SharedNetworkUseCases(store, reads, scopes))

@@ -18,12 +18,13 @@ from typing import Any, Callable
 from uuid import UUID
 
 from domain.application import Saved, Splot
-from domain.errors import Message, NotFound, bilingual
+from domain.errors import InvariantViolated, Message, NotFound, bilingual
 from domain.labels import event_label
 from domain.policy import Action, User, authorize
-from domain.ports import Accounts, ContactPersons, ReadModels, Row
-from domain.privacy import ERASURE_GROUNDS, PersonalDataAct
+from domain.ports import Accounts, ContactPersons, ReadModels, RecordTexts, Row
+from domain.privacy import ERASURE_GROUNDS, REDACTED_TEXT, PersonalDataAct
 from domain.record_kinds import RECORD_KINDS, institutions_in
+from domain.records import Record
 from domain.use_cases.people import _Reach
 from domain.use_cases.scope import Scopes
 from domain.values import check_text, comparison_key
@@ -92,6 +93,21 @@ class RetentionReview:
 
 
 @dataclass(frozen=True)
+class RedactionCandidate:
+    """A record as the DPO sees it before redacting it: what it is, and the free text it holds now."""
+
+    record_id: UUID
+    version: int
+    kind: str
+    kind_label: Message
+    occurred_on: date
+    institutions: list[str]  # by name
+    texts: list[tuple[str, Message, str]]  # (field path, label, text) of every non-empty free-text value now
+    retracted: bool
+    redacted: bool  # its text is redacted up to its current version (nothing left to redact)
+
+
+@dataclass(frozen=True)
 class Act:
     """One of the DPO's acts as the DPO's own page lists it (from the audit trail)."""
 
@@ -102,13 +118,15 @@ class Act:
     person_id: str | None
     legal_ground: Message | None
     format: str | None
+    record_id: str | None = None  # a redaction's record
 
 
 class PrivacyUseCases:
     def __init__(self, persons: ContactPersons, store: Splot, reads: ReadModels, scopes: Scopes,
                  accounts: Accounts | None, *, retention_years: int = 5,
-                 today: Callable[[], date] | None = None) -> None:
+                 today: Callable[[], date] | None = None, texts: RecordTexts | None = None) -> None:
         self.persons_directory = persons
+        self.texts = texts  # records' free-text keys (None: a store without them cannot redact)
         self.store = store
         self.reads = reads
         self.scopes = scopes
@@ -185,6 +203,88 @@ class PrivacyUseCases:
         self.persons_directory.erase(person_id)
         return saved
 
+    # ------------------------------------------------------------------ redaction of records' free text (art. 17)
+    def redaction_candidate(self, user: User, record_id: UUID) -> RedactionCandidate:
+        """A record of the municipality with its current free text, for the DPO to confirm a redaction."""
+        authorize(user, Action.REDACT_RECORD)
+        record = self._record(user, record_id)
+        reach = _Reach(self.reads, self.scopes, user)
+        spec = RECORD_KINDS[record.kind]
+        labels = {f.name: f.label for f in spec.fields}
+        items = {f"{f.name}[].{i.name}": i.label for f in spec.fields for i in f.items}
+        texts: list[tuple[str, Message, str]] = []
+        for path in spec.free_text_fields:
+            name, _, item = path.partition("[].")
+            value = record.fields.get(name)
+            if not item:
+                if isinstance(value, str) and value and value != REDACTED_TEXT:
+                    texts.append((name, labels[name], value))
+                continue
+            for n, entry in enumerate(value or []):
+                text = entry.get(item) if isinstance(entry, dict) else None
+                if isinstance(text, str) and text and text != REDACTED_TEXT:
+                    texts.append((f"{name}[{n}].{item}", items[path], text))
+        if record.retracted and record.retraction_reason and record.retraction_reason != REDACTED_TEXT:
+            texts.append(("reason", bilingual("Powód wycofania", "Reason for the retraction"), record.retraction_reason))
+        return RedactionCandidate(
+            record_id=record.id, version=record.version, kind=record.kind, kind_label=spec.label,
+            occurred_on=record.occurred_on, retracted=record.retracted,
+            institutions=[reach.institution_name(i) or str(i) for i in institutions_in(record.kind, record.fields)],
+            texts=texts, redacted=self._redacted_through(record.id) == record.version)
+
+    def find_records(self, user: User, text: str) -> list[Row]:
+        """The municipality's records (current state) whose free text contains `text` (any case), newest first:
+        where a person's name was typed into a summary or minutes. At most 200."""
+        authorize(user, Action.REDACT_RECORD)
+        wanted = comparison_key(check_text(text, field="q", max_length=200))
+        found: list[Row] = []
+        cursor: str | None = None
+        networks = self.scopes.of(user).network_texts
+        while len(found) < 200:
+            rows, cursor = self.reads.records(network_ids=networks, institution_id=None, kind=None, year=None,
+                                              cursor=cursor, limit=500)
+            for row in rows:
+                if any(wanted in comparison_key(t) for t in _texts_of(row)):
+                    found.append(row)
+            if cursor is None:
+                break
+        return found[:200]
+
+    def redact(self, user: User, record_id: UUID, *, legal_ground: str) -> Saved:
+        """Redacts the record's free text: the audited act first (the record, its version, the ground, the DPO —
+        never the text), then the record's keys destroyed, then the read models brought up to the log (their
+        handlers drop the text) and the databases' write-ahead logs truncated. The record keeps its kind, date,
+        parties and counts. A failure after the act leaves the keys: the DPO redacts again (nothing else differs)."""
+        authorize(user, Action.REDACT_RECORD)
+        if self.texts is None:
+            raise InvariantViolated(bilingual("Ten magazyn nie szyfruje treści wpisów, więc nie można jej usunąć.",
+                                              "This store does not encrypt the text of records, so it cannot be "
+                                              "redacted."))
+        record = self._record(user, record_id)
+        if self._redacted_through(record.id) == record.version:
+            raise InvariantViolated(bilingual("Treść tego wpisu została już usunięta.",
+                                              "The text of this record has already been redacted."),
+                                    field="record_id")
+        act = PersonalDataAct.redacted(record_id=record.id, network_id=record.network_id,
+                                       through_version=record.version, legal_ground=legal_ground, actor=user.actor)
+        saved = self.store._save(act)
+        self.texts.destroy(record.id, through_version=record.version)
+        self.texts.settle()
+        return saved
+
+    def _record(self, user: User, record_id: UUID) -> Record:
+        try:
+            record: Record | None = self.store.get_record(record_id)
+        except NotFound:
+            record = None
+        if record is None or not self.scopes.of(user).includes(record.network_id):
+            raise NotFound(bilingual(f"Nie ma wpisu o identyfikatorze {record_id}.", f"No record with id {record_id}."),
+                           field="record_id")
+        return record
+
+    def _redacted_through(self, record_id: UUID) -> int | None:
+        return self.texts.redacted_through(record_id) if self.texts is not None else None
+
     # ------------------------------------------------------------------ retention
     def retention(self, user: User) -> RetentionReview:
         """The persons no record has named for `retention_years` (the latest of the records' business dates
@@ -229,7 +329,7 @@ class PrivacyUseCases:
             ground = changes.get("legal_ground")
             acts.append(Act(recorded_at=row["recorded_at"], by=emails.get(row["user_id"], row["user_id"] or ""),
                             event_type=row["event_type"], what=event_label(row["event_type"]),
-                            person_id=changes.get("person_id"),
+                            person_id=changes.get("person_id"), record_id=changes.get("record_id"),
                             legal_ground=ERASURE_GROUNDS.get(ground) if ground else None,
                             format=changes.get("format")))
         return sorted(acts, key=lambda a: a.recorded_at, reverse=True)
@@ -261,3 +361,17 @@ class PrivacyUseCases:
                            institution_name=reach.institution_name(person.institution_id), firm_id=person.firm_id,
                            firm_name=reach.firm_name(person.firm_id), added_at=person.created_at,
                            changed_at=person.updated_at)
+
+
+def _texts_of(row: Row) -> list[str]:
+    """Every free-text value of a register row (its current fields)."""
+    fields = row.get("fields") or {}
+    out = []
+    for path in RECORD_KINDS[row["kind"]].free_text_fields if row.get("kind") in RECORD_KINDS else ():
+        name, _, item = path.partition("[].")
+        value = fields.get(name)
+        if item:
+            out += [e.get(item) for e in value or [] if isinstance(e, dict) and isinstance(e.get(item), str)]
+        elif isinstance(value, str):
+            out.append(value)
+    return out

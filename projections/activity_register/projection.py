@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.privacy import PersonalDataAct
 from domain.record_kinds import RECORD_KINDS
 from domain.records import Record, firms_involved, institutions_involved
 from domain.values import RecordKind
 from projections.base import Tx, id_text, recorded_at, to_json
+from projections.redaction import redact_register
 
 # Per kind, the field shown as a record's title and the choice that sorts it (from the record-kind specs;
 # TITLE_FIELD is also read by projections.indicator_values.facts).
@@ -67,6 +69,11 @@ class ActivityRegisterProjection:
         tx.execute("CREATE INDEX IF NOT EXISTS activity_parties_by_party ON activity_parties (party_type, party_id)")
 
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
+        if isinstance(event, PersonalDataAct.RecordRedacted):  # the record's text gone (projections/redaction.py)
+            if hasattr(self, "flush"):
+                self.flush(tx)  # what the page gathered so far is written first: the redaction covers it too
+            redact_register(tx, str(event.record_id))
+            return
         if not isinstance(event, (Record.Created, Record.Corrected, Record.Retracted)):
             return
         record_id = str(event.originator_id)

@@ -22,9 +22,11 @@ from typing import Any
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 
+from domain.privacy import PersonalDataAct
 from domain.records import Record
 from domain.registry import Municipality, Network
 from projections.base import Tx, id_text, recorded_at, to_json
+from projections.redaction import redact_trail
 
 NETWORK = Network.TOPIC.split(":", 1)[-1]  # "Network": the aggregate part of an event type
 MUNICIPALITY = Municipality.TOPIC.split(":", 1)[-1]
@@ -82,6 +84,10 @@ class AuditTrailProjection:
                    "aggregate_id TEXT PRIMARY KEY, network_id TEXT, municipality_id TEXT)")
 
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
+        if isinstance(event, PersonalDataAct.RecordRedacted):  # the record's text gone (projections/redaction.py)
+            if hasattr(self, "flush"):
+                self.flush(tx)  # what the page gathered so far is written first: the redaction covers it too
+            redact_trail(tx, str(event.record_id))  # then the act gets its own entry, as every event
         record_id = str(event.originator_id)
         etype = event_type(event)
         owner: str | None = None

@@ -40,7 +40,7 @@ PINNED = {
     "splot:Strategy.StageProgressReported", "splot:Strategy.IndicatorDefined", "splot:Strategy.TargetsSet",
     "splot:Strategy.RuleChanged", "splot:Strategy.ValueReported", "splot:Strategy.ReportPublished",
     "splot:PersonalDataAct", "splot:PersonalDataAct.Created", "splot:PersonalDataAct.PersonErased",
-    "splot:PersonalDataAct.SubjectDataExported",
+    "splot:PersonalDataAct.SubjectDataExported", "splot:PersonalDataAct.RecordRedacted",
     "splot:InvestorInquiry", "splot:InvestorInquiry.Created", "splot:InvestorInquiry.Received",
     "splot:InvestorInquiry.DetailsChanged", "splot:InvestorInquiry.Answered", "splot:InvestorInquiry.OutcomeSet",
     "splot:InvestmentSite", "splot:InvestmentSite.Created", "splot:InvestmentSite.Registered",

@@ -1,0 +1,66 @@
+"""What a redaction (`PersonalDataAct.RecordRedacted`, issue 12) changes in the read models that copied a record's
+free text: the activity register (current row, its versions) and the audit trail (reasons, the diffs' old and
+new values, the state the next diff starts from).
+
+Each replaces every free-text value of the record with `domain.privacy.REDACTED_TEXT`, which is what decoding
+the record's events gives once its key is destroyed (infra/field_cipher.py): read models kept up with the log
+and read models rebuilt after the redaction hold the same rows. For the audit trail that means also dropping a
+change that the redaction leaves with equal old and new values (rebuilt, its diff would not list it).
+
+The handlers call these on stored rows, after writing out whatever their page had gathered so far, so they
+work whatever a projection batches. Rows are read with `SELECT *` so that a table with or without a
+`fields_json` / `title` column is handled alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.privacy import REDACTED_TEXT, redacted_change, redacted_fields, redacted_text
+from domain.record_kinds import RECORD_KINDS
+from projections.base import Tx, to_json
+
+
+def _fields_and_title(kind: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a register row to set: its fields and title with the text gone."""
+    out: dict[str, Any] = {}
+    if "fields_json" in row and row["fields_json"]:
+        out["fields_json"] = to_json(redacted_fields(kind, json.loads(row["fields_json"])))
+    if "title" in row and row["title"]:
+        out["title"] = REDACTED_TEXT
+    return out
+
+
+def redact_register(tx: Tx, record_id: str) -> None:
+    """The activity register's rows of the record: current state and every version."""
+    rows = tx.execute("SELECT * FROM activity_records WHERE record_id = ?", (record_id,))
+    if not rows:
+        return
+    kind = rows[0]["kind"]
+    if kind not in RECORD_KINDS:
+        return
+    _update(tx, "activity_records", "record_id = ?", (record_id,), _fields_and_title(kind, rows[0]))
+    for version in tx.execute("SELECT * FROM activity_versions WHERE record_id = ?", (record_id,)):
+        _update(tx, "activity_versions", "record_id = ? AND version = ?", (record_id, version["version"]),
+                _fields_and_title(kind, version))
+
+
+def redact_trail(tx: Tx, record_id: str) -> None:
+    """The audit trail's entries of the record (reasons, changes) and its state for the next diff."""
+    for entry in tx.execute("SELECT position, reason, changes_json FROM audit_entries WHERE record_id = ?",
+                            (record_id,)):
+        changes = [redacted_change(c) for c in json.loads(entry["changes_json"])]
+        changes = [c for c in changes if c.get("old") != c.get("new")]
+        tx.execute("UPDATE audit_entries SET reason = ?, changes_json = ? WHERE position = ?",
+                   (redacted_text(entry["reason"]), to_json(changes), entry["position"]))
+    for state in tx.execute("SELECT kind, fields_json FROM audit_record_state WHERE record_id = ?", (record_id,)):
+        if state["kind"] in RECORD_KINDS:
+            tx.execute("UPDATE audit_record_state SET fields_json = ? WHERE record_id = ?",
+                       (to_json(redacted_fields(state["kind"], json.loads(state["fields_json"]))), record_id))
+
+
+def _update(tx: Tx, table: str, where: str, params: tuple[Any, ...], values: dict[str, Any]) -> None:
+    if values:
+        tx.execute(f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)} WHERE {where}",
+                   (*values.values(), *params))
