@@ -64,3 +64,10 @@ crash: install system-deps
 SOAK_MINUTES ?= 30
 soak: install system-deps
 	SOAK_MINUTES=$(SOAK_MINUTES) PYTHONPATH=. $(BIN)/python bench/soak.py
+
+# Every benchmark in bench/ that supports --json (bench/run_all.py), each figure beside its baseline from the
+# same run, written to docs/performance.md. BENCH_ARGS=--quick for a try-out at small sizes (hours otherwise).
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install system-deps
+	SPLOT_BENCH_COMMAND="make bench $(BENCH_ARGS)" PYTHONPATH=. $(BIN)/python bench/run_all.py $(BENCH_ARGS)
