@@ -17,6 +17,7 @@ from api.deps import reject_non_json_bodies, reject_unknown_query_parameters
 from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
 from api.pages import install_pages
+from api.pages.practices import UPLOAD_MAX_BODY_BYTES as PRACTICE_UPLOAD_MAX_BODY_BYTES  # a document (issue 14)
 from api.routes import audit, health, records, registry, strategy, strategy_changes, users
 from api.routes import calendar as calendar_routes  # the joint events calendar (issue 14)
 from api.security import SecurityHeadersMiddleware
@@ -114,6 +115,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
     app.add_middleware(CatchAllMiddleware)
     # outside the catch-all: refuses before anything reads; each face has its own limit
-    app.add_middleware(BodySizeLimitMiddleware, limits={"/api/": API_MAX_BODY_BYTES})
+    app.add_middleware(BodySizeLimitMiddleware, limits={"/api/": API_MAX_BODY_BYTES,
+                                                        "/dobre-praktyki/": PRACTICE_UPLOAD_MAX_BODY_BYTES})
     app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: error responses get headers too
     return app

@@ -29,6 +29,7 @@ class ReadModels(Protocol):
     def network_members(self, *, network_ids: Collection[str]) -> list[Row]: ...
     def cluster_members(self, *, cluster_id: str) -> list[Row]: ...
     def network_municipalities(self) -> list[Row]: ...  # shared networks' member municipalities, dated
+    def practices(self, *, network_ids: Collection[str]) -> list[Row]: ...  # the good-practice library's index
 
     # activity register
     def records(self, *, network_ids: Collection[str], institution_id: str | None, kind: str | None,
@@ -164,3 +165,10 @@ class AuditChain(Protocol):
     def verify(self) -> ChainCheck: ...  # walks the whole log now and keeps the result
     def last_check(self) -> ChainCheck | None: ...
     def checkpoint(self) -> bytes: ...  # a signed checkpoint (JSON) of the log as it is now
+
+
+class PracticeDocuments(Protocol):
+    """The good-practice library's attached files (infra/attachments.py), named by their SHA-256."""
+
+    def put(self, data: bytes) -> str: ...
+    def get(self, sha256: str) -> bytes | None: ...

@@ -32,6 +32,7 @@ from infra.chain_checks import ChainService
 from infra.feed_tokens import FeedTokenStore
 from infra.closing import closing_day
 from infra.field_cipher import FieldCipherMapper
+from infra.attachments import DocumentStore
 from infra.idempotency import IdempotencyStore
 from infra.imports import RegisterFileReader
 from infra.person_directory import PersonDirectory
@@ -51,6 +52,7 @@ from infra.working_days import PolishWorkingDays
 from projections.activity_register import ActivityRegisterProjection
 from projections.audit_trail import AuditTrailProjection
 from projections.calendar import CalendarProjection
+from projections.practices import PracticesProjection
 from projections.registry import RegistryProjection
 from projections.indicator_values import IndicatorValuesProjection
 from projections.investor_service import InvestorServiceProjection
@@ -63,7 +65,8 @@ def all_projections() -> list[Any]:
     return [InvestorServiceProjection(),  # the investor service (issue 14): reads no other read model
             RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection(),
             IndicatorValuesProjection(),  # indicator values read the registry and activity tables: keep it after them
-            CalendarProjection()]  # the joint events calendar (issue 14)
+            CalendarProjection(),  # the joint events calendar (issue 14)
+            PracticesProjection()]  # the good-practice library (issue 14)
 
 
 @dataclass
@@ -134,6 +137,7 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     throttle = SignInThrottle()  # the pages' sign-in (uc.sign_in) and the container share it
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
                                  throttle=throttle,
+                                 practice_documents=DocumentStore(directory_db),  # the good practices' files
                                  feed_tokens=FeedTokenStore(directory_db),  # the calendar feeds' secret addresses
                                  working_days=PolishWorkingDays(), site_photos=SitePhotoStore(directory_db),
                                  record_texts=TextShredder(record_keys, views, runner),  # the DPO's redaction

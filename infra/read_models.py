@@ -25,6 +25,7 @@ from projections.indicator_values.queries import (
     published_report,
     task_report,
 )
+from projections.practices.queries import list_practices
 from projections.registry import queries as registry_queries
 from projections.registry.queries import (
     cluster_members,
@@ -87,6 +88,11 @@ class ReadModelQueries:
         """Every shared network's member municipalities over time, with the indicators each shares."""
         with self._tx() as tx:
             return registry_queries.network_municipalities(tx)
+
+    def practices(self, *, network_ids: Collection[str]) -> list[Row]:
+        """The good practices published to the networks (not withdrawn), tags as lists."""
+        with self._tx() as tx:
+            return list_practices(tx, network_ids)
 
     # ------------------------------------------------------------------ activity register
     def records(self, *, network_ids: Collection[str], institution_id: str | None, kind: str | None,

@@ -263,10 +263,38 @@ def _refused(attempt: Callable[[], object], *refusals: type[Exception]) -> None:
     raise RuntimeError("the attempt was expected to be refused")
 
 
+def good_practices(c: Container, clock: Clock) -> None:
+    """Issue 14: the demo coordinator publishes a good practice to the metropolitan network, revises it,
+    attaches two documents and removes one, links the meeting where it was presented; a second one is
+    withdrawn."""
+    clock.move_to(date(2014, 3, 10))
+    coordinator = User(id=UUID("00000000-0000-4000-8000-00000000c00d"), email="koordynator@demo.splot.local",
+                       role=Role.COORDINATOR, institution_id=None, active=True, municipality_id=DEFAULT_MUNICIPALITY_ID)
+    c.runner.catch_up()
+    practices = c.use_cases.practices
+    network = stable_id("demo", "network", "metropolitan")
+    fields = {"network_id": network, "institution_id": _institution("RIPH"), "tags": ["DEMO", "inkubator"],
+              "year": 2012}
+    practice = practices.publish(coordinator, title="DEMO Inkubator przy izbie", description="DEMO Opis praktyki",
+                                 **fields).id
+    practices.revise(coordinator, practice, expected_version=1, title="DEMO Inkubator przy izbie",
+                     description="DEMO Opis praktyki, uzupełniony", tags=["DEMO", "inkubator"], year=2012)
+    practices.attach(coordinator, practice, filename="prezentacja.pdf", data=b"%PDF-1.4\n% DEMO\n%%EOF\n")
+    practices.attach(coordinator, practice, filename="zdjecie.png", data=b"\x89PNG\r\n\x1a\n DEMO")
+    c.runner.catch_up()
+    document = next(d["id"] for d in practices.practice(coordinator, practice).documents
+                    if d["filename"] == "zdjecie.png")
+    practices.remove_document(coordinator, practice, document)
+    meeting = _record_of(c, kind="meeting", year=2012, owner="RIPH")
+    practices.link_presentation(coordinator, practice, record_id=UUID(meeting["record_id"]))
+    second = practices.publish(coordinator, title="DEMO Praktyka wycofana", description="DEMO", **fields).id
+    practices.withdraw(coordinator, second, reason="DEMO Opublikowana omyłkowo")
+
+
 # Steps in story order. A new event type: add its step here (or extend one) and append it with --append.
 HISTORY_EXTRAS: list[Callable[[Container, Clock], None]] = [
     registry_changes, record_changes, strategy_changes, idempotent_writes, year_closing, personal_data,
-    shared_networks, security_events, record_redaction,
+    shared_networks, security_events, good_practices, record_redaction,
 ]
 
 

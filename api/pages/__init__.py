@@ -25,6 +25,8 @@ from api.pages.strategy_changes import router as strategy_changes_router
 from api.pages.i18n import request_language
 from api.pages.network import router as network_router
 from api.pages.privacy import router as privacy_router
+from api.pages.practices import router as practices_router
+from api.pages.shared_networks import router as shared_networks_router
 from api.pages.imports import router as imports_router
 from api.pages.strategy_versions import router as strategy_versions_router
 from api.pages.web import RefusedForm, SignInRequired, render_error, see_other
@@ -42,6 +44,7 @@ ROUTERS.append(exports_router)  # downloads: a task's CSV, XLSX and PDF; the dri
 ROUTERS.append(strategy_versions_router)  # the difference between two published versions of a task's report
 ROUTERS.append(network_router)  # the network picture: who met whom and how often in a year
 ROUTERS.append(privacy_router)  # personal data: the privacy notice, the DPO's subject access, erasure, retention
+ROUTERS.extend([shared_networks_router, practices_router])  # shared networks, their comparison, good practices (issue 14)
 ROUTERS.append(calendar_router)  # the joint events calendar, its forms and iCalendar feeds (issue 14)
 ROUTERS.append(imports_router)  # the coordinator imports an old register from CSV or XLSX (issue 13)
 

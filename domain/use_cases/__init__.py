@@ -31,6 +31,8 @@ from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
 from domain.use_cases.reminders import ReminderUseCases
 from domain.use_cases.scope import Scopes
+from domain.ports import PracticeDocuments
+from domain.use_cases.practices import PracticeUseCases
 from domain.use_cases.shared_networks import SharedNetworkUseCases
 from domain.use_cases.strategy import StrategyUseCases
 from domain.use_cases.strategy_changes import StrategyChangeUseCases
@@ -56,6 +58,7 @@ class UseCases:
     reminders: ReminderUseCases  # follow-ups due: the daily digest (issue 14)
     imports: ImportUseCases  # bulk import of old registers from CSV and XLSX (issue 13)
     shared_networks: SharedNetworkUseCases  # metropolitan / inter-city networks of municipalities (issue 14)
+    practices: PracticeUseCases  # the good-practice library of the shared networks (issue 14)
 
     @classmethod
     def compose(cls, store: Splot, reads: ReadModels, accounts: Accounts, *,
@@ -65,6 +68,7 @@ class UseCases:
                 chain: AuditChain | None = None, register_files: RegisterFiles | None = None,
                 record_texts: RecordTexts | None = None,  # records' free-text keys: the DPO's redaction (issue 12)
                 person_retention_years: int = 5,
+                practice_documents: PracticeDocuments | None = None,  # the good practices' files (issue 14)
                 throttle: SignInThrottle | None = None) -> UseCases:
         """`persons`: the person directory (by default the one the store checks person ids against);
         `chain`: the audit chain's checks and checkpoints (infra/chain_checks.py), where the store keeps one."""
@@ -87,4 +91,5 @@ class UseCases:
                                              calendar=working_days or WEEKDAYS, photos=site_photos),
                    privacy=PrivacyUseCases(persons, store, reads, scopes, accounts,  # type: ignore[arg-type]
                                            retention_years=person_retention_years, texts=record_texts),
-                   shared_networks=SharedNetworkUseCases(store, reads, scopes))
+                   shared_networks=SharedNetworkUseCases(store, reads, scopes),
+                   practices=PracticeUseCases(store, reads, scopes, practice_documents))

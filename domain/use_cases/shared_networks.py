@@ -2,7 +2,11 @@
 creates them and admits and releases municipalities on business dates; each member's coordinator chooses
 which indicators of its own strategy the network sees. A user sees the shared networks their municipality
 is a member of today (`Scope.shared_network_ids`, domain/use_cases/scope.py) and nothing else of another
-municipality. The cross-city comparison of shared indicators is `compare` (domain/use_cases/network_compare.py).
+municipality.
+
+`compare` sets the shared indicators of the member cities side by side, per year: each city's figures are
+its own strategy's task report (the same read as `uc.strategy.task_report`, for that city's strategy),
+computed by its own rules, with the rule in words beside it; only indicators the city chose to share.
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from typing import Any
+
 from domain.application import Saved, Splot
-from domain.errors import UnknownReference
-from domain.policy import Action, User, authorize
+from domain.errors import Message, NotFound, UnknownReference
+from domain.policy import Action, User, authorize, may
 from domain.ports import ReadModels, Row
 from domain.registry import SHARED_NETWORK_KINDS
+from domain.strategy.rule_words import describe
+from domain.strategy.use_cases import strategy_id_for
 from domain.use_cases.scope import Scopes
 
 
@@ -47,6 +55,57 @@ class SharedNetworkView:
 
     def member(self, municipality_id: UUID | None) -> MemberView | None:
         return next((m for m in self.current_members if m.municipality_id == municipality_id), None)
+
+
+@dataclass(frozen=True)
+class OwnIndicator:
+    """One indicator of the user's own strategy, and whether the municipality shares it with the network."""
+
+    code: str
+    name: str
+    task_code: str
+    shared: bool
+
+
+@dataclass(frozen=True)
+class NetworkPage:
+    network: SharedNetworkView
+    own_indicators: tuple[OwnIndicator, ...]  # for a coordinator's choice of what to share (else empty)
+
+
+@dataclass(frozen=True)
+class CityFigures:
+    """One city's figures of one shared indicator, as its own task report gives them."""
+
+    municipality_id: UUID
+    city: str
+    indicator_name: str
+    unit: str
+    task_code: str
+    years: dict[str, dict[str, Any]]  # year -> {"target", "actual", "percent"} exactly as the report's cells
+    rule: Message
+
+
+@dataclass(frozen=True)
+class ComparedIndicator:
+    code: str
+    name: str
+    cities: tuple[CityFigures, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    network: SharedNetworkView
+    years: tuple[str, ...]
+    indicators: tuple[ComparedIndicator, ...]
+
+
+@dataclass(frozen=True)
+class Administration:
+    """The deployment admin's page: every shared network and every municipality (to admit)."""
+
+    networks: list[SharedNetworkView]
+    municipalities: list[Row]
 
 
 class SharedNetworkUseCases:
@@ -102,10 +161,65 @@ class SharedNetworkUseCases:
         row = next(r for r in self.reads.networks() if r["id"] == str(network_id))
         return self._view(row)
 
-    def municipalities(self, user: User) -> list[Row]:
-        """Every municipality (to pick one to admit): the deployment's admin only."""
+    def network_page(self, user: User, network_id: UUID) -> NetworkPage:
+        """A shared network's page: the network, and for a coordinator of a member the indicators of its own
+        strategy with what it shares ticked."""
+        view = self.network(user, network_id)
+        own: tuple[OwnIndicator, ...] = ()
+        member = view.member(user.municipality_id)
+        if member is not None and may(user, Action.MANAGE_STRATEGY):
+            try:
+                strategy = self.store.strategy.get_strategy(self.scopes.of(user).home_network_id)
+            except NotFound:
+                strategy = None
+            if strategy is not None:
+                own = tuple(OwnIndicator(code, i["name"], i["task_code"], code in member.indicator_codes)
+                            for code, i in sorted(strategy.indicators.items()))
+        return NetworkPage(view, own)
+
+    def compare(self, user: User, network_id: UUID) -> Comparison:
+        """The indicators the member cities share, side by side per year (only current members' own, each by
+        its own rules)."""
+        authorize(user, Action.READ_STRATEGY)
+        view = self.network(user, network_id)
+        by_code: dict[str, list[CityFigures]] = {}
+        years: set[str] = set()
+        for member in view.current_members:
+            if not member.indicator_codes:
+                continue
+            home = self.scopes.of_municipality(member.municipality_id).home_network_id
+            try:
+                strategy = self.store.strategy.get_strategy(home)
+            except NotFound:
+                continue
+            reports: dict[str, Row] = {}
+            for code in member.indicator_codes:
+                indicator = strategy.indicators.get(code)
+                if indicator is None:
+                    continue
+                task_code = indicator["task_code"]
+                if task_code not in reports:
+                    reports[task_code] = self.reads.task_report(task_code, strategy_id=str(strategy_id_for(home)),
+                                                                as_of=None)
+                row = next((i for i in reports[task_code]["indicators"] if i["code"] == code), None)
+                if row is None:
+                    continue
+                years |= set(row["years"])
+                rule = (describe(indicator["rule"]) if indicator.get("rule")
+                        and indicator.get("rule_version") == row["rule_version"] else Message.untranslated(row["rule"]))
+                by_code.setdefault(code, []).append(CityFigures(
+                    member.municipality_id, member.name, row["name"], row["unit"], task_code,
+                    {y: {k: cell.get(k) for k in ("target", "actual", "percent")} for y, cell in row["years"].items()},
+                    rule))
+        indicators = tuple(ComparedIndicator(code, cities[0].indicator_name, tuple(cities))
+                           for code, cities in sorted(by_code.items()))
+        return Comparison(view, tuple(sorted(years)), indicators)
+
+    def administration(self, user: User) -> Administration:
+        """Every shared network with its members, and every municipality to pick one to admit (the deployment's
+        admin only)."""
         authorize(user, Action.MANAGE_MUNICIPALITIES)
-        return self.reads.municipalities()
+        return Administration(self.networks(user), self.reads.municipalities())
 
     def _view(self, row: Row) -> SharedNetworkView:
         members = tuple(

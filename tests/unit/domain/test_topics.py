@@ -11,6 +11,7 @@ from eventsourcing.utils import resolve_topic
 import domain.closing
 import domain.closing_gate
 import domain.idempotency
+import domain.practices
 import domain.investor
 import domain.privacy
 import domain.records
@@ -23,6 +24,9 @@ PINNED = {
     "splot:Network", "splot:Network.Created", "splot:Network.Registered", "splot:Network.InstitutionJoined",
     "splot:Network.InstitutionLeft", "splot:Network.MunicipalityJoined", "splot:Network.MunicipalityLeft",
     "splot:Network.IndicatorsShared",
+    "splot:Practice", "splot:Practice.Created", "splot:Practice.Published", "splot:Practice.Revised",
+    "splot:Practice.DocumentAttached", "splot:Practice.DocumentRemoved", "splot:Practice.PresentationLinked",
+    "splot:Practice.Withdrawn",
     "splot:Institution", "splot:Institution.Created", "splot:Institution.Registered", "splot:Institution.Renamed",
     "splot:Institution.Deactivated", "splot:Institution.FirmJoinedCluster", "splot:Institution.FirmLeftCluster",
     "splot:Firm", "splot:Firm.Created", "splot:Firm.Registered",
@@ -67,7 +71,7 @@ def test_pinned_topics_resolve_to_splot_classes():
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
     for module in (domain.investor, domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
-                   domain.closing_gate, domain.privacy, domain.security_log):
+                   domain.closing_gate, domain.privacy, domain.practices, domain.security_log):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
                 found.add(aggregate.TOPIC)
