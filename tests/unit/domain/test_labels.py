@@ -11,12 +11,13 @@ from domain.closing import ReportingYear
 from domain.closing_gate import ClosingGate
 from domain.idempotency import IdempotencyKey
 from domain.errors import Message, NotFound
+from domain.practices import Practice
 from domain.records import Record
 from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
 from domain.strategy.model import Strategy
 
 AGGREGATES = (Municipality, Network, Institution, Firm, UniqueKey, Record, Strategy, ReportingYear, ClosingGate,
-              IdempotencyKey)
+              IdempotencyKey, Practice)
 
 ROOT = Path(__file__).resolve().parents[3]
 
