@@ -28,7 +28,9 @@ from domain.idempotency import IdempotencyKey, PendingKey
 from domain.policy import Action, User, authorize, check_acts_for
 from domain.ports import ContactPersons, ReadModels
 from domain.record_kinds import CHOICE_LABELS, OWNER_FIELD, RECORD_KINDS, FieldSpec, FieldType, Role, owner_candidates
+from domain.record_commands import RecordCommands
 from domain.records import Record
+from domain.registry import Firm, Institution, Network
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.scope import Scopes
 from domain.values import RecordKind
@@ -332,6 +334,35 @@ def _labels_row(kind: str, named: dict[str, Any]) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- the use case
+class _RegistryOnce:
+    """The store as one batch of an import sees it: each network, institution, firm or meeting a row names is
+    loaded (replayed) once per batch instead of once per row. Everything else is the store itself, so
+    `RecordCommands(_RegistryOnce(store)).prepare` makes every check `uc.records.check` makes; what a batch reads
+    is at most a batch old, as a single write's check is by the time it is saved."""
+
+    def __init__(self, store: Splot) -> None:
+        self._store = store
+        self._loaded: dict[tuple[type, str], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _load(self, cls: type, aggregate_id: object, *, field: str, what: str) -> Any:
+        key = (cls, str(aggregate_id))
+        if key not in self._loaded:  # a refusal is not kept: it is raised each time
+            self._loaded[key] = self._store._load(cls, aggregate_id, field=field, what=what)
+        return self._loaded[key]
+
+    def get_network(self, network_id: object, field: str = "network_id") -> Network:
+        return self._load(Network, network_id, field=field, what="network")
+
+    def get_institution(self, institution_id: object, field: str = "institution_id") -> Institution:
+        return self._load(Institution, institution_id, field=field, what="institution")
+
+    def get_firm(self, firm_id: object, field: str = "firm_id") -> Firm:
+        return self._load(Firm, firm_id, field=field, what="firm")
+
+
 class ImportUseCases:
     BATCH = 200  # rows saved per transaction: one fsync per batch, a crash loses at most the batch in flight
 
@@ -369,13 +400,16 @@ class ImportUseCases:
         report = ImportReport(register.name, rows=len(rows), problems=problems, dry_run=dry_run)
         names = _Names(self.reads, self.persons, network_id)
         valid: list[tuple[ImportRow, dict[str, Any]]] = []
+        commands = RecordCommands(_RegistryOnce(self.store))
         for done, row in enumerate(rows, 1):
+            if done % batch_size == 1:
+                commands = RecordCommands(_RegistryOnce(self.store))  # the registry read afresh every batch
             if self._imported(network_id, register, row):
                 report.already += 1
             else:
                 try:
                     fields = row_fields(row.kind, row.cells, names)
-                    self.records.check(user, row.kind, fields)
+                    self._prepare(commands, user, network_id, row.kind, fields)  # the checks of uc.records.check
                     valid.append((row, fields))
                 except DomainError as error:
                     report.problems.append(RowProblem(row.sheet, row.row, error.field, error.text))
@@ -399,9 +433,10 @@ class ImportUseCases:
         aggregates: list[Any] = []
         checks: list[Any] = []
         saved: list[ImportRow] = []
+        commands = RecordCommands(_RegistryOnce(self.store))
         for row, fields in batch:  # a row another run saved since its check: its key's unique version refuses it
             try:
-                record = self._prepare(user, network_id, row.kind, fields)
+                record = self._prepare(commands, user, network_id, row.kind, fields)
             except DomainError as error:
                 take_year_checks()
                 report.problems.append(RowProblem(row.sheet, row.row, error.field, error.text))
@@ -430,11 +465,13 @@ class ImportUseCases:
         for row in saved:
             report.by_kind[str(row.kind)] = report.by_kind.get(str(row.kind), 0) + 1
 
-    def _prepare(self, user: User, network_id: UUID, kind: str, fields: dict[str, Any]) -> Record:
-        """The record `uc.records.record` would save, with the same checks."""
+    @staticmethod
+    def _prepare(commands: RecordCommands, user: User, network_id: UUID, kind: str, fields: dict[str, Any]) -> Record:
+        """The record `uc.records.record` would save, after the same checks (`run` has authorized the user for
+        WRITE_RECORDS and found their network, as `uc.records.check` does first)."""
         fields = {**fields, "network_id": network_id}
         check_acts_for(user, owner_candidates(kind, fields), field=OWNER_FIELD[kind])
-        return self.store.records.prepare(kind, fields, user.actor)
+        return commands.prepare(kind, fields, user.actor)
 
     @staticmethod
     def _key(network_id: UUID, register: RegisterFile, row: ImportRow) -> PendingKey:
