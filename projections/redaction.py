@@ -32,8 +32,15 @@ def _fields_and_title(kind: str, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _secure(tx: Tx) -> None:
+    """SQLite zeroes the pages the old rows leave (set here, not left to the build's default)."""
+    if tx.dialect == "sqlite":
+        tx.execute("PRAGMA secure_delete=ON")
+
+
 def redact_register(tx: Tx, record_id: str) -> None:
     """The activity register's rows of the record: current state and every version."""
+    _secure(tx)
     rows = tx.execute("SELECT * FROM activity_records WHERE record_id = ?", (record_id,))
     if not rows:
         return
@@ -48,6 +55,7 @@ def redact_register(tx: Tx, record_id: str) -> None:
 
 def redact_trail(tx: Tx, record_id: str) -> None:
     """The audit trail's entries of the record (reasons, changes) and its state for the next diff."""
+    _secure(tx)
     for entry in tx.execute("SELECT position, reason, changes_json FROM audit_entries WHERE record_id = ?",
                             (record_id,)):
         changes = [redacted_change(c) for c in json.loads(entry["changes_json"])]

@@ -245,7 +245,7 @@ class PrivacyUseCases:
                                               cursor=cursor, limit=500)
             for row in rows:
                 if any(wanted in comparison_key(t) for t in _texts_of(row)):
-                    found.append(row)
+                    found.append({**row, "kind_label": RECORD_KINDS[row["kind"]].label})
             if cursor is None:
                 break
         return found[:200]
