@@ -8,6 +8,7 @@ import inspect
 from eventsourcing.domain import Aggregate, CanMutateAggregate
 from eventsourcing.utils import resolve_topic
 
+import domain.calendar
 import domain.closing
 import domain.closing_gate
 import domain.idempotency
@@ -30,6 +31,9 @@ PINNED = {
     "splot:Institution", "splot:Institution.Created", "splot:Institution.Registered", "splot:Institution.Renamed",
     "splot:Institution.Deactivated", "splot:Institution.FirmJoinedCluster", "splot:Institution.FirmLeftCluster",
     "splot:Firm", "splot:Firm.Created", "splot:Firm.Registered",
+    "splot:CalendarEvent", "splot:CalendarEvent.Created", "splot:CalendarEvent.Published",
+    "splot:CalendarEvent.Edited", "splot:CalendarEvent.Moved", "splot:CalendarEvent.Cancelled",
+    "splot:CalendarEvent.AttendanceRecorded",
     "splot:Record", "splot:Record.Created", "splot:Record.ContactEstablished", "splot:Record.MeetingHeld",
     "splot:Record.InformationExchanged", "splot:Record.ConclusionAdopted", "splot:Record.Corrected",
     "splot:Record.Retracted",
@@ -70,7 +74,7 @@ def test_pinned_topics_resolve_to_splot_classes():
 
 def test_every_core_aggregate_and_event_has_an_explicit_topic():
     found = set()
-    for module in (domain.investor, domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
+    for module in (domain.calendar, domain.investor, domain.registry, domain.records, domain.closing, domain.strategy.model, domain.idempotency,
                    domain.closing_gate, domain.privacy, domain.practices, domain.security_log):
         for _, aggregate in inspect.getmembers(module, inspect.isclass):
             if issubclass(aggregate, Aggregate) and aggregate.__module__ == module.__name__:
