@@ -11,6 +11,7 @@ import typer
 
 from infra.cli import audit, backup, municipality, network, people, serve, strategy, users
 from infra.cli import imports
+from infra.cli import redaction  # splot record redact (issue 12)
 from infra.cli import digest  # splot digest send: the daily e-mail of follow-ups due (issue 14)
 
 app = typer.Typer(help="Splot — rejestr współpracy instytucji otoczenia biznesu i wskaźniki strategii "
@@ -29,6 +30,7 @@ strategy.register(app)  # splot strategy load FILE, splot report TASK
 serve.register(app)  # splot serve, demo, rebuild, catch-up
 backup.register(app)  # splot backup DIR, splot restore DIR
 app.add_typer(people.person_app, name="person")  # splot person export ID --format json|pdf (RODO art. 15)
+app.add_typer(redaction.record_app, name="record")  # splot record redact ID --ground LETTER (RODO art. 17)
 app.add_typer(digest.digest_app, name="digest")  # splot digest send [--date YYYY-MM-DD] (cron, once a day)
 imports.register(app)  # splot import FILE [--valid-only] [--dry-run]: an old register from CSV or XLSX (issue 13)
 
