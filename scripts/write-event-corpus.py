@@ -291,10 +291,35 @@ def good_practices(c: Container, clock: Clock) -> None:
     practices.withdraw(coordinator, second, reason="DEMO Opublikowana omyłkowo")
 
 
+def calendar_events(c: Container, clock: Clock) -> None:
+    """Issue 14: the demo coordinator publishes events to the network's calendar: one edited, moved to a whole
+    day and cancelled; one held (an online meeting with an industry) whose attendance becomes a meeting record."""
+    clock.move_to(date(2014, 3, 14))
+    coordinator = User(id=UUID("00000000-0000-4000-8000-00000000c00d"), email="koordynator@demo.splot.local",
+                       role=Role.COORDINATOR, institution_id=None, active=True, municipality_id=DEFAULT_MUNICIPALITY_ID)
+    c.runner.catch_up()
+    calendar = c.use_cases.calendar
+    calendar.commands.now = lambda: datetime(2014, 3, 14, 9, 0)  # the calendar's Warsaw wall clock in the story
+    riph, citt = _institution("RIPH"), _institution("CITT")
+    first = calendar.publish(coordinator, network_id=NET, organiser_id=riph, starts_at=datetime(2014, 3, 20, 10, 0),
+                             ends_at=datetime(2014, 3, 20, 12, 0), title="DEMO Warsztaty eksportowe", kind="workshop",
+                             place="DEMO Leszno, ul. Karasia 15", invited_ids=[citt], description="DEMO")
+    calendar.edit(coordinator, first.id, expected_version=1, changes={"title": "DEMO Warsztaty eksportowe dla firm"})
+    calendar.move(coordinator, first.id, expected_version=2, starts_at=date(2014, 3, 21), ends_at=date(2014, 3, 21),
+                  all_day=True)
+    calendar.cancel(coordinator, first.id, expected_version=3, reason="DEMO Prelegent zachorował")
+    held = calendar.publish(coordinator, network_id=NET, organiser_id=riph, starts_at=datetime(2014, 3, 17, 10, 0),
+                            ends_at=datetime(2014, 3, 17, 11, 30), title="DEMO Spotkanie z branżą spożywczą",
+                            kind="industry_meeting", online_url="https://spotkanie.example/demo", invited_ids=[citt])
+    clock.move_to(date(2014, 3, 17), hour=13)
+    calendar.commands.now = lambda: datetime(2014, 3, 17, 14, 0)
+    calendar.record_attendance(coordinator, held.id, institution_ids=[riph, citt], meeting_kind="network_meeting")
+
+
 # Steps in story order. A new event type: add its step here (or extend one) and append it with --append.
 HISTORY_EXTRAS: list[Callable[[Container, Clock], None]] = [
     registry_changes, record_changes, strategy_changes, idempotent_writes, year_closing, personal_data,
-    shared_networks, security_events, good_practices, record_redaction,
+    shared_networks, security_events, good_practices, record_redaction, calendar_events,
 ]
 
 
