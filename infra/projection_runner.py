@@ -47,11 +47,13 @@ class Recovery:
 
 
 class ProjectionRunner:
-    def __init__(self, app: Application, db, projections: Sequence[Projection], *, page_size: int = 500) -> None:
+    def __init__(self, app: Application, db, projections: Sequence[Projection], *, page_size: int = 500,
+                 max_page_size: int = 5000) -> None:
         self.app = app
         self.db = db
         self.projections = list(projections)
         self.page_size = page_size
+        self.max_page_size = max(page_size, max_page_size)
         self._catch_up_lock = threading.Lock()
         self.last_error: str | None = None  # why the last page failed; None once a page succeeds again
         self._setup()
@@ -221,7 +223,18 @@ class ProjectionRunner:
         if position < target or position > log_end:
             self.catch_up()
 
+    def _page_size(self, start: int, until: int | None) -> int:
+        """Pages are sized by the backlog: `page_size` for the trickle of a running server, up to
+        `max_page_size` when far behind (a rebuild): fewer commits, and every page's fixed costs (the
+        fingerprint checks, the indicator flush) spread over more events."""
+        end = self.log_position() if until is None else until
+        return max(self.page_size, min(self.max_page_size, end - start))
+
     def _process_page(self, until: int | None = None) -> int:
+        for projection in self.projections:
+            discard = getattr(projection, "discard", None)
+            if discard is not None:  # what a page that rolled back left gathered
+                discard()
         with self.db.transaction(write=True) as tx:
             self._check(tx)
             positions = {r["name"]: r["notification_id"] for r in tx.execute(self._select_tracking(tx))}
@@ -229,12 +242,13 @@ class ProjectionRunner:
             if until is not None and start >= until:
                 return 0
             notifications = self.app.recorder.select_notifications(
-                start=start, limit=self.page_size, stop=until, inclusive_of_start=False
+                start=start, limit=self._page_size(start, until), stop=until, inclusive_of_start=False
             )
             if not notifications:
                 return 0
+            to_event = self.app.mapper.to_domain_event
             for notification in notifications:
-                event = self.app.mapper.to_domain_event(notification)
+                event = to_event(notification)
                 for projection in self.projections:
                     if positions.get(projection.name, 0) < notification.id:
                         projection.handle(tx, event, notification.id)

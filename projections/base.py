@@ -39,8 +39,10 @@ class Projection(Protocol):
 
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None: ...
 
-    # Optional: `flush(self, tx)` — called once at the end of every page, in the same transaction,
-    # for projections that batch expensive work (see indicator_values).
+    # Optional: `flush(self, tx)` — called once at the end of every page, in the same transaction, in
+    # the projections' order, for projections that gather a page's rows and write them in bulk
+    # (activity_register, audit_trail) or batch expensive work (indicator_values); `discard(self)` —
+    # called before every page, to forget what a page that rolled back had gathered.
 
 
 def drop_tables(tx: Tx, projection: Projection) -> None:

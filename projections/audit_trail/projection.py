@@ -61,7 +61,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 class AuditTrailProjection:
     name = "audit_trail"
-    version = 2  # v2: network_id / municipality_id of every entry; audit_aggregate_networks
+    version = 3  # v2: network_id / municipality_id of every entry; audit_aggregate_networks; v3: written in page batches
     tables = ("audit_entries", "audit_record_state", "audit_aggregate_networks")
 
     def create_tables(self, tx: Tx) -> None:
@@ -83,6 +83,18 @@ class AuditTrailProjection:
         tx.execute("CREATE TABLE IF NOT EXISTS audit_aggregate_networks ("
                    "aggregate_id TEXT PRIMARY KEY, network_id TEXT, municipality_id TEXT)")
 
+    def __init__(self) -> None:
+        self.discard()
+
+    def discard(self) -> None:
+        """Forgets what a page gathered (the runner calls it when a page rolls back)."""
+        self._entries: list[tuple[Any, ...]] = []
+        self._states: dict[str, dict[str, Any]] = {}  # record id -> {kind, owner, network, fields}
+        self._new_states: set[str] = set()
+        self._changed_states: set[str] = set()
+        self._networks: dict[str, tuple[str | None, str | None]] = {}  # aggregate id -> (network, municipality)
+        self._new_networks: list[tuple[str, str | None]] = []
+
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
         if isinstance(event, PersonalDataAct.RecordRedacted):  # the record's text gone (projections/redaction.py)
             if hasattr(self, "flush"):
@@ -99,34 +111,60 @@ class AuditTrailProjection:
             fields = {**_plain(event.fields), "owner_institution_id": owner}
             network_id = id_text(event.fields.get("network_id"))
             changes = diff({}, fields)
-            tx.execute("INSERT INTO audit_record_state (record_id, kind, owner_institution_id, network_id, "
-                       "fields_json) VALUES (?, ?, ?, ?, ?)", (record_id, kind, owner, network_id, to_json(fields)))
+            self._states[record_id] = {"kind": kind, "owner_institution_id": owner, "network_id": network_id,
+                                       "fields": fields}
+            self._new_states.add(record_id)
         elif isinstance(event, (Record.Corrected, Record.Retracted)):
-            state = tx.execute("SELECT * FROM audit_record_state WHERE record_id = ?", (record_id,))[0]
+            state = self._state(tx, record_id)
             kind, owner, network_id = state["kind"], state["owner_institution_id"], state["network_id"]
             changes = []
             if isinstance(event, Record.Corrected):
-                old = json.loads(state["fields_json"])
+                old = state["fields"]
                 new = {**old, **_plain(event.changes)}
                 changes = diff(old, new)
                 owner = new.get("owner_institution_id", owner)
-                tx.execute("UPDATE audit_record_state SET owner_institution_id = ?, fields_json = ? "
-                           "WHERE record_id = ?", (owner, to_json(new), record_id))
+                state.update(owner_institution_id=owner, fields=new)
+                self._changed_states.add(record_id)
         else:
             kind = _aggregate_kind(etype)
             changes = diff({}, _payload(event))
             network_id, municipality_id = self._scope(tx, event, etype, record_id)
-        tx.execute(
-            "INSERT INTO audit_entries (position, recorded_at, user_id, institution_id, owner_institution_id, "
-            "record_id, version, kind, event_type, reason, changes_json, network_id, municipality_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._entries.append(
             (notification_id, recorded_at(event.timestamp), getattr(event, "actor_user_id", None),
              id_text(getattr(event, "actor_institution_id", None)), owner, record_id, event.originator_version,
-             kind, etype, getattr(event, "reason", None), to_json(changes), network_id, municipality_id),
-        )
+             kind, etype, getattr(event, "reason", None), to_json(changes), network_id, municipality_id))
 
-    @staticmethod
-    def _scope(tx: Tx, event: Any, etype: str, aggregate_id: str) -> tuple[str | None, str | None]:
+    def _state(self, tx: Tx, record_id: str) -> dict[str, Any]:
+        if record_id not in self._states:
+            row = tx.execute("SELECT * FROM audit_record_state WHERE record_id = ?", (record_id,))[0]
+            self._states[record_id] = {"kind": row["kind"], "owner_institution_id": row["owner_institution_id"],
+                                       "network_id": row["network_id"], "fields": json.loads(row["fields_json"])}
+        return self._states[record_id]
+
+    def flush(self, tx: Tx) -> None:
+        """Writes the page's entries and record states, one `executemany` per table."""
+        entries, states, new, changed, networks = (self._entries, self._states, self._new_states,
+                                                   self._changed_states, self._new_networks)
+        self.discard()
+        if networks:
+            tx.executemany("INSERT INTO audit_aggregate_networks (aggregate_id, network_id, municipality_id) "
+                           "VALUES (?, ?, NULL)", networks)
+        inserted = [(r, s["kind"], s["owner_institution_id"], s["network_id"], to_json(s["fields"]))
+                    for r, s in states.items() if r in new]
+        if inserted:
+            tx.executemany("INSERT INTO audit_record_state (record_id, kind, owner_institution_id, network_id, "
+                           "fields_json) VALUES (?, ?, ?, ?, ?)", inserted)
+        updated = [(states[r]["owner_institution_id"], to_json(states[r]["fields"]), r) for r in changed - new]
+        if updated:
+            tx.executemany("UPDATE audit_record_state SET owner_institution_id = ?, fields_json = ? "
+                           "WHERE record_id = ?", updated)
+        if entries:
+            tx.executemany(
+                "INSERT INTO audit_entries (position, recorded_at, user_id, institution_id, owner_institution_id, "
+                "record_id, version, kind, event_type, reason, changes_json, network_id, municipality_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", entries)
+
+    def _scope(self, tx: Tx, event: Any, etype: str, aggregate_id: str) -> tuple[str | None, str | None]:
         """(network, municipality) of a non-record event: a network's events are its own, a
         municipality's its own; any other aggregate names its network on its creation event."""
         aggregate = etype.split(".", 1)[0]
@@ -136,12 +174,14 @@ class AuditTrailProjection:
             return None, aggregate_id
         if isinstance(event, Aggregate.Created):
             network_id = id_text(getattr(event, "network_id", None))
-            tx.execute("INSERT INTO audit_aggregate_networks (aggregate_id, network_id, municipality_id) "
-                       "VALUES (?, ?, NULL)", (aggregate_id, network_id))
+            self._networks[aggregate_id] = (network_id, None)
+            self._new_networks.append((aggregate_id, network_id))
             return network_id, None
-        rows = tx.execute("SELECT network_id, municipality_id FROM audit_aggregate_networks WHERE aggregate_id = ?",
-                          (aggregate_id,))
-        return (rows[0]["network_id"], rows[0]["municipality_id"]) if rows else (None, None)
+        if aggregate_id not in self._networks:
+            rows = tx.execute("SELECT network_id, municipality_id FROM audit_aggregate_networks "
+                              "WHERE aggregate_id = ?", (aggregate_id,))
+            self._networks[aggregate_id] = (rows[0]["network_id"], rows[0]["municipality_id"]) if rows else (None, None)
+        return self._networks[aggregate_id]
 
 
 def _aggregate_kind(etype: str) -> str:

@@ -22,9 +22,13 @@ def evaluate_year(state: StrategyState, code: str, facts: YearFacts) -> Evaluati
 
 
 def year_rows(state: StrategyState, code: str, year: int, facts: YearFacts) -> list[dict[str, Any]]:
+    return evaluation_rows(state, code, year, evaluate_year(state, code, facts))
+
+
+def evaluation_rows(state: StrategyState, code: str, year: int, result: Evaluation) -> list[dict[str, Any]]:
+    """The rows of one indicator's year from its evaluation (however it was computed)."""
     indicator = state.indicators[code]
     rule = state.rules[code]
-    result = evaluate_year(state, code, facts)
     target = state.targets.get(code, {}).get(str(year), NOT_PLANNED)
     base = {"indicator_code": code, "task_code": indicator["task_code"], "year": year,
             "rule_version": rule["version"], "cumulative": None}

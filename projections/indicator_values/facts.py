@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from domain.strategy.rules import MembershipFact, RecordFact, ReportedFact, YearFacts
-from projections.activity_register.projection import TITLE_FIELD
 from projections.base import Tx
 
 STRATEGY_TABLE = "strategy_versions"
@@ -137,7 +136,7 @@ def _records(tx: Tx, network_id: str, year: int, bound: str | None, kinds: list[
     where = f"v.network_id = ? AND v.year = ?{kind_filter} AND {condition}"
     all_params = [network_id, year, *kind_params, *params]
     versions = tx.execute(
-        "SELECT v.record_id, v.version, v.kind, v.subkind, v.occurred_on, v.owner_institution_id, v.fields_json "
+        "SELECT v.record_id, v.version, v.kind, v.subkind, v.occurred_on, v.owner_institution_id, v.title "
         f"FROM activity_versions v WHERE {where}", all_params)
     parties: dict[tuple[str, int], list[dict[str, Any]]] = {}
     for row in tx.execute(
@@ -151,13 +150,12 @@ def _records(tx: Tx, network_id: str, year: int, bound: str | None, kinds: list[
         owner = v["owner_institution_id"]
         institutions = [owner] + [p["party_id"] for p in mine
                                   if p["party_type"] == "institution" and p["party_id"] != owner]
-        fields = json.loads(v["fields_json"])
         out.append(RecordFact(
             record_id=v["record_id"], version=v["version"], kind=v["kind"], subkind=v["subkind"],
             occurred_on=date.fromisoformat(v["occurred_on"]), owner_institution_id=owner,
             institution_ids=tuple(institutions),
             firm_ids=tuple(p["party_id"] for p in mine if p["party_type"] == "firm"),
-            title=str(fields.get(TITLE_FIELD.get(v["kind"], "title"), "")),
+            title=v["title"],
         ))
     return out
 

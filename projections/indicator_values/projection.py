@@ -26,7 +26,8 @@ from domain.registry import Institution, Network
 from domain.strategy.model import Strategy
 from domain.strategy.rules import dependencies
 from projections.base import Tx, recorded_at, to_json
-from projections.indicator_values.compute import computable, with_cumulative, year_rows
+from projections.indicator_values import tallies
+from projections.indicator_values.compute import computable, evaluation_rows, with_cumulative
 from projections.indicator_values.facts import (
     STRATEGY_TABLE,
     StrategyState,
@@ -36,7 +37,29 @@ from projections.indicator_values.facts import (
 )
 
 VALUES_TABLE = "indicator_values"
+TALLY_TABLE = tallies.TALLY_TABLE
 ALL_YEARS = None
+_FAR = 2**62  # a log position past any: "every version current now"
+# What a record version's contribution reads beside the record: memberships (min_network_institutions),
+# the institutions' sources and the firms' keys (distinct counts of firms).
+_BASE_NEEDS = {"network_members", "cluster_members"}
+
+
+def _record_leaves(state: StrategyState) -> dict[str, list[tuple[str, str, dict[str, Any], set[int], list[str]]]]:
+    """record kind -> (indicator, leaf path, leaf rule, task years, sources) of every record leaf of the strategy."""
+    cached = getattr(state, "_record_leaves", None)
+    if cached is not None:
+        return cached
+    out: dict[str, list[tuple[str, str, dict[str, Any], set[int], list[str]]]] = {}
+    for code in sorted(state.indicators):
+        if not computable(state, code):
+            continue
+        indicator = state.indicators[code]
+        years = set(state.tasks[indicator["task_code"]]["years"])
+        for path, leaf in tallies.leaves(state.rules[code]["rule"]):
+            out.setdefault(leaf["record_kind"], []).append((code, path, leaf, years, list(indicator["sources"])))
+    state._record_leaves = out  # type: ignore[attr-defined]
+    return out
 
 
 def strategy_fact(event: Any) -> tuple[str, str, dict[str, Any]] | None:
@@ -72,20 +95,31 @@ def strategy_fact(event: Any) -> tuple[str, str, dict[str, Any]] | None:
 
 
 class IndicatorValuesProjection:
-    """Values are recomputed once per page of events, not once per event: `handle` notes what
-    changed (per strategy), `flush` (called by the runner at the end of the page, in the same
-    transaction) recomputes it. Values depend only on the strategy and the facts at the end of the
-    page, so the result equals recomputing after every event, at a fraction of the cost on catch-up."""
+    """Values are kept once per page of events, not once per event: `handle` notes what changed (per
+    strategy) and which record versions came and went, `flush` (called by the runner at the end of the
+    page, after the activity register's, in the same transaction) adds the record versions'
+    contributions to the tallies (tallies.py) and rewrites only the (indicator, year) cells they touch,
+    whose rows are read from the tallies: the cost of a page does not grow with the log. Other changes
+    (memberships, renames, the strategy) recompute what they can change, as noted."""
 
     name = "indicator_values"
-    version = 3  # v2: every table keyed by strategy_id (many strategies in one store); v3: own views of gauges
-    # include the clusters an institution runs, booleans have per-institution and per-source values
-    tables = (STRATEGY_TABLE, VALUES_TABLE)
+    version = 4  # v2: every table keyed by strategy_id (many strategies in one store); v3: own views of gauges
+    # include the clusters an institution runs, booleans have per-institution and per-source values;
+    # v4: record counts kept as tallies (tallies.py), only the cells a page touches rewritten
+    tables = (STRATEGY_TABLE, VALUES_TABLE, TALLY_TABLE)
 
     def __init__(self) -> None:
         # strategy id -> (what changed or None for anything, indicator codes or None for all) -> years or None
         self._pending: dict[str, dict[tuple[frozenset[str] | None, frozenset[str] | None], set[int] | None]] = {}
         self._measuring: dict[str, list[str]] = {}  # network id -> strategy ids, cached until a strategy starts
+        self.discard()
+
+    def discard(self) -> None:
+        """Forgets what a page noted (the runner calls it before every page)."""
+        self._pending = {}
+        self._measuring = {}
+        self._record_events: list[tuple[str, int, int | None]] = []  # (record, event's version, version it brings)
+        self._position = 0
 
     def _strategies_of(self, tx: Tx, network_id: str) -> list[str]:
         if network_id not in self._measuring:
@@ -107,9 +141,11 @@ class IndicatorValuesProjection:
             "PRIMARY KEY (strategy_id, indicator_code, year, institution_id, source))")
         tx.execute(f"CREATE INDEX IF NOT EXISTS {VALUES_TABLE}_by_task ON {VALUES_TABLE} "
                    "(strategy_id, task_code, year)")
+        tallies.create_table(tx)
 
     # ------------------------------------------------------------------------------------------ events
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
+        self._position = max(self._position, notification_id)
         fact = strategy_fact(event)
         if fact is not None:
             strategy_id = str(event.originator_id)
@@ -117,12 +153,10 @@ class IndicatorValuesProjection:
             if isinstance(event, Strategy.Started):
                 self._measuring.clear()
             self._after_strategy_change(tx, strategy_id, event)
-        elif isinstance(event, (Record.Created, Record.Corrected, Record.Retracted)):
-            rows = tx.execute("SELECT DISTINCT network_id, kind, year FROM activity_versions WHERE record_id = ?",
-                              (str(event.originator_id),))
-            if rows:
-                self._note_network(tx, rows[0]["network_id"], {f"record:{rows[0]['kind']}"},
-                                   {r["year"] for r in rows})
+        elif isinstance(event, (Record.Created, Record.Corrected)):  # a new version of the record's content
+            self._record_events.append((str(event.originator_id), event.originator_version, event.originator_version))
+        elif isinstance(event, Record.Retracted):  # no version left that counts
+            self._record_events.append((str(event.originator_id), event.originator_version, None))
         elif isinstance(event, (Network.InstitutionJoined, Network.InstitutionLeft)):
             self._note_network(tx, str(event.originator_id), {"network_members"}, ALL_YEARS)
         elif isinstance(event, (Institution.FirmJoinedCluster, Institution.FirmLeftCluster)):
@@ -148,14 +182,72 @@ class IndicatorValuesProjection:
             pending[key] = None if years is None else pending.get(key, set()) | years
 
     def flush(self, tx: Tx) -> None:
-        """Recomputes everything noted since the last flush, strategy by strategy."""
-        pending, self._pending = self._pending, {}
-        self._measuring.clear()  # a page that rolls back may have started a strategy: ask again next page
-        for strategy_id, changes in sorted(pending.items()):
-            state = strategy_state(tx, strategy_id)
-            for (changed, codes), years in changes.items():
+        """Adds the page's record versions to the tallies, recomputes what else was noted, and rewrites the
+        cells either touched, strategy by strategy."""
+        pending, record_events, upto = self._pending, self._record_events, self._position
+        self.discard()  # a page that rolls back may have started a strategy: ask again next page
+        states: dict[str, StrategyState] = {}
+
+        def state_of(strategy_id: str) -> StrategyState:
+            if strategy_id not in states:
+                states[strategy_id] = strategy_state(tx, strategy_id)
+            return states[strategy_id]
+
+        touched = self._add_record_versions(tx, record_events, state_of) if record_events else {}
+        for strategy_id in sorted(set(pending) | set(touched)):
+            state = state_of(strategy_id)
+            for (changed, codes), years in pending.get(strategy_id, {}).items():
                 self.recompute(tx, strategy_id, None if changed is None else set(changed), years,
-                               codes=None if codes is None else set(codes), state=state)
+                               codes=None if codes is None else set(codes), state=state, upto=upto)
+            by_kind = touched.get(strategy_id)
+            if by_kind:
+                cells = set().union(*by_kind.values())
+                self.recompute(tx, strategy_id, {f"record:{k}" for k in by_kind}, {y for _, y in cells},
+                               codes={c for c, _ in cells}, state=state, upto=upto, cells=cells)
+
+    def _add_record_versions(self, tx: Tx, record_events: list[tuple[str, int, int | None]],
+                             state_of: Any) -> dict[str, dict[str, set[tuple[str, int]]]]:
+        """Adds what the page's record versions contribute (and takes away what the versions they replace
+        did); returns strategy -> record kind -> the (indicator, year) cells touched."""
+        # The version an event replaces: the record's latest version before it (in this page, or stored).
+        ids = sorted({r for r, _, _ in record_events})
+        stored: dict[str, list[int]] = {}
+        for i in range(0, len(ids), 400):
+            chunk = ids[i:i + 400]
+            for row in tx.execute("SELECT record_id, version FROM activity_versions "
+                                  f"WHERE record_id IN ({', '.join('?' for _ in chunk)})", chunk):
+                stored.setdefault(row["record_id"], []).append(row["version"])
+        latest: dict[str, int | None] = {}
+        changes: list[tuple[str, int | None, int | None]] = []
+        for record_id, event_version, came in record_events:
+            if record_id not in latest:
+                older = [v for v in stored.get(record_id, []) if v < event_version]
+                latest[record_id] = max(older) if older else None
+            changes.append((record_id, latest[record_id], came))
+            latest[record_id] = came
+        facts = tallies.version_facts(tx, {(r, v) for r, g, c in changes for v in (g, c) if v is not None})
+        deltas: dict[tuple[str, str, str, int, str, str], int] = {}
+        touched: dict[str, dict[str, set[tuple[str, int]]]] = {}
+        bases: dict[str, Any] = {}
+        for record_id, gone, came in changes:
+            for version, sign in ((gone, -1), (came, 1)):
+                if version is None or (record_id, version) not in facts:
+                    continue
+                network_id, record = facts[(record_id, version)]
+                for strategy_id in self._strategies_of(tx, network_id):
+                    state = state_of(strategy_id)
+                    for code, path, leaf, years, sources in _record_leaves(state).get(record.kind, ()):
+                        year = record.occurred_on.year
+                        if year not in years:
+                            continue
+                        if network_id not in bases:
+                            bases[network_id] = year_facts(tx, network_id, 0, needs=_BASE_NEEDS)
+                        for scope, key, n in tallies.contribution(leaf, record, bases[network_id], sources):
+                            k = (strategy_id, code, path, year, scope, key)
+                            deltas[k] = deltas.get(k, 0) + sign * n
+                        touched.setdefault(strategy_id, {}).setdefault(record.kind, set()).add((code, year))
+        tallies.add(tx, deltas)
+        return touched
 
     def _record_fact(self, tx: Tx, strategy_id: str, event: Any, notification_id: int, fact: str, key: str,
                      body: Any) -> None:
@@ -177,8 +269,13 @@ class IndicatorValuesProjection:
 
     # ------------------------------------------------------------------------------------------ values
     def recompute(self, tx: Tx, strategy_id: str, changed: set[str] | None, years: set[int] | None, *,
-                  codes: set[str] | None = None, state: StrategyState | None = None) -> None:
-        """Recomputes the strategy's indicators that read `changed` (None = any), in `years` (None = all)."""
+                  codes: set[str] | None = None, state: StrategyState | None = None, upto: int | None = None,
+                  cells: set[tuple[str, int]] | None = None) -> None:
+        """Recomputes the strategy's indicators that read `changed` (None = any), in `years` (None = all).
+
+        With `cells` the tallies are current (the page's record versions were just added) and only those
+        (indicator, year) cells are rewritten; otherwise the tallies of every record leaf that reads what
+        changed are first rebuilt from the record versions current at position `upto` (None = now)."""
         state = state or strategy_state(tx, strategy_id)
         if state.network_id is None:
             return
@@ -191,19 +288,57 @@ class IndicatorValuesProjection:
             selected.append(code)
         if not selected:
             return
-        needs = set().union(*(dependencies(state.rules[c]["rule"]) for c in selected)) - {"reported"}
-        facts_cache: dict[int, Any] = {}
+        facts_cache: dict[tuple[int, frozenset[str]], Any] = {}
         for code in selected:
-            task_years = state.tasks[state.indicators[code]["task_code"]]["years"]
-            for year in task_years if years is None else sorted(set(task_years) & years):
-                if year not in facts_cache:
-                    facts_cache[year] = year_facts(tx, state.network_id, year, needs=needs, reported=state.reported)
+            rule = state.rules[code]["rule"]
+            indicator = state.indicators[code]
+            task_years = state.tasks[indicator["task_code"]]["years"]
+            chosen = [y for y in (task_years if years is None else sorted(set(task_years) & years))
+                      if cells is None or (code, y) in cells]
+            if cells is None:
+                self._rebuild_tallies(tx, strategy_id, state, code, changed, chosen, upto)
+            needs = frozenset(tallies.non_record_needs(rule))
+            for year in chosen:
+                if (year, needs) not in facts_cache:
+                    facts_cache[(year, needs)] = year_facts(tx, state.network_id, year, needs=set(needs),
+                                                            reported=state.reported)
+                result = tallies.assemble(rule, tallies.read(tx, strategy_id, code, year), facts_cache[(year, needs)],
+                                          list(indicator["sources"]), indicator_code=code)
                 tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE strategy_id = ? AND indicator_code = ? AND year = ?",
                            (strategy_id, code, year))
-                self._insert(tx, strategy_id, year_rows(state, code, year, facts_cache[year]))
+                self._insert(tx, strategy_id, evaluation_rows(state, code, year, result))
             tx.execute(f"DELETE FROM {VALUES_TABLE} WHERE strategy_id = ? AND indicator_code = ? AND year NOT IN "
                        f"({', '.join('?' for _ in task_years)})", (strategy_id, code, *task_years))
             self._refresh_cumulative(tx, strategy_id, state, code)
+
+    def _rebuild_tallies(self, tx: Tx, strategy_id: str, state: StrategyState, code: str,
+                         changed: set[str] | None, years: list[int], upto: int | None) -> None:
+        """Tallies of the indicator's record leaves that read what changed, from the current record versions."""
+        rule = state.rules[code]["rule"]
+        sources = list(state.indicators[code]["sources"])
+        rebuilt = [(path, leaf) for path, leaf in tallies.leaves(rule)
+                   if changed is None or dependencies(leaf) & changed]
+        if not rebuilt:
+            return
+        if len(rebuilt) == len(list(tallies.leaves(rule))):
+            tallies.clear(tx, strategy_id, code, None if len(years) == len(
+                state.tasks[state.indicators[code]["task_code"]]["years"]) else years)
+        else:
+            tx.executemany(f"DELETE FROM {TALLY_TABLE} WHERE strategy_id = ? AND indicator_code = ? AND leaf = ? "
+                           "AND year = ?", [(strategy_id, code, path, y) for path, _ in rebuilt for y in years])
+        base = year_facts(tx, state.network_id, 0, needs=_BASE_NEEDS)
+        position = upto if upto is not None else _FAR
+        deltas: dict[tuple[str, str, str, int, str, str], int] = {}
+        for year in years:
+            kinds = sorted({leaf["record_kind"] for _, leaf in rebuilt})
+            for record in tallies.current_facts(tx, state.network_id, year, kinds, position):
+                for path, leaf in rebuilt:
+                    if leaf["record_kind"] != record.kind:
+                        continue
+                    for scope, key, n in tallies.contribution(leaf, record, base, sources):
+                        k = (strategy_id, code, path, year, scope, key)
+                        deltas[k] = deltas.get(k, 0) + n
+        tallies.add(tx, deltas)
 
     @staticmethod
     def _insert(tx: Tx, strategy_id: str, rows: list[dict[str, Any]]) -> None:
