@@ -19,6 +19,7 @@ from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_han
 from api.pages import install_pages
 from api.pages.practices import UPLOAD_MAX_BODY_BYTES as PRACTICE_UPLOAD_MAX_BODY_BYTES  # a document (issue 14)
 from api.routes import audit, health, records, registry, strategy, strategy_changes, users
+from api.routes import persons as persons_routes  # contact persons and the DPO's (issue 12)
 from api.routes import calendar as calendar_routes  # the joint events calendar (issue 14)
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, open_container
@@ -35,6 +36,7 @@ ROUTERS = [
     strategy_changes.router,
     users.router,
     audit.router,
+    persons_routes.router,
     calendar_routes.router,
 ]
 

@@ -77,6 +77,11 @@ YearStatusReader = Annotated[User, _require(Action.READ_YEAR_STATUS)]
 YearSigner = Annotated[User, _require(Action.SIGN_OFF_YEAR)]
 YearCloser = Annotated[User, _require(Action.CLOSE_YEAR)]
 UserManager = Annotated[User, _require(Action.MANAGE_USERS)]
+PersonReader = Annotated[User, _require(Action.READ_PERSONS)]  # contact persons (issue 12)
+PersonManager = Annotated[User, _require(Action.MANAGE_PERSONS)]
+PersonalDataReader = Annotated[User, _require(Action.READ_PERSONAL_DATA)]  # the data-protection officer's
+PersonEraser = Annotated[User, _require(Action.ERASE_PERSON)]
+SubjectDataExporter = Annotated[User, _require(Action.EXPORT_SUBJECT_DATA)]
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,9 @@ USE_CASES: dict[str, Call] = {
     "POST audit/years/{year}/reopenings (strategy)": lambda uc, u, w, s: uc.closing.reopen(
         u, 2012, institution_id=None, reason="Korekta celu"),
 }
+from tests.e2e.api.test_persons import PERSON_USE_CASES  # noqa: E402 (contact persons and the DPO's, issue 12)
+
+USE_CASES.update(PERSON_USE_CASES)
 OPERATIONAL = {"GET health"}  # the service's own state, not a user's question: no use case behind it
 
 OUTCOME = {403: Forbidden, 404: (NotFound, UnknownReference)}

@@ -92,6 +92,11 @@ CONTAINER.app.strategy.change_rule(indicator_code=REPORTED_INDICATOR, rule={"kin
 VALID_RULES = [{"kind": "reported"}, {"kind": "count", "record_kind": "contact"},
                {"kind": "gauge", "membership": "network_institutions", "at": "year_end"},
                {"kind": "count_shared", "record_kind": "meeting", "subkinds": ["network_meeting"]}]
+# The data-protection officer (issue 12): the privacy routes run as them, over the persons the pools add.
+_DIRECTORY = UserStore(CONTAINER.directory_db, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+_DIRECTORY.add(email="iod@example.org", password="correct horse battery", role="dpo",
+               municipality_id=DEFAULT_MUNICIPALITY_ID)
+DPO_TOKEN = _DIRECTORY.create_token("iod@example.org").token
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 
 
@@ -124,6 +129,8 @@ class Pools:
         self.meetings: list[str] = []
         self.memberships = [(str(c), str(WORLD.firm_a)) for c in (WORLD.cluster, WORLD.own_cluster)]
         self.users = _disposable_users(12)
+        self.persons = [str(CONTAINER.persons.add(name=f"Osoba {n}", institution_id=WORLD.riph))  # some erased
+                        for n in range(20)]
         self.task_codes, self.indicator_codes = _strategy_codes()
         self.serial = 0  # unique short names, NIPs and idempotency keys
 
@@ -146,6 +153,8 @@ class Pools:
                 self.created_institutions.append(created)
         elif operation == "POST /api/v1/firms":
             self.firms.append(created)
+        elif operation == "POST /api/v1/persons":
+            self.persons.append(created)
         elif operation in RECORD_CREATES:
             self.records[created] = RECORD_CREATES[operation]
             if RECORD_CREATES[operation] == "meeting":
@@ -281,6 +290,11 @@ def _feed_operation(operation: str, case: Any) -> None:
                     value=RNG.choice([0, 3, 12.5, "bd"]), source=RNG.choice(["WPiR", ""]))
     elif operation == "POST /api/v1/network/members":
         body["institution_id"] = _existing_or_generated(POOLS.created_institutions, body["institution_id"])
+    elif operation in ("POST /api/v1/persons", "PATCH /api/v1/persons/{person_id}"):
+        if "email" in body and RNG.randint(0, 4):
+            body["email"] = RNG.choice([None, f"osoba{POOLS.next()}@example.org"])
+        if "phone" in body and RNG.randint(0, 4):
+            body["phone"] = RNG.choice([None, "+48 65 529 00 00"])
 
 
 def _feed_path(operation: str, path: dict[str, Any]) -> None:
@@ -288,7 +302,7 @@ def _feed_path(operation: str, path: dict[str, Any]) -> None:
         path["cluster_institution_id"], path["firm_id"] = RNG.choice(POOLS.memberships)
         return
     pools = {"record_id": list(POOLS.records), "cluster_institution_id": POOLS.clusters, "firm_id": POOLS.firms,
-             "institution_id": POOLS.network_joiners, "user_id": POOLS.users,
+             "institution_id": POOLS.network_joiners, "user_id": POOLS.users, "person_id": POOLS.persons,
              "version": ["1", "2"], "other": ["1", "2"]}
     for key, value in list(path.items()):
         if key in pools:
@@ -349,6 +363,8 @@ def token_for(operation: str) -> str:
         return WORLD.tokens["lead"]
     if "/api/v1/users" in operation:
         return WORLD.tokens["admin"]
+    if "/api/v1/privacy/" in operation or operation.endswith(("/erasure", "/subject-access")):
+        return DPO_TOKEN
     return WORLD.tokens["coordinator"]
 
 
