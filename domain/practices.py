@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from domain.base import SplotEvent, actor_fields
 from domain.errors import InvariantViolated, ValidationFailed, bilingual
-from domain.values import Actor, check_text, comparison_key
+from domain.values import Actor, check_text, comparison_key, stable_id
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024  # a presentation or a scanned report; larger files belong elsewhere
 MAX_DOCUMENTS = 20
@@ -188,7 +188,7 @@ class Practice(Aggregate):
         if len(self.documents) >= MAX_DOCUMENTS:
             raise InvariantViolated(bilingual(f"Praktyka ma już {MAX_DOCUMENTS} dokumentów.",
                                               f"The practice already has {MAX_DOCUMENTS} documents."), field="file")
-        document_id = uuid4()
+        document_id = stable_id("practice-document", str(self.id), sha256)  # one file of one practice: one id
         self.trigger_event(self.DocumentAttached, document_id=document_id, filename=filename,
                            content_type=content_type, size=size, sha256=sha256, **actor_fields(actor))
         return document_id

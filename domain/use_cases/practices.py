@@ -38,7 +38,14 @@ from domain.policy import (
     scoped_to_institution,
 )
 from domain.ports import PracticeDocuments, ReadModels, Row
-from domain.practices import MAX_DOCUMENT_BYTES, Practice, check_tags, document_filename, document_type  # noqa: F401 (the limit, for the pages)
+from domain.practices import (  # noqa: F401 (DOCUMENT_TYPES and MAX_DOCUMENT_BYTES: for the faces)
+    DOCUMENT_TYPES,
+    MAX_DOCUMENT_BYTES,
+    Practice,
+    check_tags,
+    document_filename,
+    document_type,
+)
 from domain.records import Record, institutions_involved
 from domain.use_cases.scope import Scopes
 from domain.values import RecordKind, check_text, comparison_key
