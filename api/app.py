@@ -21,6 +21,7 @@ from api.pages.practices import UPLOAD_MAX_BODY_BYTES as PRACTICE_UPLOAD_MAX_BOD
 from api.routes import audit, health, records, registry, strategy, strategy_changes, users
 from api.routes import persons as persons_routes  # contact persons and the DPO's (issue 12)
 from api.routes import calendar as calendar_routes  # the joint events calendar (issue 14)
+from api.routes import practices as practice_routes  # shared networks and good practices (issue 14)
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, open_container
 from infra.projection_runner import BackgroundCatchUp
@@ -38,6 +39,7 @@ ROUTERS = [
     audit.router,
     persons_routes.router,
     calendar_routes.router,
+    practice_routes.router,
 ]
 
 DESCRIPTION = """

@@ -102,6 +102,9 @@ USE_CASES: dict[str, Call] = {
 from tests.e2e.api.test_persons import PERSON_USE_CASES  # noqa: E402 (contact persons and the DPO's, issue 12)
 
 USE_CASES.update(PERSON_USE_CASES)
+from tests.e2e.api.test_practices_api import PRACTICE_USE_CASES  # noqa: E402 (shared networks, good practices)
+
+USE_CASES.update(PRACTICE_USE_CASES)
 OPERATIONAL = {"GET health"}  # the service's own state, not a user's question: no use case behind it
 
 OUTCOME = {403: Forbidden, 404: (NotFound, UnknownReference)}

@@ -132,6 +132,9 @@ ROUTES.update(STRATEGY_CHANGE_ROUTES)
 from tests.e2e.api.test_persons import PERSON_ROUTES  # noqa: E402 (contact persons and the DPO's, issue 12)
 
 ROUTES.update(PERSON_ROUTES)
+from tests.e2e.api.test_practices_api import PRACTICE_ROUTES  # noqa: E402 (shared networks, good practices, issue 14)
+
+ROUTES.update(PRACTICE_ROUTES)
 
 CELLS = [(route, role, scope) for route in ROUTES for role in ROLES for scope in SCOPES]
 
