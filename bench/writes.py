@@ -170,8 +170,9 @@ def splot_server(env: dict[str, str]) -> Server:
 
 
 def bare_server(env: dict[str, str]) -> Server:
+    # uvicorn's defaults, as `splot serve` runs it (INFO, an access-log line per request)
     return Server([sys.executable, "-m", "uvicorn", "bench.bare_endpoint:create_app", "--factory",
-                   "--log-level", "warning", "--no-access-log"], env, "/docs")
+                   "--log-level", "info"], env, "/docs")
 
 
 # ---------------------------------------------------------------- stores

@@ -15,30 +15,44 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.utils import Environment
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.utils import Environment, strtobool
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, Recording
 
 from domain.base import DateAsISO, SplotEvent
-from domain.closing import YearClosingCommands
+from domain.closing import ReportingYear, YearClosingCommands
 from domain.closing_gate import take_year_checks
+from domain.group_commit import GroupCommit, SaveAlone
 from domain.idempotency import KeyTaken, current_pending_key
 from domain.ports import PersonDirectory
 from domain.errors import InvariantViolated, NotFound, UnknownReference, VersionConflict, bilingual
 from domain.record_commands import RecordCommands
 from domain.records import Record
-from domain.registry import Firm, Institution, Network, UniqueKey
+from domain.registry import Firm, Institution, Municipality, Network, UniqueKey
 from domain.registry_commands import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID, RegistryCommands
 from domain.strategy.use_cases import StrategyCommands
 from domain.values import Actor, check_business_date, warsaw_today
 
 A = TypeVar("A", bound=Aggregate)
 
+CACHED_TYPES = (Network, Municipality, Institution, Firm, ReportingYear)
+
 __all__ = ["DEFAULT_MUNICIPALITY_ID", "DEFAULT_NETWORK_ID", "Saved", "Splot"]
+
+
+class ReferenceCache(LRUCache):
+    """The repository's cache, holding only the small, long-lived aggregates a record's checks read (networks,
+    municipalities, institutions, firms, reporting years): records, keys and the strategy are replayed as
+    before (a record's free text never stays in memory)."""
+
+    def put(self, key: Any, value: Any) -> Any:
+        if isinstance(value, CACHED_TYPES):
+            return super().put(key, value)
+        return None, None
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,8 @@ class Splot(Application):
         self.records = RecordCommands(self)
         self.strategy = StrategyCommands(self)
         self.years = YearClosingCommands(self)  # reporting years: sign-offs, closing, reopening
+        # Concurrent saves committed together, one transaction each batch (domain/group_commit.py); off: one by one.
+        self.group_commit = GroupCommit(self) if strtobool(self.env.get("SPLOT_GROUP_COMMIT", "y")) else None
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """Configuration comes only from `env` (built by infra.settings), never from os.environ."""
@@ -82,9 +98,32 @@ class Splot(Application):
         return self._mapper_factory(transcoder=self.construct_transcoder(), cipher=self.factory.cipher(),
                                     compressor=self.factory.compressor())
 
+    def construct_repository(self) -> Repository:
+        """The library's repository, with a cache of the aggregates a write checks its references against
+        (`ReferenceCache`): a cached aggregate is brought up to the log by one indexed read of its newer
+        events (the library's fast-forward) and handed out as a copy, so it is exactly the replay's answer,
+        whichever process wrote since. SPLOT_REFERENCE_CACHE: how many (0: no cache, every read replays)."""
+        repository = super().construct_repository()
+        size = int(self.env.get("SPLOT_REFERENCE_CACHE", "10000") or 0)
+        if size > 0 and repository.cache is None:
+            repository.cache = ReferenceCache(size)
+            repository.fastforward = True
+            repository.deepcopy_from_cache = True
+        return repository
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def save(self, *objs: Any, stored_events: list[Any] | None = None, **kwargs: Any) -> list[Recording]:
+        """The library's save; with `stored_events` (the same events, mapped already by their callers' threads:
+        domain/group_commit.py), `EventStore.put` without mapping again: one insert, one transaction."""
+        if stored_events is None:
+            return super().save(*objs, **kwargs)
+        ids = self.recorder.insert_events(stored_events, **kwargs)
+        return [Recording(e, Notification(originator_id=s.originator_id, originator_version=s.originator_version,
+                                          topic=s.topic, state=s.state, id=n))
+                for e, s, n in zip(objs, stored_events, ids or [None] * len(objs), strict=True)]
 
     # ------------------------------------------------------------------ helpers
     GATE_ATTEMPTS = 200  # writes of one network race for its closing gate; each lost race costs a re-check
@@ -106,7 +145,8 @@ class Splot(Application):
                      {"actor_user_id": "system", "actor_institution_id": None})
         pending = current_pending_key() if answer else None
         key_events = list(pending.aggregate(first.id, first.version, actor).collect_events()) if pending else []
-        for attempt in range(self.GATE_ATTEMPTS):
+        recordings = self._save_in_group(events, checks, actor, key_events)
+        for attempt in range(0 if recordings is not None else self.GATE_ATTEMPTS):
             try:
                 with self.years.gates.locks(checks):  # in this process, gated saves of a network take turns
                     checks = self.years.gates.refresh(checks)  # the gates as they are now: a year sealed since refuses
@@ -122,12 +162,23 @@ class Splot(Application):
                         "Someone else changed this record at the same time; reload it and try again.")) from error
                 time.sleep(random.random() * 0.0005 * min(attempt + 1, 10))  # another write passed first
         else:
-            raise VersionConflict(bilingual("Zbyt wiele równoczesnych zapisów; spróbuj ponownie.",
-                                            "Too many writes at the same time; try again."))
+            if recordings is None:
+                raise VersionConflict(bilingual("Zbyt wiele równoczesnych zapisów; spróbuj ponownie.",
+                                                "Too many writes at the same time; try again."))
         if pending is not None:
             pending.used = True
         notification_ids = [r.notification.id for r in recordings if r.notification is not None]
         return Saved(first.id, first.version, max(notification_ids) if notification_ids else None)
+
+    def _save_in_group(self, events: list, checks: tuple, actor: dict, key_events: list) -> list | None:
+        """The recordings of a save committed with the saves that arrived with it (domain/group_commit.py), or
+        None when it must be saved alone: group commit is off, it seals a year, or its batch conflicted."""
+        if self.group_commit is None or any(c.sealing for c in checks):
+            return None
+        try:
+            return self.group_commit.save(events, checks, actor, key_events)
+        except SaveAlone:
+            return None
 
     def _saved(self, aggregate: Aggregate) -> Saved:
         """`Saved` for an aggregate as stored, nothing new saved (so no log position to wait for)."""

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from typing import Any, Collection, Iterator
 
+from domain.registry import Municipality, Network
 from infra.audit_chain import chain_lookup
 from infra.projection_runner import ProjectionRunner
 from projections.activity_register.queries import list_records
@@ -37,6 +38,9 @@ from projections.registry.queries import (
 )
 
 Row = dict[str, Any]
+# The events the registry's network and municipality tables are made of (a write's scope reads only these).
+NETWORK_TOPICS = sorted({c.TOPIC for owner in (Network, Municipality) for c in vars(owner).values()
+                         if isinstance(c, type) and isinstance(getattr(c, "TOPIC", None), str)})
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -50,14 +54,25 @@ class ReadModelQueries:
         self.recorder = recorder
 
     @contextmanager
-    def _tx(self) -> Iterator[Any]:
-        self.runner.ensure_current()
+    def _tx(self, topics: Collection[str] | None = None) -> Iterator[Any]:
+        """A read transaction on read models brought up to the log; with `topics`, the only events that change
+        the tables read, caught up only when the log holds such an event not yet projected (so a write's
+        scope check does not wait for the projection of the records written before it)."""
+        if topics is None or self._behind_on(topics):
+            self.runner.ensure_current()
         with self.views.transaction() as tx:
             yield tx
 
+    def _behind_on(self, topics: Collection[str]) -> bool:
+        position, log_end = self.runner.position(), self.runner.log_position()
+        if position >= log_end:
+            return position > log_end  # ahead of the log: catching up rebuilds
+        return bool(self.recorder.select_notifications(start=position, limit=1, topics=list(topics),
+                                                       inclusive_of_start=False))
+
     # ------------------------------------------------------------------ registry
     def networks(self) -> list[Row]:
-        with self._tx() as tx:
+        with self._tx(NETWORK_TOPICS) as tx:
             return list_networks(tx)
 
     def municipalities(self) -> list[Row]:
@@ -86,7 +101,7 @@ class ReadModelQueries:
 
     def network_municipalities(self) -> list[Row]:
         """Every shared network's member municipalities over time, with the indicators each shares."""
-        with self._tx() as tx:
+        with self._tx(NETWORK_TOPICS) as tx:
             return registry_queries.network_municipalities(tx)
 
     def practices(self, *, network_ids: Collection[str]) -> list[Row]:
