@@ -21,6 +21,8 @@ from api.pages.practices import UPLOAD_MAX_BODY_BYTES as PRACTICE_UPLOAD_MAX_BOD
 from api.routes import audit, health, records, registry, strategy, strategy_changes, users
 from api.routes import persons as persons_routes  # contact persons and the DPO's (issue 12)
 from api.routes import calendar as calendar_routes  # the joint events calendar (issue 14)
+from api.routes import investor as investor_routes  # investor service (issue 14)
+from api.pages.investor_sites import PHOTO_MAX_BODY_BYTES  # a site photo's form (issue 14)
 from api.routes import practices as practice_routes  # shared networks and good practices (issue 14)
 from api.security import SecurityHeadersMiddleware
 from infra.container import Container, open_container
@@ -39,6 +41,7 @@ ROUTERS = [
     audit.router,
     persons_routes.router,
     calendar_routes.router,
+    investor_routes.router,
     practice_routes.router,
 ]
 
@@ -119,7 +122,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]
     app.add_middleware(CatchAllMiddleware)
     # outside the catch-all: refuses before anything reads; each face has its own limit
-    app.add_middleware(BodySizeLimitMiddleware, limits={"/api/": API_MAX_BODY_BYTES,
+    app.add_middleware(BodySizeLimitMiddleware, limits={"/tereny/": PHOTO_MAX_BODY_BYTES, "/api/": API_MAX_BODY_BYTES,
                                                         "/dobre-praktyki/": PRACTICE_UPLOAD_MAX_BODY_BYTES})
     app.add_middleware(SecurityHeadersMiddleware)  # added last = outermost: error responses get headers too
     return app

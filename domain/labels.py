@@ -74,6 +74,12 @@ FIELD_LABELS: dict[str, Message] = {
     "module": bilingual("Moduł szkolenia", "Training module"),
     "held_on": bilingual("Data szkolenia", "Date of training"),
     "certificate": bilingual("Certyfikat", "Certificate"),
+    "area_ha": bilingual("Powierzchnia (ha)", "Area (ha)"),
+    "status": bilingual("Stan", "Status"),
+    "plots": bilingual("Numery działek", "Plot numbers"),
+    "latitude": bilingual("Szerokość geograficzna", "Latitude"),
+    "longitude": bilingual("Długość geograficzna", "Longitude"),
+    "description": bilingual("Opis", "Description"),
     # security events (domain/security_log.py)
     "user_id": bilingual("Konto", "Account"),
     "address": bilingual("Adres klienta (IP)", "Client address (IP)"),

@@ -44,6 +44,8 @@ ROUTERS.append(exports_router)  # downloads: a task's CSV, XLSX and PDF; the dri
 ROUTERS.append(strategy_versions_router)  # the difference between two published versions of a task's report
 ROUTERS.append(network_router)  # the network picture: who met whom and how often in a year
 ROUTERS.append(privacy_router)  # personal data: the privacy notice, the DPO's subject access, erasure, retention
+from api.pages import investor, investor_sites  # noqa: E402 (beside its one-line registration)
+ROUTERS.extend([investor.router, investor_sites.router])  # investor service: inquiries, indicators, training; sites
 ROUTERS.extend([shared_networks_router, practices_router])  # shared networks, their comparison, good practices (issue 14)
 ROUTERS.append(calendar_router)  # the joint events calendar, its forms and iCalendar feeds (issue 14)
 ROUTERS.append(imports_router)  # the coordinator imports an old register from CSV or XLSX (issue 13)

@@ -44,7 +44,8 @@ from domain.investor import (
     check_site_fields,
     check_standard_days,
 )
-from domain.policy import Action, User, authorize, may
+from domain.labels import event_label, field_label
+from domain.policy import Action, Forbidden, User, authorize, may
 from domain.ports import Accounts, ContactPersons, ReadModels, Row
 from domain.use_cases.scope import Scope, Scopes
 from domain.values import check_text, comparison_key
@@ -166,6 +167,11 @@ class InvestorUseCases:
         return {"sectors": _choices(SECTORS), "utilities": _choices(UTILITIES), "ownership": _choices(OWNERSHIP),
                 "statuses": _choices(SITE_STATUSES), "outcomes": _choices(OUTCOMES),
                 "modules": _choices(TRAINING_MODULES)}
+
+    def site_choices(self, user: User) -> dict[str, list[tuple[str, Message]]]:
+        """The lists of the site form, for a user who may add sites."""
+        authorize(user, Action.MANAGE_SITES)
+        return self.choices(user)
 
     # ------------------------------------------------------------------ the standard
     def standard(self, user: User) -> Standard:
@@ -324,7 +330,10 @@ class InvestorUseCases:
         history = []
         if detail:
             emails = {str(u.id): u.email for u in self.accounts.list()} if self.accounts is not None else {}
-            history = [{**h, "by": emails.get(h["user_id"] or "", h["user_id"])}
+            history = [{**h, "by": emails.get(h["user_id"] or "", h["user_id"]),
+                        "label": event_label(f"InvestmentSite.{h['event_type']}"),
+                        "changed_fields": [field_label("area_ha" if k == "area_m2" else k) for k in h["changes"]]
+                        if h["event_type"] == "Changed" else []}
                        for h in self._q("site_history", site_id=row["id"])]
         return SiteView(
             id=row["id"], name=row["name"], area_ha=area_ha_text(row["area_m2"]) or "", zoning=row["zoning"],
@@ -370,9 +379,9 @@ class InvestorUseCases:
         authorize(user, Action.MANAGE_SITES)
         _, home = self._home(user)
         if row["network_id"] != str(home):
-            raise InvariantViolated(bilingual("Ten teren należy do innej gminy: możesz go tylko przeglądać.",
-                                              "This site belongs to another municipality: you may only view it."),
-                                    field="site_id")
+            raise Forbidden(bilingual("Ten teren należy do innej gminy: możesz go tylko przeglądać.",
+                                      "This site belongs to another municipality: you may only view it."),
+                            field="site_id")
         return self.store.repository.get(UUID(row["id"]))
 
     def _check_site_name(self, user: User, home: UUID, name: str, except_id: str | None = None) -> None:

@@ -129,6 +129,9 @@ ROUTES.update(CLOSING_ROUTES)
 from tests.e2e.api.test_strategy_changes import STRATEGY_CHANGE_ROUTES  # noqa: E402
 
 ROUTES.update(STRATEGY_CHANGE_ROUTES)
+from tests.e2e.api.test_investor_api import INVESTOR_ROUTES  # noqa: E402 (issue 14)
+
+ROUTES.update(INVESTOR_ROUTES)
 from tests.e2e.api.test_persons import PERSON_ROUTES  # noqa: E402 (contact persons and the DPO's, issue 12)
 
 ROUTES.update(PERSON_ROUTES)
