@@ -135,12 +135,15 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
     users = UserStore(directory_db)
     chain = ChainService(app.recorder, directory_db, key_file=settings.key_file, data_dir=settings.data_dir)
     throttle = SignInThrottle()  # the pages' sign-in (uc.sign_in) and the container share it
+    def record_key_ids(record_id: Any) -> set[str]:  # the keys a record's stored events name (infra/field_cipher.py)
+        return app.mapper.key_ids(app.recorder.select_events(record_id))
+
     use_cases = UseCases.compose(app, ReadModelQueries(views, runner, app.recorder), users, closing_day=closing_day,
                                  throttle=throttle,
                                  practice_documents=DocumentStore(directory_db),  # the good practices' files
                                  feed_tokens=FeedTokenStore(directory_db),  # the calendar feeds' secret addresses
                                  working_days=PolishWorkingDays(), site_photos=SitePhotoStore(directory_db),
-                                 record_texts=TextShredder(record_keys, views, runner),  # the DPO's redaction
+                                 record_texts=TextShredder(record_keys, views, runner, record_key_ids),  # redaction
                                  persons=persons, chain=chain, person_retention_years=settings.person_retention_years,
                                  register_files=RegisterFileReader())
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,

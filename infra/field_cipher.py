@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import base64
 import os
-from typing import Any, Callable
+import re
+from typing import Any, Callable, Iterable
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -138,7 +139,9 @@ class FieldCipherMapper(Mapper):
             if self.compressor:
                 stored_state = self.compressor.decompress(stored_state)
             event_state: dict[str, Any] = self.transcoder.decode(stored_state)
-            opener = _Opener(self.keys.keyring(stored_event.originator_id), stored_event.originator_id,
+            named: set[str] = set()
+            _transform(event_state, paths, lambda value, path: named.add(_key_id(value)) if is_sealed(value) else None)
+            opener = _Opener(self.keys.keyring(stored_event.originator_id, named), stored_event.originator_id,
                              stored_event.originator_version)
             event_state = _transform(event_state, paths, opener)
         except Exception as e:
@@ -157,6 +160,26 @@ class FieldCipherMapper(Mapper):
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", event_state)
         return domain_event
+
+
+    def key_ids(self, stored_events: Iterable[StoredEvent]) -> set[str]:
+        """The key ids that these stored events' sealed values name (a record's, to destroy them all)."""
+        found: set[str] = set()
+        for stored in stored_events:
+            state = stored.state
+            if self.cipher:
+                state = self.cipher.decrypt(state)
+            if self.compressor:
+                state = self.compressor.decompress(state)
+            found.update(m.decode() for m in _SEALED_KEY.findall(bytes(state)))
+        return found
+
+
+_SEALED_KEY = re.compile(rb'"_sealed_":\s*"1:([0-9a-f]{32}):')
+
+
+def _key_id(value: dict[str, str]) -> str:
+    return value[SEALED].split(":", 2)[1]
 
 
 class _Sealer:

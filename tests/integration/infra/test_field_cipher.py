@@ -78,7 +78,8 @@ def test_a_destroyed_key_decodes_to_the_marker_and_the_chain_still_verifies(stor
     before = [(s.originator_version, s.state) for s in _stored(container, meeting)]
     keys = container.app.mapper.keys
     assert not keys.is_redacted(meeting)
-    keys.destroy(meeting, through_version=1)
+    container.use_cases.privacy.texts.destroy(meeting, through_version=1)  # the keys the log names, too
+    assert keys.is_redacted(meeting)
     assert [(s.originator_version, s.state) for s in _stored(container, meeting)] == before  # bytes unchanged
     record = container.app.repository.get(meeting)
     assert record.fields["minutes"] == REDACTED_TEXT and record.fields["title"] == REDACTED_TEXT
@@ -105,7 +106,7 @@ def test_plaintext_stored_before_the_cipher_decodes_and_is_redacted_by_version(s
     stored = _stored(container, record.id)
     assert SECRET.encode() in stored[0].state  # as an older version stored it
     assert container.app.repository.get(record.id).fields["summary"] == SECRET
-    container.app.mapper.keys.destroy(record.id, through_version=1)
+    container.use_cases.privacy.texts.destroy(record.id, through_version=1)
     assert container.app.repository.get(record.id).fields["summary"] == REDACTED_TEXT
 
 
@@ -119,3 +120,22 @@ def test_a_sealed_value_moved_to_another_field_does_not_open(store):
     assert isinstance(container.app.mapper, FieldCipherMapper)
     with pytest.raises(MapperDeserialisationError, match="does not open"):
         container.app.mapper.to_domain_event(moved)
+
+
+def test_a_key_is_committed_before_it_is_used_and_never_reused_once_destroyed(store):
+    """Keys are made in batches (one transaction each); another process that destroyed a record's key is heard:
+    this one then seals the record's next text under a fresh key, not the destroyed one."""
+    container, _world = store
+    from infra.record_keys import RecordKeys
+
+    mine, other = container.app.mapper.keys, RecordKeys(container.directory_db, pool_size=3)
+    record = "0f0e0d0c-0000-4000-8000-000000000001"
+    key_id, key = mine.key_for_writing(record)
+    assert other.keyring(record, [key_id]).keys == {key_id: key}  # committed: another connection reads it
+    assert mine.key_for_writing(record) == (key_id, key)  # the same record keeps its key
+    other.destroy(record, through_version=1, key_ids=[key_id])
+    fresh_id, fresh = mine.key_for_writing(record)
+    assert fresh_id != key_id and fresh != key
+    assert other.keyring(record, [key_id, fresh_id]).keys == {fresh_id: fresh}
+    given = [other.key_for_writing(f"0f0e0d0c-0000-4000-8000-00000000010{i}")[0] for i in range(5)]
+    assert len(set(given)) == 5  # two batches of three: every record its own key
