@@ -164,3 +164,24 @@ def test_a_dpo_of_another_municipality_does_not_find_the_record(store):
         container.use_cases.privacy.redact(stranger, meeting, legal_ground="a")
     with pytest.raises(NotFound):
         container.use_cases.privacy.redaction_candidate(stranger, meeting)
+
+
+def test_on_postgresql_the_text_is_sealed_and_a_redaction_destroys_it(postgres_settings):
+    """The key store and the redaction over PostgreSQL (keys in the same database as the events, another table)."""
+    container = build_container(postgres_settings)
+    try:
+        bootstrap(container)
+        world = build_world(container, DEFAULT_NETWORK_ID)
+        dpo = container.users.add(email="iod@example.org", password=PASSWORD, role="dpo",
+                                  municipality_id=DEFAULT_MUNICIPALITY_ID)
+        coordinator, meeting, contact, _keep = _records(container, world)
+        for stored in container.app.events.recorder.select_events(meeting):
+            assert "Kwiatkowski".encode() not in bytes(stored.state)
+        assert "Kwiatkowski" in container.use_cases.records.view(coordinator, meeting).record.fields["minutes"]
+        container.use_cases.privacy.redact(dpo, meeting, legal_ground="d")
+        record = container.use_cases.records.view(coordinator, meeting).record
+        assert record.fields["minutes"] == REDACTED_TEXT and record.fields["kind"] == "network_meeting"
+        assert container.app.repository.get(meeting).fields["title"] == REDACTED_TEXT
+        assert "Kwiatkowski" in container.use_cases.records.view(coordinator, contact).record.retraction_reason
+    finally:
+        container.close()
