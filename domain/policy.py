@@ -18,6 +18,13 @@ Three questions, asked by the use cases (`domain/use_cases/`), never by a route:
 | dpo | the data-protection officer: finds any contact person of the municipality, exports everything held about them (RODO art. 15), erases them (art. 17), reviews persons past the retention period; nothing else. No other role (not even an admin) has these actions |
 | investor_service | the municipality's investor-service staff (issue 14): investor inquiries under codename (with the coordinator, the only ones who see them: anyone else gets 404), the investment-site database, staff training and the service indicators; reads the registry (to name a trainee's institution) |
 
+Shared networks (issue 14; domain/use_cases/shared_networks.py, practices.py): the deployment's admin creates them
+and admits municipalities (`MANAGE_MUNICIPALITIES`); a member's coordinator chooses the indicators it shares
+(`MANAGE_STRATEGY`); its good practices are read by whoever reads records (`READ_RECORDS`) in a municipality that
+is a member today, and published and changed by staff and leads for their own institution or by the city's
+coordinator (`WRITE_RECORDS`); the comparison is read with `READ_STRATEGY`. For anyone else a shared network and
+its practices are not found.
+
 Contact persons: staff and leads list, add and edit their own institution's; a coordinator every one of the
 municipality; an auditor sees that a person took part (name, position, institution) but not their contact
 details (e-mail, phone). A person of another institution is not found for staff (404), so it does not leak.
