@@ -258,6 +258,8 @@ EVENT_LABELS: dict[str, Message] = {
     "AccountChange.PasswordLinkIssued": bilingual("Wydano link do ustawienia hasła", "Password link issued"),
     "AccountChange.SecondFactorEnrolled": bilingual("Skonfigurowano drugi składnik (TOTP)",
                                                     "Second factor (TOTP) set up"),
+    "AccountChange.SecondFactorReset": bilingual("Usunięto drugi składnik (TOTP) – do ponownej konfiguracji",
+                                                 "Second factor (TOTP) removed, to be set up again"),
     "ApiTokenChange.Issued": bilingual("Utworzono token API", "API token created"),
     "ApiTokenChange.Revoked": bilingual("Unieważniono token API", "API token revoked"),
 }

@@ -9,7 +9,7 @@ version), in three kinds the audit trail can filter on:
 
 - `SignIn` (kind `sign_in`): succeeded, failed, throttled, second factor failed, signed out;
 - `AccountChange` (kind `account_change`): user added, access (role, institution) changed, user disabled,
-  password set, password link issued, second factor enrolled;
+  password set, password link issued, second factor enrolled or reset;
 - `ApiTokenChange` (kind `api_token_change`): token issued, token revoked.
 
 What an event never holds: a password, a token, a TOTP code or secret, an e-mail address (accounts are
@@ -129,6 +129,11 @@ class AccountChange(Aggregate):
 
     class SecondFactorEnrolled(Created):
         TOPIC = "splot:AccountChange.SecondFactorEnrolled"
+
+    class SecondFactorReset(Created):
+        """After a lost phone: the next sign-in enrols a new second factor."""
+
+        TOPIC = "splot:AccountChange.SecondFactorReset"
 
     @classmethod
     def record(cls, event_class: type[Created], *, network_id: UUID | None, user_id: UUID, actor: Actor,

@@ -255,6 +255,18 @@ def record_redaction(c: Container, clock: Clock) -> None:
     c.use_cases.privacy.redact(dpo, UUID(record), legal_ground="a")
 
 
+def second_factor_reset(c: Container, clock: Clock) -> None:
+    """Issue 12: the operator resets a coordinator's second factor after a lost phone (`splot user
+    reset-second-factor`)."""
+    from domain.use_cases.users import OPERATOR
+
+    clock.move_to(date(2014, 3, 11))
+    c.runner.catch_up()
+    coordinator = c.use_cases.users.add(OPERATOR, email="koordynator2@demo.splot.local", password="DEMO hasło bardzo długie",
+                                        role="coordinator", municipality_id=DEFAULT_MUNICIPALITY_ID)
+    c.use_cases.users.reset_second_factor(OPERATOR, coordinator.id)
+
+
 def _refused(attempt: Callable[[], object], *refusals: type[Exception]) -> None:
     try:
         attempt()
@@ -319,7 +331,7 @@ def calendar_events(c: Container, clock: Clock) -> None:
 # Steps in story order. A new event type: add its step here (or extend one) and append it with --append.
 HISTORY_EXTRAS: list[Callable[[Container, Clock], None]] = [
     registry_changes, record_changes, strategy_changes, idempotent_writes, year_closing, personal_data,
-    shared_networks, security_events, good_practices, record_redaction, calendar_events,
+    shared_networks, security_events, good_practices, record_redaction, calendar_events, second_factor_reset,
 ]
 
 

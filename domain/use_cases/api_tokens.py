@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvariantViolated, NotFound, ValidationFailed, bilingual
-from domain.policy import ROLE_ACTIONS, Action, Forbidden, User, may
+from domain.policy import ROLE_ACTIONS, Action, Forbidden, User, authorize, may
 from domain.ports import Accounts
 from domain.security_log import ApiTokenChange
 from domain.use_cases.user_views import IssuedApiToken, TokenRow, utc
@@ -82,6 +82,46 @@ class ApiTokenUseCases:
         """One token the user may revoke (for the confirmation page)."""
         self._check_may_use_api(user)
         return self._token_for(user, token_id)[0]
+
+    # ------------------------------------------------------------------ an admin's (the operator's `splot token`)
+    def issue_token_for(self, admin: User, user_id: UUID) -> IssuedApiToken:
+        """A token of a user the admin manages (`splot token create`), returned once; audited like one's own."""
+        owner = self.get(admin, user_id)  # type: ignore[attr-defined]  # UserUseCases: MANAGE_USERS, in scope
+        issued = self.accounts.create_token(owner.email, by=admin.actor.user_id)
+        self.security.token(ApiTokenChange.Issued, owner=owner, token_id=str(issued.id), by=admin)
+        return IssuedApiToken(id=str(issued.id), name="", token=issued.token)
+
+    def revoke_token_of(self, admin: User, token_id_or_token: str) -> int:
+        """Revokes a token of a user the admin manages, named by its id or by the token itself
+        (`splot token revoke`); NotFound when no such active token is in the admin's reach."""
+        value = (token_id_or_token or "").strip()
+        row = self.accounts.token(value) if value else None
+        owner = self._owner(admin, row["user_id"]) if row is not None else self.accounts.authenticate(value)
+        if owner is None or not self._visible(admin, owner) or (row is not None and row["revoked_at"]):
+            raise NotFound(bilingual("Nie ma aktywnego tokenu o tym identyfikatorze.", "No active token with that id."),
+                           field="token")
+        active = {r["id"] for r in self.accounts.list_tokens(owner.email) if not r["revoked_at"]}
+        count = self.accounts.revoke_token(value, by=admin.actor.user_id)
+        for revoked in active - {r["id"] for r in self.accounts.list_tokens(owner.email) if not r["revoked_at"]}:
+            self.security.token(ApiTokenChange.Revoked, owner=owner, token_id=revoked, by=admin)
+        return count
+
+    def revoke_tokens_of(self, admin: User, user_id: UUID) -> int:
+        """Revokes every active token of a user the admin manages (`splot token revoke --all`)."""
+        owner = self.get(admin, user_id)  # type: ignore[attr-defined]
+        revoked = 0
+        for row in self.accounts.list_tokens(owner.email):
+            if not row["revoked_at"]:
+                revoked += self.accounts.revoke_token(row["id"], by=admin.actor.user_id)
+                self.security.token(ApiTokenChange.Revoked, owner=owner, token_id=row["id"], by=admin)
+        return revoked
+
+    def _owner(self, admin: User, user_id: str) -> User | None:
+        authorize(admin, Action.MANAGE_USERS)
+        try:
+            return self.accounts.get(UUID(user_id))
+        except (ValueError, NotFound):
+            return None
 
     def revoke_token(self, user: User, token_id: str) -> TokenRow:
         """Revokes one of the user's own tokens, or (an admin) one of a user they manage."""

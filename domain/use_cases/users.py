@@ -301,6 +301,14 @@ class UserUseCases(ApiTokenUseCases):
                                    field="municipality_id")
         return municipality_id
 
+    def reset_second_factor(self, admin: User, user_id: UUID) -> User:
+        """Removes a user's second factor after a lost phone (`splot user reset-second-factor`): their next
+        sign-in enrols a new one. The caller ends their sessions. Audited (`AccountChange.SecondFactorReset`)."""
+        target = self.get(admin, user_id)
+        self.accounts.reset_totp(target.email)
+        self.security.account(AccountEvent.SecondFactorReset, account=target, by=admin)
+        return target
+
     def issue_password_link(self, admin: User, user_id: UUID) -> PasswordLink:
         """A new one-time link for the user to set their password (after a forgotten one); older links end."""
         target = self.get(admin, user_id)

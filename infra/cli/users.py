@@ -106,7 +106,8 @@ def reset_second_factor(email: str = typer.Argument(..., help="The user's e-mail
     nowy; jego sesje wygasają (remove a user's second factor, e.g. after a lost phone: the next sign-in sets
     up a new one; their sessions end)."""
     with cli_container() as container:
-        user = container.users.reset_totp(email)
+        target = container.users.get_by_email(email)
+        user = container.use_cases.users.reset_second_factor(_operator(), target.id)  # audited
         container.sessions.end_all_for(user.id)
         typer.echo(f"Usunięto drugi składnik / Second factor removed: {user.email}")
 
@@ -116,7 +117,8 @@ def create_token(email: str = typer.Argument(..., help="The user the token acts 
     """Tworzy token API; token to ostatni wypisany wiersz, pokazany tylko raz (create an API token; the token
     itself is the last line printed, shown only once)."""
     with cli_container() as container:
-        issued = container.users.create_token(email)
+        target = container.users.get_by_email(email)
+        issued = container.use_cases.users.issue_token_for(_operator(), target.id)  # audited, never the token
         typer.echo(f"token id: {issued.id}")
         typer.echo(issued.token)
 
@@ -141,5 +143,7 @@ def revoke_token(
         err.print("Give a token id, or --all EMAIL.")
         raise typer.Exit(code=2)
     with cli_container() as container:
-        count = container.users.revoke_all(all_of) if all_of else container.users.revoke_token(token)
+        uc = container.use_cases.users  # each revocation an event of the audit trail
+        count = (uc.revoke_tokens_of(_operator(), container.users.get_by_email(all_of).id) if all_of
+                 else uc.revoke_token_of(_operator(), token))
         typer.echo(f"Unieważniono / Revoked {count} token(s)")

@@ -11,7 +11,7 @@ import pyotp
 import pytest
 
 from domain.application import DEFAULT_MUNICIPALITY_ID
-from domain.errors import ValidationFailed
+from domain.errors import NotFound, ValidationFailed
 from domain.policy import Forbidden
 from domain.security_log import DEPLOYMENT_SCOPE
 from domain.use_cases.audit import AuditFilter
@@ -236,3 +236,29 @@ def second_municipality(container) -> UUID:
     found = [m for m in container.use_cases.users.reads.municipalities() if m["id"] != str(DEFAULT_MUNICIPALITY_ID)]
     assert [m["id"] for m in found] == [str(saved.id)]
     return saved.id
+
+
+def test_the_operators_token_and_second_factor_commands_are_audited_too(container, world):
+    uc = container.use_cases.users
+    staff, coordinator = user(container, "staff"), user(container, "coordinator")
+    start = position(container)
+    first = uc.issue_token_for(OPERATOR, staff.id)
+    second = uc.issue_token_for(OPERATOR, staff.id)
+    assert uc.revoke_token_of(OPERATOR, first.token) == 1  # named by the token itself
+    assert uc.revoke_token_of(OPERATOR, second.id) == 1  # by its id
+    with pytest.raises(NotFound):
+        uc.revoke_token_of(OPERATOR, second.id)  # already revoked
+    uc.issue_token_for(OPERATOR, staff.id)
+    assert uc.revoke_tokens_of(OPERATOR, staff.id) == 2  # the new one and the world's
+    uc.reset_second_factor(OPERATOR, coordinator.id)
+    events = security(container, start)
+    assert topics(events) == ["ApiTokenChange.Issued", "ApiTokenChange.Issued", "ApiTokenChange.Revoked",
+                              "ApiTokenChange.Revoked", "ApiTokenChange.Issued", "ApiTokenChange.Revoked",
+                              "ApiTokenChange.Revoked", "AccountChange.SecondFactorReset"]
+    assert [s["token_id"] for _, s in events[2:4]] == [first.id, second.id]
+    raw = json.dumps(stored(container, start))
+    assert first.token not in raw and second.token not in raw
+    for refused in (lambda: uc.issue_token_for(staff, coordinator.id), lambda: uc.revoke_tokens_of(staff, staff.id),
+                    lambda: uc.reset_second_factor(coordinator, staff.id)):
+        with pytest.raises(Forbidden):
+            refused()

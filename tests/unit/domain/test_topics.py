@@ -61,6 +61,7 @@ PINNED = {
     "splot:AccountChange", "splot:AccountChange.Created", "splot:AccountChange.UserAdded",
     "splot:AccountChange.AccessChanged", "splot:AccountChange.UserDisabled", "splot:AccountChange.PasswordSet",
     "splot:AccountChange.PasswordLinkIssued", "splot:AccountChange.SecondFactorEnrolled",
+    "splot:AccountChange.SecondFactorReset",
     "splot:ApiTokenChange", "splot:ApiTokenChange.Created", "splot:ApiTokenChange.Issued",
     "splot:ApiTokenChange.Revoked",
 }
