@@ -25,6 +25,9 @@ is a member today, and published and changed by staff and leads for their own in
 coordinator (`WRITE_RECORDS`); the comparison is read with `READ_STRATEGY`. For anyone else a shared network and
 its practices are not found.
 
+Security events (sign-ins, account changes, API tokens: domain/security_log.py) are read with the audit trail
+(READ_AUDIT: coordinators and auditors, their municipality's and the deployment's own); no other role reads them.
+
 Contact persons: staff and leads list, add and edit their own institution's; a coordinator every one of the
 municipality; an auditor sees that a person took part (name, position, institution) but not their contact
 details (e-mail, phone). A person of another institution is not found for staff (404), so it does not leak.
