@@ -49,6 +49,7 @@ class Result:
     ok: int = 0
     errors: int = 0
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the server process's CPU time (user + system) over the measured window
     latencies: list[float] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
     sample_error: str = ""
@@ -56,6 +57,11 @@ class Result:
     @property
     def rate(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per answered request: steadier than req/s on a machine shared with other work."""
+        return self.cpu_seconds / self.ok * 1000 if self.ok else float("nan")
 
     def pct(self, p: float) -> float:
         if not self.latencies:
@@ -89,10 +95,24 @@ def _raw(port: int, path: str, body: dict, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode() + payload
 
 
-async def _load(port: int, make: Callable[[int, int], bytes], seconds: float, warmup: float) -> Result:
+def _cpu(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _load(port: int, make: Callable[[int, int], bytes], seconds: float, warmup: float,
+                pid: int | None = None) -> Result:
     result = Result()
     start = time.perf_counter()
     measure_from, stop_at = start + warmup, start + warmup + seconds
+
+    async def meter() -> None:
+        await asyncio.sleep(warmup)
+        before = _cpu(pid)
+        await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
+        result.cpu_seconds = _cpu(pid) - before
 
     async def client(index: int) -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -117,13 +137,14 @@ async def _load(port: int, make: Callable[[int, int], bytes], seconds: float, wa
         finally:
             writer.close()
 
-    await asyncio.gather(*(client(i) for i in range(CLIENTS)))
+    await asyncio.gather(meter(), *(client(i) for i in range(CLIENTS)))
     result.seconds = time.perf_counter() - measure_from
     return result
 
 
-def run_load(port: int, make: Callable[[int, int], bytes], seconds: float, warmup: float = 1.0) -> Result:
-    return asyncio.run(_load(port, make, seconds, warmup))
+def run_load(port: int, make: Callable[[int, int], bytes], seconds: float, warmup: float = 1.0,
+             pid: int | None = None) -> Result:
+    return asyncio.run(_load(port, make, seconds, warmup, pid))
 
 
 # ---------------------------------------------------------------- servers
@@ -281,7 +302,7 @@ class Postgres:
 def measure_bare(env: dict[str, str], seconds: float) -> Result:
     server = bare_server(env)
     try:
-        return run_load(server.port, bare_request(server.port), seconds)
+        return run_load(server.port, bare_request(server.port), seconds, pid=server.proc.pid)
     finally:
         server.close()
 
@@ -289,7 +310,7 @@ def measure_bare(env: dict[str, str], seconds: float) -> Result:
 def measure_splot(store: Store, seconds: float, keyed: bool) -> Result:
     server = splot_server(store.env)
     try:
-        return run_load(server.port, meeting_request(store, server.port, keyed), seconds)
+        return run_load(server.port, meeting_request(store, server.port, keyed), seconds, pid=server.proc.pid)
     finally:
         server.close()
 
@@ -302,6 +323,8 @@ def figure(name: str, splot: Result, bare: Result, baseline: str) -> list[dict]:
          "errors": splot.errors, "statuses": splot.statuses},
         {"figure": f"{name}: p99 latency", "value": round(splot.pct(99), 1), "unit": "ms", "baseline": baseline,
          "baseline_value": round(bare.pct(99), 1), "goal": "p99 ≤ 50 ms", "p50": round(splot.pct(50), 1)},
+        {"figure": f"{name}: server CPU per write", "value": round(splot.cpu_ms, 2), "unit": "ms",
+         "baseline": baseline, "baseline_value": round(bare.cpu_ms, 2), "goal": "—"},
     ]
 
 
@@ -323,8 +346,9 @@ def main() -> None:
             notes.append(f"{name}: {splot.errors} errors {splot.statuses}: {splot.sample_error}")
         if not args.json:
             print(f"{name:<46} {splot.rate:8.0f} req/s  p50 {splot.pct(50):6.1f} ms  p99 {splot.pct(99):7.1f} ms"
-                  f"  | baseline {bare.rate:6.0f} req/s p99 {bare.pct(99):6.1f} ms  | ratio {splot.rate / bare.rate:.2f}"
-                  f"  errors {splot.errors}", flush=True)
+                  f"  cpu {splot.cpu_ms:5.1f} ms/req  | baseline {bare.rate:6.0f} req/s p99 {bare.pct(99):6.1f} ms"
+                  f" cpu {bare.cpu_ms:4.1f} ms/req | ratio {splot.rate / bare.rate:.2f}  errors {splot.errors}",
+                  flush=True)
 
     with tempfile.TemporaryDirectory(prefix="splot-bench-writes-") as tmp_name:
         tmp = Path(tmp_name)
