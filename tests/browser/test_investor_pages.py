@@ -60,7 +60,7 @@ def test_the_investor_service_works_through_its_pages(live_server, officer, page
     image.write_bytes(buffer.getvalue())
     page.set_input_files("#photo", str(image))
     page.fill("#caption", "Widok terenu od strony drogi")
-    page.get_by_role("button", name="Dodaj zdjęcie").click()
+    page.get_by_role("button", name="Wyślij zdjęcie").click()
     settle(page)
     assert page.locator("img[alt='Widok terenu od strony drogi']").evaluate("img => img.naturalWidth") == 60
 
