@@ -156,3 +156,18 @@ def test_a_practice_links_to_the_meetings_where_it_was_presented(container, metr
     with pytest.raises(UnknownReference):  # the other city cannot link its practice to Leszno's meeting
         gniezno_practice = _publish(uc, metro, metro.gniezno)
         uc.practices.link_presentation(metro.gniezno.coordinator, gniezno_practice, record_id=meeting)
+
+
+def test_the_practices_events_are_in_the_audit_trail_of_the_networks_members_only(container, metro):
+    from domain.use_cases.audit import AuditFilter
+
+    uc = container.use_cases
+    practice = _publish(uc, metro)
+    uc.practices.attach(metro.leszno.staff, practice, filename="p.pdf", data=PDF_BYTES)
+
+    def trail(user):
+        return [(e["event_type"], e["record_id"]) for e in uc.audit.all_entries(user, AuditFilter(record_id=practice))]
+
+    expected = [("Practice.Published", str(practice)), ("Practice.DocumentAttached", str(practice))]
+    assert trail(metro.gniezno.auditor) == expected == trail(metro.leszno.auditor)
+    assert trail(metro.outsider.auditor) == []
