@@ -7,7 +7,8 @@ import time
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from infra.cli.common import cli_container
 
@@ -49,15 +50,27 @@ def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Nic nie rób, 
         _print_demo_accounts(result.accounts)
 
 
+class EventsPerSecond(ProgressColumn):
+    """The rate of the progress bar, in events per second (rich's own speed columns count bytes)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.finished_time if task.finished else task.elapsed
+        speed = task.completed / elapsed if elapsed else None  # since the start: pages come in steps
+        return Text("" if speed is None else f"{speed:,.0f} events/s", style="progress.data.speed")
+
+
 def rebuild() -> None:
     """Odbudowuje wszystkie modele odczytu z dziennika zdarzeń (rebuild every read model from the event log)."""
     with cli_container(bootstrap=False) as container:
         total = container.runner.log_position()
-        with Progress(TextColumn("rebuilding read models"), BarColumn(), MofNCompleteColumn(),
+        started = time.perf_counter()
+        with Progress(TextColumn("rebuilding read models"), BarColumn(), MofNCompleteColumn(), EventsPerSecond(),
                       TimeElapsedColumn(), console=console) as progress:
             task = progress.add_task("rebuild", total=total or None)
             count = container.runner.rebuild(progress=lambda n: progress.advance(task, n))
-        console.print(f"Rebuilt {len(container.runner.projections)} read models from {count} events.")
+        seconds = time.perf_counter() - started
+        console.print(f"Rebuilt {len(container.runner.projections)} read models from {count} events in {seconds:.1f} s "
+                      f"({count / seconds if seconds else 0:,.0f} events/s).")
 
 
 def catch_up(follow: bool = typer.Option(False, "--follow", help="Keep running and follow new events "

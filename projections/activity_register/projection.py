@@ -41,7 +41,8 @@ def parties_of(kind: str, fields: dict[str, Any]) -> list[tuple[str, str, str]]:
 class ActivityRegisterProjection:
     """Rows are gathered while a page is handled and written at its end (`flush`, in the page's
     transaction) with one `executemany` per table: a record's row is written once per page, however
-    many of its events the page holds. `discard` forgets a page that rolled back."""
+    many of its events the page holds. `discard` forgets a page that rolled back. A handler that reads
+    or writes these tables with its own SQL calls `self.flush(tx)` first, so the tables hold the page so far."""
 
     name = "activity_register"
     version = 2  # v2: a version's title instead of its fields (the record's row keeps them), closed_by, page batches
@@ -86,6 +87,7 @@ class ActivityRegisterProjection:
             "CREATE TABLE IF NOT EXISTS activity_parties ("
             "record_id TEXT NOT NULL, version INTEGER NOT NULL, party_type TEXT NOT NULL, party_id TEXT NOT NULL, "
             "role TEXT NOT NULL, PRIMARY KEY (record_id, version, party_type, party_id))"
+            + (" WITHOUT ROWID" if tx.dialect == "sqlite" else "")  # the key is the row: stored once, not twice
         )
         tx.execute("CREATE INDEX IF NOT EXISTS activity_parties_by_party ON activity_parties (party_type, party_id)")
 

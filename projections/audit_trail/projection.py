@@ -87,7 +87,9 @@ class AuditTrailProjection:
         self.discard()
 
     def discard(self) -> None:
-        """Forgets what a page gathered (the runner calls it when a page rolls back)."""
+        """Forgets what a page gathered (the runner calls it before every page). Entries and record states
+        are written at the page's end (`flush`): a handler that reads or writes these tables with its own
+        SQL calls `self.flush(tx)` first."""
         self._entries: list[tuple[Any, ...]] = []
         self._states: dict[str, dict[str, Any]] = {}  # record id -> {kind, owner, network, fields}
         self._new_states: set[str] = set()

@@ -44,7 +44,8 @@ def create_table(tx: Tx) -> None:
     tx.execute(f"CREATE TABLE IF NOT EXISTS {TALLY_TABLE} ("
                "strategy_id TEXT NOT NULL, indicator_code TEXT NOT NULL, leaf TEXT NOT NULL, year INTEGER NOT NULL, "
                "scope TEXT NOT NULL, tally_key TEXT NOT NULL, n INTEGER NOT NULL, "
-               "PRIMARY KEY (strategy_id, indicator_code, year, leaf, scope, tally_key))")
+               "PRIMARY KEY (strategy_id, indicator_code, year, leaf, scope, tally_key))"
+               + (" WITHOUT ROWID" if tx.dialect == "sqlite" else ""))
 
 
 def leaves(rule: dict[str, Any], path: str = ROOT) -> Iterator[tuple[str, dict[str, Any]]]:
