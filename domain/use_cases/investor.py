@@ -320,12 +320,19 @@ class InvestorUseCases:
         shared = [n["id"] for n in self._shared_networks(scope)]
         return self._q("sites", own_network_ids=[str(home)], shared_network_ids=shared)
 
-    def _site_view(self, user: User, row: Row, *, detail: bool = False) -> SiteView:
+    def _site_context(self, user: User) -> dict[str, Any]:
+        """What every site view of one answer shares: networks by id, their owner municipality's name, the home."""
         networks = {n["id"]: n for n in self.reads.networks()}
-        owners = {n["id"]: n["municipality_ids"].split(",")[0] for n in networks.values() if n["municipality_ids"]}
-        municipality_names = {m["id"]: m["name"] for m in self.reads.municipalities()}
-        scope = self.scopes.of(user)
-        own = scope.home_network_id is not None and row["network_id"] == str(scope.home_network_id)
+        names = {m["id"]: m["name"] for m in self.reads.municipalities()}
+        owners = {n["id"]: names.get(n["municipality_ids"].split(",")[0], "") for n in networks.values()
+                  if n["municipality_ids"]}
+        return {"networks": networks, "owners": owners, "home": self.scopes.of(user).home_network_id}
+
+    def _site_view(self, user: User, row: Row, *, detail: bool = False,
+                   context: dict[str, Any] | None = None) -> SiteView:
+        context = context or self._site_context(user)
+        networks, home = context["networks"], context["home"]
+        own = home is not None and row["network_id"] == str(home)
         photos = self._q("site_photos", site_id=row["id"]) if detail else []
         history = []
         if detail:
@@ -341,7 +348,7 @@ class InvestorUseCases:
             ownership=row["ownership"], ownership_words=OWNERSHIP[row["ownership"]], status=row["status"],
             status_words=SITE_STATUSES[row["status"]], address=row["address"], plots=row["plots"],
             latitude=row["latitude"], longitude=row["longitude"], description=row["description"], own=own,
-            owner=municipality_names.get(owners.get(row["network_id"], ""), ""),
+            owner=context["owners"].get(row["network_id"], ""),
             shared_with=[{"id": n, "name": networks[n]["name"] if n in networks else n} for n in row["shared_with"]],
             updated_at=row["updated_at"], photos=photos, history=history)
 
@@ -361,7 +368,8 @@ class InvestorUseCases:
         rows = [r for r in self._site_rows(user) if (not status or r["status"] == status)
                 and (low is None or r["area_m2"] >= low) and (high is None or r["area_m2"] <= high)
                 and wanted <= set(r["utilities"])]
-        return [self._site_view(user, r) for r in rows]
+        context = self._site_context(user)
+        return [self._site_view(user, r, context=context) for r in rows]
 
     def _visible_site(self, user: User, site_id: object) -> Row:
         authorize(user, Action.READ_SITES)

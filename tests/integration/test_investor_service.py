@@ -141,3 +141,29 @@ def test_a_bad_inquiry_is_refused_and_nothing_is_stored(uc, container):
     with pytest.raises(Forbidden):
         uc.set_standard(officer, 5)
     assert container.app.recorder.max_notification_id() == before
+
+
+def test_a_shared_site_is_seen_read_only_by_the_members_of_the_network_while_they_are_members(uc, container):
+    admin = User(id=uuid4(), email="root@example.org", role=Role.ADMIN, institution_id=None, active=True)
+    gniezno = container.use_cases.registry.add_municipality(admin, name="Miasto Gniezno", teryt="3003011",
+                                                            network_name="Sieć Gniezna").id
+    shared = container.use_cases.shared_networks
+    network = shared.add(admin, name="Obszar metropolitalny", kind="municipal_network").id
+    for member in (DEFAULT_MUNICIPALITY_ID, gniezno):
+        shared.admit(admin, network_id=network, municipality_id=member, joined_on=date(2020, 1, 1))
+    officer, theirs = _user(Role.INVESTOR_SERVICE), _user(Role.INVESTOR_SERVICE, municipality=gniezno)
+    site = uc.register_site(officer, SITE).id
+    assert [n for n, _ in uc.sharing_choices(officer)] == [str(network)]
+    with pytest.raises(NotFound):
+        uc.site(theirs, site)  # not shared yet
+    uc.share_site(officer, site, [str(network)])
+    view = uc.site(theirs, site)
+    assert not view.own and view.owner and [s.id for s in uc.sites(theirs)] == [str(site)]
+    with pytest.raises(Forbidden):
+        uc.change_site(theirs, site, {**SITE, "status": "sold"})
+    with pytest.raises(ValidationFailed):
+        uc.share_site(officer, site, [str(uuid4())])  # a network the municipality is not in
+    shared.release(admin, network_id=network, municipality_id=gniezno, left_on=container.app.today() - timedelta(days=1))
+    with pytest.raises(NotFound):
+        uc.site(theirs, site)  # Gniezno left the network yesterday
+    assert uc.sites(theirs) == []
