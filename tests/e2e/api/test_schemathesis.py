@@ -55,6 +55,7 @@ from infra.settings import Settings
 from infra.users import UserStore
 from tests.support.world import auth, build_world
 from tests.factories import valid_nip, valid_regon
+from tests.support.practice_fuzz import feed_practices  # the shared networks' and practices' operations (issue 14)
 
 EXAMPLES_PER_OPERATION = 60
 # No 500, nothing outside the documented schema, and every negative case refused. The last check is sound
@@ -345,6 +346,7 @@ def feed(case: Any) -> None:
         _feed_query(case.query)
     if case.headers and "Idempotency-Key" in case.headers:
         case.headers["Idempotency-Key"] = f"fuzz-{POOLS.next()}"  # a reused key would replay or clash
+    feed_practices(operation, case, CONTAINER, WORLD, RNG)  # only /api/v1/shared-networks and /api/v1/practices
 
 
 def headers_for(case: Any) -> dict[str, str]:
