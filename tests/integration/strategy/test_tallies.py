@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import DEFAULT_NETWORK_ID
+from domain.errors import InvariantViolated
 from infra.container import bootstrap, build_container
 from infra.settings import Settings
 from projections.indicator_values.compute import computable, indicator_rows
@@ -76,7 +77,10 @@ def test_values_from_tallies_equal_the_rules_over_the_whole_year(operations, spl
         container.app.registry.leave_network(network_id=DEFAULT_NETWORK_ID, institution_id=net.ids["PUP"],
                                              left_on=date(2011, 6, 30), actor=STAFF)
         for op, retract, move in operations[split:]:
-            apply(net, op, retract, move)
+            try:
+                apply(net, op, retract, move)
+            except InvariantViolated:  # PUP, gone since mid-2011, organising a network meeting: refused, nothing saved
+                pass
         kept = check(container)
         container.runner.rebuild()
         assert check(container) == kept
