@@ -21,6 +21,7 @@ from projections.investor_service.queries import QUERIES as INVESTOR_QUERIES
 from projections.calendar.queries import get_event, list_events
 from projections.indicator_values.queries import (
     indicator_events,
+    indicator_events_page,
     list_publications,
     list_tasks,
     published_report,
@@ -152,6 +153,12 @@ class ReadModelQueries:
         with self._tx() as tx:
             return indicator_events(tx, code, year, strategy_id=strategy_id, institution_id=institution_id,
                                     as_of=as_of)
+
+    def indicator_events_page(self, code: str, year: int, *, strategy_id: str, institution_id: str | None,
+                              as_of: date | None, cursor: str | None, limit: int) -> Row:
+        with self._tx() as tx:
+            return indicator_events_page(tx, code, year, strategy_id=strategy_id, institution_id=institution_id,
+                                         as_of=as_of, cursor=cursor, limit=limit)
 
     def publications(self, code: str, *, strategy_id: str) -> list[Row]:
         with self._tx() as tx:

@@ -31,7 +31,7 @@ from domain.strategy.rule_words import describe
 from domain.strategy.rules import dependencies, evaluate
 from domain.strategy.values import NOT_PLANNED, NO_DATA, is_number, number
 from domain.values import WARSAW, check_query_day, warsaw_today
-from projections.base import Tx, end_of_warsaw_day, recorded_at
+from projections.base import Tx, decode_cursor, encode_cursor, end_of_warsaw_day, recorded_at
 from projections.indicator_values.compute import TOTAL, computable, indicator_rows
 from projections.indicator_values.facts import (
     STRATEGY_TABLE,
@@ -295,6 +295,39 @@ def indicator_events(tx: Tx, indicator_code: str, year: int, *, strategy_id: str
             entry.update(**detail)
         out.append(entry)
     return out
+
+
+DRILL_CURSOR = "drill"
+MAX_DRILL_PAGE = 1000
+
+
+def indicator_events_page(tx: Tx, indicator_code: str, year: int, *, strategy_id: str,
+                          institution_id: str | None = None, as_of: datetime.date | None = None,
+                          cursor: str | None = None, limit: int = 100) -> dict[str, Any]:
+    """One page of the drill-down: {items, total, limit, next_cursor}. Items keep `indicator_events`' order;
+    the cursor names the last item seen (its place and its reference), so a page follows on from it even when
+    items before it came or went since (then from that item's new place), and is refused (BadCursor) if it
+    was not made here."""
+    if not 1 <= int(limit) <= MAX_DRILL_PAGE:
+        raise ValueError(f"limit must be between 1 and {MAX_DRILL_PAGE}")
+    items = indicator_events(tx, indicator_code, year, strategy_id=strategy_id, institution_id=institution_id,
+                             as_of=as_of)
+    start = 0
+    if cursor:
+        place, ref = decode_cursor(cursor, DRILL_CURSOR, int, str)
+        if 0 <= place < len(items) and _item_ref(items[place]) == ref:
+            start = place + 1
+        else:
+            start = next((i + 1 for i, item in enumerate(items) if _item_ref(item) == ref), min(place + 1, len(items)))
+    page = items[start:start + int(limit)]
+    last = start + len(page) - 1
+    next_cursor = (encode_cursor(DRILL_CURSOR, last, _item_ref(items[last]))
+                   if page and last + 1 < len(items) else None)
+    return {"items": page, "total": len(items), "limit": int(limit), "offset": start, "next_cursor": next_cursor}
+
+
+def _item_ref(item: dict[str, Any]) -> str:
+    return f"{item['type']}:{item.get('role', '')}:{item['ref']}"
 
 
 def rule_versions(tx: Tx, indicator_code: str, *, strategy_id: str) -> list[dict[str, Any]]:
