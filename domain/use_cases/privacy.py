@@ -8,6 +8,10 @@ erasure event is saved first, then the directory row is deleted (infra/person_di
 erasure goes unrecorded — a failure between the two leaves the person in place and the DPO erases again.
 A subject-access export holds the person's directory entry and the records naming them (kind, date,
 institutions, title, who recorded them and when), never the other persons of those records.
+
+The DPO also redacts the free text of records (`redact`): the act (`PersonalDataAct.RecordRedacted`) first,
+then the record's keys destroyed through the `RecordTexts` port (infra/record_keys.py), then the read models
+settled; whether a record is redacted is asked of the key store, so a failure after the act is redone.
 """
 
 from __future__ import annotations
