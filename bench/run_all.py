@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 # The benchmarks the issue asks for (their figures are the acceptance): named in the document even when absent.
 EXPECTED = ("writes", "rebuild", "import_speed")
-QUICK_ARGS = {"writes": ["--seconds", "3", "--no-keyed"], "import_speed": ["--rows", "5000", "--api-rows", "300"]}
+QUICK_ARGS = {"writes": ["--seconds", "3", "--no-keyed"], "import_speed": ["--rows", "5000", "--api-rows", "300"],
+              "rebuild": ["--events", "20000"]}
 TIMEOUT_SECONDS = 3 * 3600
 
 

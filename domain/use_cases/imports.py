@@ -11,6 +11,9 @@ Nothing is saved from a file with a rejected row unless the caller asks for the 
 Each row has an idempotency key — the file's hash, its sheet and row number, in the importing network — kept as
 an `IdempotencyKey` aggregate saved in the same transaction as the row's record. A file imported again, or a run
 cut off by a crash and started again, saves only the rows whose key is not yet in the log.
+
+The module is longer than most (about 500 lines) on purpose: the layout (sheets and columns), the cells-to-fields
+mapping and the two passes of the use case are one rule read together; docs/IMPORT.md describes the same.
 """
 
 from __future__ import annotations
