@@ -1,7 +1,9 @@
 """The joint events calendar over JSON (issue 14): list and read events of the user's networks, publish,
 edit, move, cancel, record attendance. Each route parses, calls one use case of `uc.calendar`
 (domain/use_cases/calendar.py) and renders. Times are Europe/Warsaw wall-clock time ("2026-12-10T10:00")
-unless they carry an offset; the iCalendar feeds are pages (/kalendarz/ical/...), fetched with a secret
+unless they carry an offset. The writes take no Idempotency-Key: an edit, move or cancellation names the
+version it was made against (a retry is a 409), and attendance is once-only by itself; a retried publish may
+publish twice. The iCalendar feeds are pages (/kalendarz/ical/...), fetched with a secret
 address rather than a bearer token."""
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from pydantic import BeforeValidator, Field
 
-from api.deps import CurrentUser, UseCasesDep, WriteCtx
+from api.deps import CurrentUser, UseCasesDep
 from api.errors import problems
 from api.schemas.common import IsoDate, Out, StrictIn, Written, _iso_datetime_text_only
-from api.writes import run_write, written
+from api.writes import written
 from domain.use_cases.calendar import EventKind, MeetingKind
 
 router = APIRouter(tags=["calendar"])
@@ -115,34 +117,31 @@ def get_event(event_id: UUID, user: CurrentUser, uc: UseCasesDep) -> EventOut:
 
 @router.post("/calendar/events", status_code=201, response_model=Written, responses=WRITES,
              summary="Publish an event to a network's calendar")
-def publish_event(body: EventIn, user: CurrentUser, uc: UseCasesDep, ctx: WriteCtx):
+def publish_event(body: EventIn, user: CurrentUser, uc: UseCasesDep) -> Written:
     fields = body.model_dump()
-    return run_write(ctx, user, body, lambda: written(uc.calendar.publish(
+    return written(uc.calendar.publish(
         user, network_id=fields.pop("network_id"), organiser_id=fields.pop("organiser_id"),
         starts_at=fields.pop("starts_at"), ends_at=fields.pop("ends_at"), all_day=fields.pop("all_day"),
-        **{**fields, "kind": body.kind.value})))
+        **{**fields, "kind": body.kind.value}))
 
 
 @router.post("/calendar/events/{event_id}/edits", status_code=200, response_model=Written, responses=WRITES,
              summary="Change an event's title, kind, place, online link, invited institutions or description")
-def edit_event(event_id: UUID, body: EditIn, user: CurrentUser, uc: UseCasesDep, ctx: WriteCtx):
-    return run_write(ctx, user, body, lambda: written(uc.calendar.edit(
-        user, event_id, expected_version=body.expected_version, changes=body.changes)), status_code=200)
+def edit_event(event_id: UUID, body: EditIn, user: CurrentUser, uc: UseCasesDep) -> Written:
+    return written(uc.calendar.edit(user, event_id, expected_version=body.expected_version, changes=body.changes))
 
 
 @router.post("/calendar/events/{event_id}/moves", status_code=200, response_model=Written, responses=WRITES,
              summary="Move an event to another time (its feed UID stays, its SEQUENCE rises)")
-def move_event(event_id: UUID, body: MoveIn, user: CurrentUser, uc: UseCasesDep, ctx: WriteCtx):
-    return run_write(ctx, user, body, lambda: written(uc.calendar.move(
-        user, event_id, expected_version=body.expected_version, starts_at=body.starts_at, ends_at=body.ends_at,
-        all_day=body.all_day)), status_code=200)
+def move_event(event_id: UUID, body: MoveIn, user: CurrentUser, uc: UseCasesDep) -> Written:
+    return written(uc.calendar.move(user, event_id, expected_version=body.expected_version, starts_at=body.starts_at,
+                                    ends_at=body.ends_at, all_day=body.all_day))
 
 
 @router.post("/calendar/events/{event_id}/cancellation", status_code=200, response_model=Written, responses=WRITES,
              summary="Cancel an event (the feed says STATUS:CANCELLED)")
-def cancel_event(event_id: UUID, body: CancelIn, user: CurrentUser, uc: UseCasesDep, ctx: WriteCtx):
-    return run_write(ctx, user, body, lambda: written(uc.calendar.cancel(
-        user, event_id, expected_version=body.expected_version, reason=body.reason)), status_code=200)
+def cancel_event(event_id: UUID, body: CancelIn, user: CurrentUser, uc: UseCasesDep) -> Written:
+    return written(uc.calendar.cancel(user, event_id, expected_version=body.expected_version, reason=body.reason))
 
 
 @router.post("/calendar/events/{event_id}/attendance", status_code=201, response_model=Written, responses=WRITES,
