@@ -185,3 +185,21 @@ def test_attendance_before_the_event_or_of_a_cancelled_one_is_refused_and_stores
         "starts_at": "2013-05-05T10:00", "ends_at": "2013-05-05T11:00"})
     assert past.status_code == 422 and "w przyszłości" in past.text
     assert container.runner.log_position() == position
+
+
+def test_attendance_of_a_shared_network_event_is_refused_clearly_for_now(container, world, metro):
+    """Records of a shared network may name only institutions registered in it (domain/record_commands.py), and the
+    organiser is registered in its home network: the refusal names the field and stores nothing, no 500. (When
+    records learn shared networks, this test is to become the cross-municipality count.)"""
+    client, token, uc = metro["client"], world.tokens["staff"], container.use_cases
+    event = _publish(client, token, world.riph, metro["shared"], "Wizyta studyjna w Gnieźnie")
+    after = datetime.combine(DAY, datetime.min.time()) + timedelta(hours=14)
+    uc.calendar.commands.now = lambda: after
+    container.app.today = lambda: after.date()
+    position = container.runner.log_position()
+    refused = client.post(f"{V1}/calendar/events/{event}/attendance", headers=auth(token),
+                          json={"institution_ids": [str(world.citt)]})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "organiser_id" and "Metropolia" in refused.text
+    assert container.runner.log_position() == position
+    assert client.get(f"{V1}/calendar/events/{event}", headers=auth(token)).json()["status"] == "planned"
