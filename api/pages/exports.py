@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from api.deps import get_container
 from api.pages.i18n import request_language, translations
@@ -50,10 +50,13 @@ def _list_download(table: "lists.ListTable", name: str, extension: str) -> Respo
     return _download(table.csv() if extension == "csv" else table.xlsx(), name, extension)
 
 
+def _headers(name: str) -> dict[str, str]:
+    return {"Content-Disposition": content_disposition(name), "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff"}
+
+
 def _download(body: bytes | str, name: str, extension: str) -> Response:
-    return Response(body, media_type=MEDIA[extension],
-                    headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store",
-                             "X-Content-Type-Options": "nosniff"})
+    return Response(body, media_type=MEDIA[extension], headers=_headers(name))
 
 
 def _as_of(text: str) -> date | None:
@@ -112,6 +115,8 @@ def drill_down_download(request: Request, code: str, year: int, extension: str, 
     table = lists.drill_down(view, language=language, base_url=str(request.base_url).rstrip("/"), moment=moment)
     name = filename(f"{view['indicator']['code']}-{year}", as_of=view["as_of"], publication=None, moment=moment,
                     extension=extension)
+    if extension == "csv":  # streamed: the rows are written as they are sent, the file is never held whole
+        return StreamingResponse(table.csv_chunks(), media_type=MEDIA[extension], headers=_headers(name))
     return _list_download(table, name, extension)
 
 

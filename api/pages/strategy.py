@@ -20,6 +20,7 @@ from api.deps import get_container
 from api.pages.charts import ChartWords, target_actual_chart
 from api.pages.i18n import request_language, translations
 from api.pages.web import PageUser, render
+from domain.errors import bilingual
 from domain.labels import LEVEL_LABELS, NO_INDICATORS, SERIES_LABELS, STAGE_PROGRESS_TOTAL, STAGE_TOTAL
 from domain.record_kinds import RECORD_KINDS
 from infra.exports.report import SERIES, format_value, heading, progress_line
@@ -187,20 +188,41 @@ def _event_rows(events: list[dict[str, Any]], language: str) -> list[dict[str, A
     return rows
 
 
-def _drill_down(request: Request, user: Any, code: str, year: int, as_of: str) -> dict[str, Any]:
+DRILL_PAGE = 50  # rows on a page of the drill-down
+PREVIOUS_PAGE = bilingual("Poprzednia strona", "Previous page")
+
+
+def _drill_down(request: Request, user: Any, code: str, year: int, as_of: str, cursor: str | None = None,
+                limit: int | None = None) -> dict[str, Any]:
     day = _date(as_of)
-    return get_container(request).use_cases.strategy.value_behind(user, code, year, as_of=day)
+    return get_container(request).use_cases.strategy.value_behind(user, code, year, as_of=day, cursor=cursor,
+                                                                  limit=limit)
 
 
 @router.get("/strategia/wskazniki/{code}/{year}")
-def drill_down(request: Request, code: str, year: int, user: PageUser, as_of: str = "") -> Response:
+def drill_down(request: Request, code: str, year: int, user: PageUser, as_of: str = "", po: str = "") -> Response:
+    """One page of DRILL_PAGE rows; `po` (the cursor) is the page after which it follows."""
     language = request_language(request)
-    view = _drill_down(request, user, code, year, as_of)
+    view = _drill_down(request, user, code, year, as_of, cursor=po[:500] or None, limit=DRILL_PAGE)
     cell = view["cell"] or {}
+    page = view["page"]
     back_query = "?" + urlencode({"as_of": view["as_of"]}) if view["as_of"] else ""
+
+    def page_url(cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        query = {k: v for k, v in (("as_of", as_of), ("po", cursor)) if v}
+        return f"/strategia/wskazniki/{code}/{year}" + ("?" + urlencode(query) if query else "")
+
+    first, shown_to = page["offset"] + 1, page["offset"] + len(view["events"])
     return render(request, "strategy_drill_down.html", user, view=view, rows=_event_rows(view["events"], language),
                   actual=shown(cell.get("actual"), language), target=shown(cell.get("target"), language),
-                  back_url=f"/strategia/zadania/{view['task']['code']}{back_query}")
+                  back_url=f"/strategia/zadania/{view['task']['code']}{back_query}", total=page["total"],
+                  next_url=page_url(page["next_cursor"]), previous_url=page_url(page["previous_cursor"]),
+                  previous_words=PREVIOUS_PAGE.in_language(language),
+                  range_words=bilingual(f"Pozycje {first}–{shown_to} z {page['total']}",
+                                        f"Items {first}–{shown_to} of {page['total']}").in_language(language)
+                  if page["total"] > len(view["events"]) else "")
 
 
 @router.get("/strategia/wskazniki/{code}/{year}/csv")

@@ -15,6 +15,7 @@ from api.errors import problems
 from api.schemas.common import IsoDate, StrictIn, Written
 from api.schemas.strategy import IndicatorEvents, Publication, PublicationList, PublishedReport, TaskList, TaskReport
 from api.writes import run_write, written
+from domain.use_cases.strategy import MAX_DRILL_PAGE
 
 router = APIRouter(tags=["strategy"])
 
@@ -47,11 +48,15 @@ def get_indicator_events(
         "for a gauge (the clusters it runs; for the network's members also itself), the union of its conditions' "
         "views for a boolean; nothing for a reported value."))] = None,
     as_of: AsOf = None,
+    cursor: Annotated[str | None, Query(max_length=500, description="A page's `next_cursor`: the page after it.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_DRILL_PAGE, description="The most items on the page.")] = 100,
 ) -> IndicatorEvents:
     """A membership's `joined_on` and `left_on` are both days of membership: `left_on` is the last day (a member
-    on that day, gone the next)."""
-    items = uc.strategy.indicator_events(user, code, year, institution_id=institution, as_of=as_of)
-    return IndicatorEvents(indicator_code=code, year=year, as_of=as_of, items=items)
+    on that day, gone the next). Paged: `total` items in all, `next_cursor` for the next page."""
+    page = uc.strategy.indicator_events_page(user, code, year, institution_id=institution, as_of=as_of,
+                                             cursor=cursor, limit=limit)
+    return IndicatorEvents(indicator_code=code, year=year, as_of=as_of, items=page["items"], total=page["total"],
+                           limit=page["limit"], next_cursor=page["next_cursor"])
 
 
 class PublicationIn(StrictIn):

@@ -97,6 +97,9 @@ class IndicatorEvents(ReportModel):
     items: list[dict[str, Any]] = Field(description="The records, memberships or reported entries behind the value. "
                                                     "A membership's `left_on` is its last day (a member on that day, "
                                                     "gone the next); null while it lasts.")
+    total: int = Field(description="How many items lie behind the value in all (every page).")
+    limit: int = Field(description="The most items a page holds (the `limit` asked for).")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
 class Publication(ReportModel):

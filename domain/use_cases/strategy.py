@@ -10,12 +10,16 @@ from typing import Any
 from uuid import UUID
 
 from domain.application import Saved, Splot
-from domain.errors import Message, NotFound, bilingual
+from domain.errors import Message, NotFound, ValidationFailed, bilingual
 from domain.policy import Action, User, authorize, institution_filter
 from domain.ports import ReadModels, Row
 from domain.strategy.rule_words import describe
 from domain.strategy.use_cases import StrategyApplied
 from domain.use_cases.scope import Scopes
+
+
+DRILL_PAGE = 50  # items on a page of a drill-down, unless asked for another number
+MAX_DRILL_PAGE = 1000
 
 
 class StrategyUseCases:
@@ -43,6 +47,20 @@ class StrategyUseCases:
         return self.reads.indicator_events(code, year, strategy_id=self._strategy_id(user),
                                            institution_id=str(institution_id) if institution_id else None,
                                            as_of=as_of)
+
+    def indicator_events_page(self, user: User, code: str, year: int, *, institution_id: UUID | None = None,
+                              as_of: date | None = None, cursor: str | None = None,
+                              limit: int = DRILL_PAGE) -> Row:
+        """One page of what lies behind a value: {items, total, limit, offset, next_cursor} (None on the last
+        page); `cursor` is a page's next_cursor. At most MAX_DRILL_PAGE items a page."""
+        authorize(user, Action.READ_STRATEGY)
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_DRILL_PAGE:
+            raise ValidationFailed(bilingual(f"Na stronie może być od 1 do {MAX_DRILL_PAGE} pozycji.",
+                                             f"A page holds from 1 to {MAX_DRILL_PAGE} items."), field="limit")
+        institution_id = institution_filter(user, institution_id)
+        return self.reads.indicator_events_page(code, year, strategy_id=self._strategy_id(user),
+                                                institution_id=str(institution_id) if institution_id else None,
+                                                as_of=as_of, cursor=cursor, limit=limit)
 
     def publications(self, user: User, code: str) -> list[Row]:
         authorize(user, Action.READ_STRATEGY)
@@ -83,17 +101,24 @@ class StrategyUseCases:
         rules = {i["code"]: _rule_words(in_force, i) for i in report["indicators"]}
         return {"report": report, "publications": self.publications(user, code), "rules": rules}
 
-    def value_behind(self, user: User, code: str, year: int, *, as_of: date | None = None) -> Row:
+    def value_behind(self, user: User, code: str, year: int, *, as_of: date | None = None,
+                     cursor: str | None = None, limit: int | None = None) -> Row:
         """One indicator value and what lies behind it (the drill-down page): the indicator's row of its
-        task's report (as of a date, if given) and the records, memberships or reported values behind it."""
+        task's report (as of a date, if given) and the records, memberships or reported values behind it —
+        all of them, or with `limit` one page of them (`page`: total, offset, next_cursor)."""
         authorize(user, Action.READ_STRATEGY)
-        events = self.indicator_events(user, code, year, as_of=as_of)
+        page = None
+        if limit is None:
+            events = self.indicator_events(user, code, year, as_of=as_of)
+        else:
+            page = self.indicator_events_page(user, code, year, as_of=as_of, cursor=cursor, limit=limit)
+            events = page.pop("items")
         strategy = self._strategy(user)
         task_code = strategy.indicator(code)["task_code"]
         report = self.task_report(user, task_code, as_of=as_of)
         indicator = next(i for i in report["indicators"] if i["code"] == code)
         return {"task": report["task"], "indicator": indicator, "year": year, "as_of": report["as_of"],
-                "cell": indicator["years"].get(str(year)), "events": events,
+                "cell": indicator["years"].get(str(year)), "events": events, "page": page,
                 "rule": _rule_words(strategy.indicators, indicator)}
 
     def publish(self, user: User, code: str, *, title: str) -> Saved:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from domain.errors import Message, bilingual
 from domain.record_kinds import RECORD_KINDS
-from infra.exports.csv import write_csv
+from infra.exports.csv import BOM, write_csv
 from infra.exports.report import format_value
 from infra.exports.stamp import as_of_words, now, title_line
 from infra.exports.xlsx import write_xlsx
@@ -58,21 +58,33 @@ class ListTable:
     title: str
     notes: Sequence[str]
     header: Sequence[str]
-    rows: Sequence[Sequence[Any]]
+    rows: Iterable[Sequence[Any]]  # read once (a drill-down's rows are made as they are written)
     sheet_name: str
 
     def xlsx(self) -> bytes:
         return write_xlsx(self.header, self.rows, title=self.title, notes=self.notes, sheet_name=self.sheet_name)
 
     def csv(self) -> str:
+        return "".join(self.csv_chunks())
+
+    def csv_chunks(self, rows_per_chunk: int = 500) -> Iterator[str]:
+        """The CSV in pieces of `rows_per_chunk` rows (the first piece with the BOM, title, notes and header),
+        for a streamed download: the whole file is never held at once."""
         def cell(value: Any) -> Any:
             if isinstance(value, date):
                 return value.isoformat()
             if isinstance(value, float):
                 return format_value(value, decimal=",")
             return value
-        return write_csv([[self.title], *([n] for n in self.notes), self.header,
-                          *([cell(c) for c in row] for row in self.rows)])
+        yield write_csv([[self.title], *([n] for n in self.notes), self.header])
+        chunk: list[list[Any]] = []
+        for row in self.rows:
+            chunk.append([cell(c) for c in row])
+            if len(chunk) >= rows_per_chunk:
+                yield write_csv(chunk).removeprefix(BOM)
+                chunk = []
+        if chunk:
+            yield write_csv(chunk).removeprefix(BOM)
 
 
 def drill_down(view: Mapping[str, Any], *, language: str = "pl", base_url: str = "",
@@ -87,22 +99,26 @@ def drill_down(view: Mapping[str, Any], *, language: str = "pl", base_url: str =
                f"Actual: {_number_text(cell.get('actual'))}; plan: {_number_text(cell.get('target'))}"
                ).in_language(language),
              W("Jak liczona: ", "How it is computed: ").in_language(language) + _say(view.get("rule"), language)]
-    rows = []
-    for event in view["events"]:
-        institutions = ", ".join(i["short_name"] for i in event.get("institutions", []))
-        if event["type"] == "record":
-            rows.append([_kind(event["kind"], language), _day(event["occurred_on"]), event["title"], institutions,
-                         ", ".join(f["name"] for f in event.get("firms", [])), None, None, None,
-                         f"{base_url}/wpisy/{event['record_id']}"])
-        elif event["type"] == "membership":
-            group = event["group_name"] if event["group_name"] != event["group_id"] else THE_NETWORK.in_language(language)
-            rows.append([MEMBERSHIP.in_language(language), _day(event["joined_on"]), event["member_name"],
-                         institutions or group, None, _day(event.get("left_on")), None, None, None])
-        else:
-            rows.append([REPORTED.in_language(language), _day(event.get("recorded_at")), event.get("note") or "",
-                         institutions, None, None, event.get("source") or "", event.get("value"), None])
+    rows = _drill_rows(view["events"], language, base_url)
     return ListTable(title, notes, [h.in_language(language) for h in DRILL_HEADER], rows,
                      sheet_name=f"{indicator['code']} {year}")
+
+
+def _drill_rows(events: Iterable[Mapping[str, Any]], language: str, base_url: str) -> Iterator[list[Any]]:
+    """One row per record, membership or reported value, made as the file is written."""
+    for event in events:
+        institutions = ", ".join(i["short_name"] for i in event.get("institutions", []))
+        if event["type"] == "record":
+            yield [_kind(event["kind"], language), _day(event["occurred_on"]), event["title"], institutions,
+                   ", ".join(f["name"] for f in event.get("firms", [])), None, None, None,
+                   f"{base_url}/wpisy/{event['record_id']}"]
+        elif event["type"] == "membership":
+            group = event["group_name"] if event["group_name"] != event["group_id"] else THE_NETWORK.in_language(language)
+            yield [MEMBERSHIP.in_language(language), _day(event["joined_on"]), event["member_name"],
+                   institutions or group, None, _day(event.get("left_on")), None, None, None]
+        else:
+            yield [REPORTED.in_language(language), _day(event.get("recorded_at")), event.get("note") or "",
+                   institutions, None, None, event.get("source") or "", event.get("value"), None]
 
 
 def _number_text(value: Any) -> str:

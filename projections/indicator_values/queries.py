@@ -304,7 +304,8 @@ MAX_DRILL_PAGE = 1000
 def indicator_events_page(tx: Tx, indicator_code: str, year: int, *, strategy_id: str,
                           institution_id: str | None = None, as_of: datetime.date | None = None,
                           cursor: str | None = None, limit: int = 100) -> dict[str, Any]:
-    """One page of the drill-down: {items, total, limit, next_cursor}. Items keep `indicator_events`' order;
+    """One page of the drill-down: {items, total, limit, offset, next_cursor, previous_cursor} (previous_cursor
+    None on the first page, "" when the page before is the first). Items keep `indicator_events`' order;
     the cursor names the last item seen (its place and its reference), so a page follows on from it even when
     items before it came or went since (then from that item's new place), and is refused (BadCursor) if it
     was not made here."""
@@ -323,7 +324,11 @@ def indicator_events_page(tx: Tx, indicator_code: str, year: int, *, strategy_id
     last = start + len(page) - 1
     next_cursor = (encode_cursor(DRILL_CURSOR, last, _item_ref(items[last]))
                    if page and last + 1 < len(items) else None)
-    return {"items": page, "total": len(items), "limit": int(limit), "offset": start, "next_cursor": next_cursor}
+    before = max(0, start - int(limit))  # where the page before this one starts ("" cursor: the first page)
+    previous_cursor = (None if start == 0 else "" if before == 0
+                       else encode_cursor(DRILL_CURSOR, before - 1, _item_ref(items[before - 1])))
+    return {"items": page, "total": len(items), "limit": int(limit), "offset": start, "next_cursor": next_cursor,
+            "previous_cursor": previous_cursor}
 
 
 def _item_ref(item: dict[str, Any]) -> str:
