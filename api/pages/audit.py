@@ -42,7 +42,8 @@ AGGREGATE_KINDS = {"municipality": "Municipality", "network": "Network", "instit
                    "unique_key": "Unique key (bookkeeping)",
                    "personal_data_act": "Personal data (GDPR)",  # erasures and exports (issue 12; privacy.po)
                    # security events (domain/security_log.py; security.po)
-                   "sign_in": "Sign-in", "account_change": "User account", "api_token_change": "API token"}
+                   "sign_in": "Sign-in", "account_change": "User account", "api_token_change": "API token",
+                   "calendar_event": "Calendar event"}  # the joint events calendar (issue 14; calendar.po)
 
 
 # ---------------------------------------------------------------------------------------------- query

@@ -95,6 +95,18 @@ def test_publish_find_move_cancel_and_the_feed_follows(page: TestClient, world: 
         assert app_only.get(network_url.replace("/ical/", "/ical/x")).status_code == 404
 
 
+def test_the_audit_trail_shows_the_calendars_events(page: TestClient, world: World, container: Container):
+    _publish(page, world)
+    with TestClient(create_app(container), base_url="https://testserver") as auditor:
+        sign_in(auditor, "auditor@example.org")
+        trail = auditor.get("/audyt?kind=calendar_event")
+        assert trail.status_code == 200
+        assert "Opublikowano wydarzenie w kalendarzu" in trail.text and "Warsztaty z eksportu" in trail.text
+        assert "Wydarzenie w kalendarzu" in trail.text  # the kind, by name
+        calendar = auditor.get("/kalendarz")
+        assert "Warsztaty z eksportu" in calendar.text and "Opublikuj wydarzenie" not in calendar.text  # reads only
+
+
 def test_a_refused_form_says_why_and_stores_nothing(page: TestClient, world: World, container: Container):
     before = container.runner.log_position()
     base = {"csrf_token": csrf_token(page, "/kalendarz/nowe"), "organiser_id": str(world.riph), "title": "Targi",
