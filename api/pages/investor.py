@@ -45,6 +45,14 @@ def _text(form: dict[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _form_values(form: dict[str, Any]) -> dict[str, Any]:
+    """The form as its fields show it again: the checkbox groups as lists, whatever was ticked."""
+    values = {k: v for k, v in form.items() if k != "csrf_token"}
+    for name in ("sectors", "utilities", "site_ids", "network_ids"):
+        values[name] = _list(form, name)
+    return values
+
+
 def _errors(error: DomainError | FormErrors, language: str) -> dict[str, str]:
     if isinstance(error, FormErrors):
         return {k: say(v, language) for k, v in error.errors.items()}
@@ -88,8 +96,7 @@ def _inquiry_form(request: Request, user: Any, *, inquiry: Any = None, values: d
 
 
 def _read_inquiry(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    values = {k: v for k, v in form.items() if k != "csrf_token"}
-    values["sectors"], values["utilities"] = _list(form, "sectors"), _list(form, "utilities")
+    values = _form_values(form)
     received = read_date(form, "received_on", RECEIVED)
     args = {"codename": _text(form, "codename"), "sectors": values["sectors"], "received_on": received,
             "needs": {"area_ha": _text(form, "area_ha") or None, "utilities": values["utilities"],
@@ -112,7 +119,7 @@ def receive(request: Request, user: PageUser, form: dict = Depends(verified_form
     except (DomainError, FormErrors) as error:
         if isinstance(error, DomainError) and error.code in ("not_found", "forbidden"):
             raise
-        values = values or {k: v for k, v in form.items() if k != "csrf_token"}
+        values = values or _form_values(form)
         return _inquiry_form(request, user, values=values, errors=_errors(error, request_language(request)),
                              status_code=400)
     return see_other(f"/inwestorzy/{saved.id}?zapisano=1")
@@ -189,8 +196,7 @@ def inquiry(request: Request, inquiry_id: str, user: PageUser, zapisano: str = "
 
 @router.post("/inwestorzy/{inquiry_id}/odpowiedz")
 def answer(request: Request, inquiry_id: str, user: PageUser, form: dict = Depends(verified_form)) -> Response:
-    values = {k: v for k, v in form.items() if k != "csrf_token"}
-    values["site_ids"] = _list(form, "site_ids")
+    values = _form_values(form)
     try:
         answered = read_date(form, "answered_on", ANSWERED)
         _uc(request).answer(user, inquiry_id, answered_on=answered, site_ids=values["site_ids"])
@@ -230,7 +236,7 @@ def change_form(request: Request, inquiry_id: str, user: PageUser) -> Response:
 def change(request: Request, inquiry_id: str, user: PageUser, form: dict = Depends(verified_form)) -> Response:
     uc = _uc(request)
     found = uc.inquiry(user, inquiry_id)
-    values: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token"}
+    values = _form_values(form)
     try:
         values, args = _read_inquiry(form)
         uc.change(user, inquiry_id, **args)

@@ -27,7 +27,7 @@ Area = Annotated[str, Field(max_length=20, description="Hectares, e.g. 12.5 (a c
 class NeedsIn(StrictIn):
     area_ha: Area | None = None
     utilities: Annotated[list[Utility], Field(max_length=6)] = []
-    jobs: Annotated[int, Field(ge=0, le=999_999)] | None = None
+    jobs: Annotated[int, Field(ge=0, le=999_999, strict=True)] | None = None  # strict: `false` is no number
     text: Annotated[str, Field(max_length=4000)] | None = None
 
 

@@ -55,6 +55,7 @@ from infra.settings import Settings
 from infra.users import UserStore
 from tests.support.world import auth, build_world
 from tests.support.calendar_fuzz import feed_calendar  # the calendar's writes (issue 14)
+from tests.support.investor_fuzz import feed_investor  # the investor service's writes (issue 14)
 from tests.factories import valid_nip, valid_regon
 from tests.support.practice_fuzz import feed_practices  # the shared networks' and practices' operations (issue 14)
 
@@ -298,6 +299,7 @@ def _feed_operation(operation: str, case: Any) -> None:
         if "phone" in body and RNG.randint(0, 4):
             body["phone"] = RNG.choice([None, "+48 65 529 00 00"])
     feed_calendar(operation, case, CONTAINER, WORLD, RNG)  # only operations under /api/v1/calendar/events
+    feed_investor(operation, case, CONTAINER, RNG)  # only operations under /api/v1/investor/
 
 
 def _feed_path(operation: str, path: dict[str, Any]) -> None:
