@@ -122,7 +122,12 @@ async def _load(port: int, make: Callable[[int, int], bytes], seconds: float, wa
                 sent = time.perf_counter()
                 if sent >= stop_at:
                     return
-                status, body = await _request(reader, writer, make(index, n))
+                try:
+                    status, body = await _request(reader, writer, make(index, n))
+                except (ConnectionError, asyncio.IncompleteReadError) as error:  # the server closed it: reconnect
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    status, body = 0, f"connection lost: {error!r}".encode()
                 n += 1
                 done = time.perf_counter()
                 if sent < measure_from:
