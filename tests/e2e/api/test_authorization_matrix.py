@@ -138,6 +138,9 @@ ROUTES.update(PERSON_ROUTES)
 from tests.e2e.api.test_practices_api import PRACTICE_ROUTES  # noqa: E402 (shared networks, good practices, issue 14)
 
 ROUTES.update(PRACTICE_ROUTES)
+from tests.e2e.api.test_calendar_matrix import CALENDAR_ROUTES  # noqa: E402 (the joint events calendar, issue 14)
+
+ROUTES.update(CALENDAR_ROUTES)
 
 CELLS = [(route, role, scope) for route in ROUTES for role in ROLES for scope in SCOPES]
 
