@@ -12,6 +12,7 @@ go through the store's attributes (records and memberships ask `store.years` whe
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -53,6 +54,25 @@ class ReferenceCache(LRUCache):
         if isinstance(value, CACHED_TYPES):
             return super().put(key, value)
         return None, None
+
+
+class ReferenceRepository(Repository):
+    """The library's repository, each get of one aggregate under a lock of its own: the library fast-forwards a
+    cached aggregate under its lock but copies it after releasing it, so a copy taken while another thread
+    applies the next events could mix old and new fields (a reporting year seen half closed: `closed` and
+    `reopened` from before a close, `sealed` from after it)."""
+
+    STRIPES = 64
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
+
+    def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
+        if kwargs.get("version") is not None:
+            return super().get(aggregate_id, **kwargs)
+        with self._stripes[hash(aggregate_id) % self.STRIPES]:
+            return super().get(aggregate_id, **kwargs)
 
 
 @dataclass(frozen=True)
@@ -103,12 +123,11 @@ class Splot(Application):
         (`ReferenceCache`): a cached aggregate is brought up to the log by one indexed read of its newer
         events (the library's fast-forward) and handed out as a copy, so it is exactly the replay's answer,
         whichever process wrote since. SPLOT_REFERENCE_CACHE: how many (0: no cache, every read replays)."""
-        repository = super().construct_repository()
         size = int(self.env.get("SPLOT_REFERENCE_CACHE", "10000") or 0)
-        if size > 0 and repository.cache is None:
-            repository.cache = ReferenceCache(size)
-            repository.fastforward = True
-            repository.deepcopy_from_cache = True
+        if size <= 0:
+            return super().construct_repository()
+        repository = ReferenceRepository(event_store=self.events, snapshot_store=self.snapshots)
+        repository.cache = ReferenceCache(size)
         return repository
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
