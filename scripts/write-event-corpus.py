@@ -328,10 +328,54 @@ def calendar_events(c: Container, clock: Clock) -> None:
     calendar.record_attendance(coordinator, held.id, institution_ids=[riph, citt], meeting_kind="network_meeting")
 
 
+def investor_service(c: Container, clock: Clock) -> None:
+    """Issue 14: the demo coordinator sets the standard's response time (and changes it), registers an investment
+    site (updated, a photo added and removed, shared with a network), records an inquiry under codename (corrected,
+    answered offering the site, the investor's choice), and a training (recorded, then removed)."""
+    import io
+
+    from PIL import Image
+
+    clock.move_to(date(2014, 4, 1))
+    coordinator = User(id=UUID("00000000-0000-4000-8000-00000000c00d"), email="koordynator@demo.splot.local",
+                       role=Role.COORDINATOR, institution_id=None, active=True, municipality_id=DEFAULT_MUNICIPALITY_ID)
+    c.runner.catch_up()
+    uc = c.use_cases.investor
+    uc.set_standard(coordinator, 10)
+    uc.set_standard(coordinator, 14)
+    fields = {"name": "DEMO Strefa Gronówko", "area_ha": "12,5", "zoning": "P/U", "utilities": ["water", "power"],
+              "ownership": "municipal", "status": "available", "address": "DEMO ul. Przemysłowa 1, Leszno",
+              "plots": "101/2, 101/3", "latitude": "51.84", "longitude": "16.57"}
+    site = uc.register_site(coordinator, fields).id
+    uc.change_site(coordinator, site, {**fields, "status": "reserved"})
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (30, 110, 70)).save(buffer, format="PNG")
+    uc.add_photo(coordinator, site, data=buffer.getvalue(), caption="DEMO Widok z drona")
+    photo = c.app.repository.get(site).photos[0]
+    uc.remove_photo(coordinator, site, photo)
+    aggregate = c.app.repository.get(site)
+    aggregate.share(network_ids=[str(NET)], actor=coordinator.actor)
+    c.app._save(aggregate)
+    inquiry = uc.receive(coordinator, codename="DEMO Orzeł", sectors=["food"], needs={"area_ha": "8", "jobs": 120},
+                         received_on=date(2014, 3, 3)).id
+    uc.change(coordinator, inquiry, codename="DEMO Orzeł", sectors=["food", "logistics"], needs={"jobs": 150},
+              received_on=date(2014, 3, 3), notes="DEMO")
+    uc.answer(coordinator, inquiry, answered_on=date(2014, 3, 12), site_ids=[str(site)])
+    uc.set_outcome(coordinator, inquiry, outcome="chose_us", decided_on=date(2014, 3, 28))
+    from domain.investor import ServiceTraining  # the trainee by id: the loaded store has no directory rows
+
+    training = ServiceTraining.record(network_id=NET, trainee_user_id=str(coordinator.id), trainee_person_id=None,
+                                      module="staff_panel", held_on=date(2014, 3, 20), certificate=True,
+                                      actor=coordinator.actor)
+    training.remove(reason="DEMO Zapisane omyłkowo", actor=coordinator.actor)
+    c.app._save(training)
+
+
 # Steps in story order. A new event type: add its step here (or extend one) and append it with --append.
 HISTORY_EXTRAS: list[Callable[[Container, Clock], None]] = [
     registry_changes, record_changes, strategy_changes, idempotent_writes, year_closing, personal_data,
     shared_networks, security_events, good_practices, record_redaction, calendar_events, second_factor_reset,
+    investor_service,
 ]
 
 
