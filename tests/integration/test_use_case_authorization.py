@@ -105,6 +105,9 @@ USE_CASES.update(PERSON_USE_CASES)
 from tests.e2e.api.test_practices_api import PRACTICE_USE_CASES  # noqa: E402 (shared networks, good practices)
 
 USE_CASES.update(PRACTICE_USE_CASES)
+from tests.e2e.api.test_investor_api import INVESTOR_USE_CASES  # noqa: E402 (investor service, issue 14)
+
+USE_CASES.update(INVESTOR_USE_CASES)
 from tests.e2e.api.test_calendar_matrix import CALENDAR_USE_CASES  # noqa: E402 (the joint events calendar, issue 14)
 
 USE_CASES.update(CALENDAR_USE_CASES)

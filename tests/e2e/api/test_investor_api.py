@@ -66,6 +66,8 @@ def _matrix_routes():
 def __getattr__(name: str):
     if name == "INVESTOR_ROUTES":  # lazy: the matrix module imports this one
         return _matrix_routes()
+    if name == "INVESTOR_USE_CASES":
+        return _use_cases()
     raise AttributeError(name)
 
 
@@ -102,3 +104,19 @@ def test_an_inquiry_is_invisible_outside_the_investor_service(client, container:
     bad = client.post(f"{V1}/investor/inquiries", headers=mine, json={"codename": "X", "sectors": ["space"],
                                                                        "received_on": "2026-03-02"})
     assert bad.status_code == 422 and container.app.recorder.max_notification_id() == before
+
+
+def _use_cases():
+    """The same rows on the use cases directly (tests/integration/test_use_case_authorization.py)."""
+    return {
+        "GET investor/inquiries": lambda uc, u, w, s: uc.investor.inquiries(u),
+        "POST investor/inquiries": lambda uc, u, w, s: uc.investor.receive(
+            u, codename="Jodła", sectors=["logistics"], needs={}, received_on=date(2026, 3, 2)),
+        "GET investor/inquiries/{id}": lambda uc, u, w, s: uc.investor.inquiry(u, SEEN["inquiry"]),
+        "POST investor/inquiries/{id}/answer": lambda uc, u, w, s: uc.investor.answer(
+            u, SEEN["inquiry"], answered_on=date(2026, 3, 4), site_ids=[]),
+        "GET investor/sites": lambda uc, u, w, s: uc.investor.sites(u),
+        "GET investor/sites/{id}": lambda uc, u, w, s: uc.investor.site(u, SEEN["site"]),
+        "GET investor/indicators": lambda uc, u, w, s: uc.investor.indicators(u),
+        "GET investor/trainings": lambda uc, u, w, s: uc.investor.trainings(u),
+    }
