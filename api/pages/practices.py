@@ -7,7 +7,6 @@ use case of `uc.practices`; a document is served only to those who may see the p
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
@@ -19,6 +18,7 @@ from api.pages.web import PageUser, field_errors, render, say, see_other, verifi
 from domain.errors import DomainError, NotFound, ValidationFailed, bilingual
 from domain.policy import User
 from domain.use_cases.practices import MAX_DOCUMENT_BYTES, PracticeFilter
+from infra.exports.stamp import content_disposition
 
 router = APIRouter()
 
@@ -154,15 +154,6 @@ def download(request: Request, user: PageUser, practice_id: str, document_id: st
     return document_response(document)
 
 
-def document_response(document) -> Response:
-    """A stored document as a download: its checked type, never shown inline, never sniffed, never cached."""
-    ascii_name = document.filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(document.filename)}"
-    return Response(document.data, media_type=document.content_type,
-                    headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff",
-                             "Cache-Control": "no-store", "Content-Security-Policy": "sandbox"})
-
-
 @router.post("/dobre-praktyki/{practice_id}/dokumenty/{document_id}/usuniecie")
 def remove_document(request: Request, user: PageUser, practice_id: str, document_id: str,
                     form: dict = Depends(verified_form)) -> Response:
@@ -201,3 +192,11 @@ def withdraw(request: Request, user: PageUser, practice_id: str, form: dict = De
         return _page(request, user, pid, errors=field_errors(error, language), values={"reason": reason},
                      status_code=422)
     return see_other("/dobre-praktyki?wycofano=1")
+
+def document_response(document) -> Response:
+    """A stored document as a download: its checked type, as an attachment (never inline), never sniffed,
+    never cached, sandboxed should a browser open it anyway."""
+    return Response(document.data, media_type=document.content_type,
+                    headers={"Content-Disposition": content_disposition(document.filename),
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+                             "Content-Security-Policy": "sandbox"})

@@ -15,10 +15,10 @@ from pydantic import Field
 
 from api.deps import CurrentUser, UseCasesDep, WriteCtx
 from api.errors import problems
-from api.pages.practices import document_response  # one way of serving a document, for both faces
 from api.schemas.common import Out, StrictIn, Written
 from api.writes import run_write, written
 from domain.use_cases.practices import DOCUMENT_TYPES, PracticeFilter
+from infra.exports.stamp import content_disposition
 
 router = APIRouter(tags=["shared networks"])
 
@@ -218,3 +218,11 @@ def link_presentation(practice_id: UUID, body: PresentationIn, user: CurrentUser
 def withdraw(practice_id: UUID, body: WithdrawalIn, user: CurrentUser, uc: UseCasesDep, ctx: WriteCtx):
     return run_write(ctx, user, body, lambda: written(uc.practices.withdraw(user, practice_id, reason=body.reason)),
                      status_code=200)
+
+def document_response(document) -> Response:
+    """A stored document as a download: its checked type, as an attachment (never inline), never sniffed,
+    never cached, sandboxed should a browser open it anyway."""
+    return Response(document.data, media_type=document.content_type,
+                    headers={"Content-Disposition": content_disposition(document.filename),
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+                             "Content-Security-Policy": "sandbox"})
