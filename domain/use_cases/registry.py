@@ -64,7 +64,7 @@ class RegistryUseCases:
     def register_institution(self, user: User, *, name: str, short_name: str, kind: str,
                              coordinator_id: UUID | None = None, network_id: UUID | None = None) -> Saved:
         authorize(user, Action.MANAGE_REGISTRY)
-        network = self.scopes.of(user).network(network_id)
+        network = self.scopes.of(user).own_network(network_id)
         if coordinator_id is not None:
             self._institution(user, coordinator_id, field="coordinator_id")
         return self.store.registry.register_institution(network_id=network, name=name, short_name=short_name, kind=kind,
@@ -73,7 +73,7 @@ class RegistryUseCases:
     def join_network(self, user: User, *, institution_id: UUID, joined_on: date,
                      network_id: UUID | None = None) -> Saved:
         authorize(user, Action.MANAGE_REGISTRY)
-        network = self.scopes.of(user).network(network_id)
+        network = self.scopes.of(user).own_network(network_id)
         self._institution(user, institution_id, field="institution_id")
         return self.store.registry.join_network(network_id=network, institution_id=institution_id, joined_on=joined_on,
                                                 actor=user.actor)
@@ -81,7 +81,7 @@ class RegistryUseCases:
     def leave_network(self, user: User, *, institution_id: UUID, left_on: date,
                       network_id: UUID | None = None) -> Saved:
         authorize(user, Action.MANAGE_REGISTRY)
-        network = self.scopes.of(user).network(network_id)
+        network = self.scopes.of(user).own_network(network_id)
         self._institution(user, institution_id, field="institution_id")
         return self.store.registry.leave_network(network_id=network, institution_id=institution_id, left_on=left_on,
                                                  actor=user.actor)
@@ -97,7 +97,7 @@ class RegistryUseCases:
     def register_firm(self, user: User, *, name: str, nip: str | None, regon: str | None,
                       network_id: UUID | None = None) -> Saved:
         authorize(user, Action.REGISTER_FIRM)
-        network = self.scopes.of(user).network(network_id)
+        network = self.scopes.of(user).own_network(network_id)
         return self.store.registry.register_firm(network_id=network, name=name, nip=nip, regon=regon, actor=user.actor)
 
     def join_cluster(self, user: User, *, cluster_id: UUID, firm_id: UUID, joined_on: date) -> Saved:

@@ -76,6 +76,14 @@ class Scope:
             raise UnknownReference("network", requested, field=field)
         return requested
 
+    def own_network(self, requested: UUID | None = None, *, field: str = "network_id") -> UUID:
+        """Like `network`, but never a shared network: a municipality's institutions and firms are registered in
+        its own networks only, so nothing of its registry is written into a space other municipalities read."""
+        network = self.network(requested, field=field)
+        if any(m.network_id == network for m in self.shared_memberships):
+            raise UnknownReference("network", requested, field=field)
+        return network
+
     def includes(self, network_id: UUID | str | None) -> bool:
         return network_id is not None and UUID(str(network_id)) in self.network_ids
 

@@ -224,3 +224,29 @@ def test_the_comparison_shows_each_citys_figures_as_its_own_report_does(cities: 
                                                indicator_codes=[])
     after = cities.uc.shared_networks.compare(cities.people["leszno"]["staff"], network)
     assert [c.municipality_id for i in after.indicators for c in i.cities] == [DEFAULT_MUNICIPALITY_ID]
+
+
+def test_a_municipality_registers_nothing_into_a_shared_network(cities: Cities):
+    """A coordinator's registry writes go to the municipality's own networks only: naming a shared network it is a
+    member of is refused as an unknown network, and nothing is stored (else its institutions would be written
+    into a space every other member municipality reads)."""
+    from domain.errors import UnknownReference
+
+    network = _metro_through_the_admin_page(cities)
+    coordinator = cities.people["gniezno"]["coordinator"]
+    assert network in cities.uc.registry.scopes.of(coordinator).network_ids  # a member: the network is in scope
+    before = cities.container.runner.log_position()
+    with pytest.raises(UnknownReference):
+        cities.uc.registry.register_institution(coordinator, name="Izba w metropolii", short_name="IZMET",
+                                                kind="chamber", network_id=network)
+    with pytest.raises(UnknownReference):
+        cities.uc.registry.join_network(coordinator, institution_id=cities.people["gniezno"]["institution"],
+                                        joined_on=date(2012, 1, 1), network_id=network)
+    with pytest.raises(UnknownReference):
+        cities.uc.registry.register_firm(coordinator, name="Firma w metropolii", nip=None, regon=None,
+                                         network_id=network)
+    assert cities.container.runner.log_position() == before
+    # the municipality's own network still takes them
+    home = cities.uc.registry.scopes.of(coordinator).home_network_id
+    assert cities.uc.registry.register_institution(coordinator, name="Izba w domu", short_name="IZDOM",
+                                                   kind="chamber", network_id=home).id
