@@ -121,3 +121,11 @@ def test_staff_are_refused(container, world):
                              files={"file": ("k.csv", csv_file(CONTACT_HEADER, contacts(1)), "text/csv")})
         assert refused.status_code == 403
         assert container.runner.log_position() == before
+
+
+def test_the_register_links_to_the_import_for_those_who_may(coordinator, container, world):
+    assert 'href="/import"' in coordinator.get("/wpisy").text
+    with TestClient(create_app(container), base_url="https://testserver") as staff:
+        sign_in(staff, "staff@example.org")
+        page = staff.get("/wpisy")
+        assert page.status_code == 200 and 'href="/import"' not in page.text
