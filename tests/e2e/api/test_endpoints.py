@@ -220,6 +220,11 @@ def test_register_filters_and_paging(client, world):
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "cursor"
 
 
+# Confidential reads that answer 404, not 403, to every role that may not read them, so that not even their
+# existence leaks (the investor service's inquiries: only its own staff and the coordinator know of them).
+NOT_FOUND_FOR_THE_REFUSED = {"/api/v1/investor/inquiries", "/api/v1/investor/inquiries/{inquiry_id}"}
+
+
 def test_openapi_documents_every_status_and_docs_are_served(client):
     schema = client.get("/api/openapi.json").json()
     assert client.get("/api/docs").status_code == 200
@@ -229,7 +234,9 @@ def test_openapi_documents_every_status_and_docs_are_served(client):
             assert "500" in codes, (method, path)
             if path != "/api/v1/health":
                 assert {"401", "422"} <= codes, (method, path)
-            if path not in ("/api/v1/health", "/api/v1/municipalities"):  # every signed-in user sees their own
+            if path in NOT_FOUND_FOR_THE_REFUSED and method == "get":
+                assert "403" not in codes and "404" in codes, (method, path)
+            elif path not in ("/api/v1/health", "/api/v1/municipalities"):  # every signed-in user sees their own
                 assert "403" in codes, (method, path)
             for code, response in operation["responses"].items():
                 if code.startswith(("4", "5")):
