@@ -303,16 +303,25 @@ def _attendance_form(request: Request, user, row: dict, *, values: dict, errors:
                   meeting_kinds=meeting_kinds)
 
 
+def _attendable(request: Request, user, event_id: UUID) -> dict[str, Any]:
+    uc = _uc(request)
+    row = uc.event(user, event_id)
+    if not uc.may_record_attendance(user, row):
+        raise NotFound(bilingual("Obecności na tym wydarzeniu nie możesz zapisać.",
+                                 "You cannot record this event's attendance."), field="event_id")
+    return row
+
+
 @router.get(BASE + "/wydarzenia/{event_id}/obecnosc")
 def attendance_form(request: Request, event_id: UUID, user: PageUser) -> Response:
-    row = _changeable(request, user, event_id)
+    row = _attendable(request, user, event_id)
     return _attendance_form(request, user, row, values={"institution_ids": [row["organiser_id"], *row["invited_ids"]],
                                                         "meeting_kind": _uc(request).meeting_kind_of(row)})
 
 
 @router.post(BASE + "/wydarzenia/{event_id}/obecnosc")
 def record_attendance(request: Request, event_id: UUID, user: PageUser, form: dict = Depends(verified_form)) -> Response:
-    row = _changeable(request, user, event_id)
+    row = _attendable(request, user, event_id)
     values = {"institution_ids": _list(form, "institution_ids"), "firm_ids": _list(form, "firm_ids"),
               "meeting_kind": str(form.get("meeting_kind") or ""), "minutes": str(form.get("minutes") or "")}
     try:

@@ -123,8 +123,18 @@ class CalendarUseCases:
         """An event's page: the event, the names it refers to, and whether the user may change it."""
         row = self.event(user, event_id)
         return {"event": row, "names": self.names(user), "may_change": self.may_change(user, row),
-                "may_record_attendance": self.may_change(user, row) and may(user, Action.WRITE_RECORDS)
-                and datetime.fromisoformat(row["starts_at"]) <= self.commands.now()}
+                "may_record_attendance": self.may_record_attendance(user, row)}
+
+    def may_record_attendance(self, user: User, row: Row) -> bool:
+        """Whether the user may record attendance of the event now: the organiser's side of an event of its own
+        network; for a shared network's event, every member municipality its own institutions' (until cancelled)."""
+        if not (may(user, Action.PUBLISH_EVENTS) and may(user, Action.WRITE_RECORDS)
+                and datetime.fromisoformat(row["starts_at"]) <= self.commands.now()):
+            return False
+        scope = self.scopes.of(user)
+        if scope.home_network_id is not None and UUID(str(row["network_id"])) in scope.shared_network_ids:
+            return row["status"] != "cancelled"
+        return self.may_change(user, row)
 
     def may_publish(self, user: User) -> None:
         """Forbidden unless the user may publish events (the publish form asks before it is shown)."""
@@ -204,6 +214,10 @@ class CalendarUseCases:
         authorize(user, Action.PUBLISH_EVENTS)
         authorize(user, Action.WRITE_RECORDS)
         event = self._visible(user, event_id)
+        scope = self.scopes.of(user)
+        if event.network_id in scope.shared_network_ids and scope.home_network_id is not None:
+            return self._record_shared_attendance(user, scope.home_network_id, event, institution_ids,
+                                                  firm_ids or [], meeting_kind, minutes)
         check_acts_for(user, [event.organiser_id], field="event_id")
         if event.record_id is not None:
             return Saved(event.record_id, self.store.get_record(event.record_id).version, None)
@@ -216,6 +230,50 @@ class CalendarUseCases:
                 record_id = self.records.record(user, RecordKind.MEETING.value, fields).id
         event.record_attendance(record_id=record_id, actor=user.actor)
         self.commands.save(event)
+        return Saved(record_id, 1, None)
+
+    def _record_shared_attendance(self, user: User, home_network_id: UUID, event: CalendarEvent,
+                                  institution_ids: list[UUID], firm_ids: list[UUID], meeting_kind: str | None,
+                                  minutes: str | None) -> Saved:
+        """A shared network's event is attended by institutions of several municipalities, and each municipality
+        keeps its own records: every member records its own institutions' attendance as one meeting record of its
+        home network, once per municipality (the idempotency key names the event and the home network). So the
+        meeting counts in each participant's indicators, by its own municipality's rules, once in each
+        municipality's network total, and the shared calendar keeps one event, held once (the organiser's
+        municipality's record is the one the event links to)."""
+        if event.cancelled:
+            raise ValidationFailed(bilingual("Wydarzenie zostało odwołane.", "The event has been cancelled."),
+                                   field="event_id")
+        if event.when.starts_at > self.commands.now():
+            raise ValidationFailed(bilingual("Obecność zapisuje się po rozpoczęciu wydarzenia.",
+                                             "Attendance is recorded once the event has started."), field="event_id")
+        participants = list(dict.fromkeys(institution_ids))
+        if not participants:
+            raise ValidationFailed(bilingual("Wybierz instytucje, które wzięły udział.",
+                                             "Pick the institutions that took part."), field="institution_ids")
+        for i, institution_id in enumerate(participants):
+            if self._institution(institution_id, f"institution_ids[{i}]").network_id != home_network_id:
+                raise UnknownReference("institution", institution_id, field=f"institution_ids[{i}]")
+        organiser_is_ours = self._institution(event.organiser_id, "organiser_id").network_id == home_network_id
+        if organiser_is_ours:
+            owner = event.organiser_id
+        elif scoped_to_institution(user) and user.institution_id in participants:
+            owner = user.institution_id
+        else:
+            owner = participants[0]
+        check_acts_for(user, [owner], field="institution_ids")
+        key = PendingKey(user_id=ATTENDANCE_KEY_USER, key=f"{event.id}:{home_network_id}", fingerprint="attendance",
+                         status_code=201)
+        record_id = self._attendance_record(key.id)
+        if record_id is None:
+            fields = self._meeting_fields(event, participants, firm_ids, meeting_kind, minutes)
+            fields.update(network_id=home_network_id, organiser_id=owner,
+                          institution_ids=[i for i in participants if str(i) != str(owner)])
+            with pending_key(key):
+                record_id = self.records.record(user, RecordKind.MEETING.value, fields).id
+        if organiser_is_ours and event.record_id is None:
+            event.record_attendance(record_id=record_id, actor=user.actor)
+            self.commands.save(event)
         return Saved(record_id, 1, None)
 
     # ------------------------------------------------------------------ feeds

@@ -187,19 +187,89 @@ def test_attendance_before_the_event_or_of_a_cancelled_one_is_refused_and_stores
     assert container.runner.log_position() == position
 
 
-def test_attendance_of_a_shared_network_event_is_refused_clearly_for_now(container, world, metro):
-    """Records of a shared network may name only institutions registered in it (domain/record_commands.py), and the
-    organiser is registered in its home network: the refusal names the field and stores nothing, no 500. (When
-    records learn shared networks, this test is to become the cross-municipality count.)"""
+def test_attendance_of_a_shared_event_counts_in_each_municipality_and_once_for_the_network(container, world, metro,
+                                                                                             tmp_path):
+    """Each member municipality records its own institutions' attendance of a shared event, as a meeting record of
+    its own home network (each municipality keeps its own records): the meeting then counts in every participant's
+    view by its own municipality's strategy, once in each municipality's network total, and the shared calendar
+    shows one event, held once; a repeat makes no second record, and nobody records another municipality's
+    institutions."""
+    from infra.strategy_loader import load_strategy_file
+    from tests.e2e.test_two_municipalities import SECOND_STRATEGY
+
+    strategy = SECOND_STRATEGY.replace('record_kind = "contact"', 'record_kind = "meeting"').replace(
+        "years = [2011, 2012]", f"years = [{DAY.year}]").replace("targets = { 2011 = 5, 2012 = 5 }",
+                                                                  f"targets = {{ {DAY.year} = 5 }}")
+    strategy_file = tmp_path / "gniezno.toml"
+    strategy_file.write_text(strategy, encoding="utf-8")
+    load_strategy_file(container.app, strategy_file, network_id=metro["gniezno_network"])
     client, token, uc = metro["client"], world.tokens["staff"], container.use_cases
     event = _publish(client, token, world.riph, metro["shared"], "Wizyta studyjna w Gnieźnie")
     after = datetime.combine(DAY, datetime.min.time()) + timedelta(hours=14)
     uc.calendar.commands.now = lambda: after
     container.app.today = lambda: after.date()
+    leszno = container.users.get_by_email("coordinator@example.org")
+    gniezno = metro["gniezno_staff"]
+    chamber = container.app.registry.register_institution(
+        network_id=metro["gniezno_network"], name="Izba Gospodarcza Gniezna", short_name="IGG", kind="chamber",
+        actor=Actor(user_id="setup")).id
+
+    def counts() -> tuple[int, ...]:
+        ours = tuple(len(uc.strategy.indicator_events(leszno, "III.1.3.W3", DAY.year, institution_id=i))
+                     for i in (None, world.riph, world.citt))
+        theirs = tuple(len(uc.strategy.indicator_events(gniezno, "III.1.3.W2", DAY.year, institution_id=i))
+                       for i in (None, metro["um"]))
+        return ours + theirs
+
+    before = counts()
+    # Leszno cannot record Gniezno's institution: it is not one of its own (nothing stored)
     position = container.runner.log_position()
     refused = client.post(f"{V1}/calendar/events/{event}/attendance", headers=auth(token),
-                          json={"institution_ids": [str(world.citt)]})
-    assert refused.status_code == 422, refused.text
-    assert refused.json()["errors"][0]["field"] == "organiser_id" and "Metropolia" in refused.text
+                          json={"institution_ids": [str(world.riph), str(metro["um"])]})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "institution_ids[1]", refused.text
     assert container.runner.log_position() == position
-    assert client.get(f"{V1}/calendar/events/{event}", headers=auth(token)).json()["status"] == "planned"
+
+    ours = client.post(f"{V1}/calendar/events/{event}/attendance", headers=auth(token),
+                       json={"institution_ids": [str(world.riph), str(world.citt)], "meeting_kind": "workshop"})
+    assert ours.status_code == 201, ours.text
+    assert tuple(a - b for a, b in zip(counts(), before)) == (1, 1, 1, 0, 0)
+    theirs = client.post(f"{V1}/calendar/events/{event}/attendance", headers=auth(metro["gniezno_token"]),
+                         json={"institution_ids": [str(metro["um"]), str(chamber)], "meeting_kind": "workshop"})
+    assert theirs.status_code == 201, theirs.text
+    assert theirs.json()["id"] != ours.json()["id"]
+    assert tuple(a - b for a, b in zip(counts(), before)) == (1, 1, 1, 1, 1)  # each its own, once per network
+
+    shown = client.get(f"{V1}/calendar/events/{event}", headers=auth(metro["gniezno_token"])).json()
+    assert shown["status"] == "held" and shown["record_id"] == ours.json()["id"]  # one event, held once
+    # each municipality's record stays its own: the other's is not found
+    assert client.get(f"{V1}/records/{theirs.json()['id']}", headers=auth(token)).status_code == 404
+    assert client.get(f"{V1}/records/{ours.json()['id']}", headers=auth(metro["gniezno_token"])).status_code == 404
+    position = container.runner.log_position()
+    again = client.post(f"{V1}/calendar/events/{event}/attendance", headers=auth(metro["gniezno_token"]),
+                        json={"institution_ids": [str(metro["um"]), str(chamber)], "meeting_kind": "workshop"})
+    assert again.status_code == 201 and again.json()["id"] == theirs.json()["id"]
+    assert container.runner.log_position() == position and tuple(a - b for a, b in zip(counts(), before)) == \
+        (1, 1, 1, 1, 1)
+
+def test_a_member_municipality_records_its_attendance_of_a_shared_event_on_the_pages(container, world, metro):
+    from tests.support.pages import csrf_token, sign_in
+
+    event = _publish(metro["client"], world.tokens["staff"], world.riph, metro["shared"], "Warsztaty metropolitalne")
+    chamber = container.app.registry.register_institution(
+        network_id=metro["gniezno_network"], name="Izba Gospodarcza Gniezna", short_name="IGG", kind="chamber",
+        actor=Actor(user_id="setup")).id
+    after = datetime.combine(DAY, datetime.min.time()) + timedelta(hours=14)
+    container.use_cases.calendar.commands.now = lambda: after
+    container.app.today = lambda: after.date()
+    with TestClient(create_app(container), base_url="https://testserver") as gniezno:
+        sign_in(gniezno, "staff@gniezno.example.org")
+        shown = gniezno.get(f"/kalendarz/wydarzenia/{event}")
+        attendance = f"/kalendarz/wydarzenia/{event}/obecnosc"
+        assert shown.status_code == 200 and attendance in shown.text
+        assert "/edycja" not in shown.text  # the organiser's municipality alone changes the event
+        form = {"csrf_token": csrf_token(gniezno, attendance), "institution_ids": [str(metro["um"]), str(chamber)],
+                "meeting_kind": "workshop"}
+        done = gniezno.post(attendance, data=form, follow_redirects=False)
+        assert done.status_code == 303, done.text
+    records = metro["client"].get(f"{V1}/records", headers=auth(metro["gniezno_token"])).json()["items"]
+    assert [r["fields"]["title"] for r in records if r["kind"] == "meeting"] == ["Warsztaty metropolitalne"]
