@@ -267,10 +267,13 @@ class CalendarEvent(Aggregate):
                           f"The event is at version {self.version}; the change was made against version "
                           f"{expected_version}."), expected=expected_version, actual=self.version)
 
-    def _require_open(self) -> None:
+    def _require_not_cancelled(self) -> None:
         if self.cancelled:
             raise InvariantViolated(bilingual("Wydarzenie zostało odwołane.", "The event has been cancelled."),
                                     field="event_id")
+
+    def _require_open(self) -> None:
+        self._require_not_cancelled()
         if self.record_id is not None:
             raise InvariantViolated(bilingual("Wydarzenie już się odbyło i ma zapisaną obecność.",
                                               "The event has taken place and its attendance is recorded."),
@@ -304,8 +307,14 @@ class CalendarEvent(Aggregate):
         self.trigger_event(self.Cancelled, reason=check_text(reason, field="reason", max_length=1000),
                            **actor_fields(actor))
 
-    def check_can_record_attendance(self, now: datetime) -> None:
-        self._require_open()
+    def check_can_record_attendance(self, now: datetime, *, once_held_too: bool = False) -> None:
+        """Attendance is recorded after the start of an event not cancelled, and once only — except
+        `once_held_too`: a shared network's event, whose every member municipality records its own attendance
+        after the organiser's has made it held."""
+        if once_held_too:
+            self._require_not_cancelled()
+        else:
+            self._require_open()
         if self.when.starts_at > now:
             raise InvariantViolated(bilingual("Obecność zapisuje się po rozpoczęciu wydarzenia.",
                                               "Attendance is recorded once the event has started."), field="event_id")

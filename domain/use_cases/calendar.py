@@ -241,12 +241,7 @@ class CalendarUseCases:
         meeting counts in each participant's indicators, by its own municipality's rules, once in each
         municipality's network total, and the shared calendar keeps one event, held once (the organiser's
         municipality's record is the one the event links to)."""
-        if event.cancelled:
-            raise ValidationFailed(bilingual("Wydarzenie zostało odwołane.", "The event has been cancelled."),
-                                   field="event_id")
-        if event.when.starts_at > self.commands.now():
-            raise ValidationFailed(bilingual("Obecność zapisuje się po rozpoczęciu wydarzenia.",
-                                             "Attendance is recorded once the event has started."), field="event_id")
+        event.check_can_record_attendance(self.commands.now(), once_held_too=True)
         participants = list(dict.fromkeys(institution_ids))
         if not participants:
             raise ValidationFailed(bilingual("Wybierz instytucje, które wzięły udział.",

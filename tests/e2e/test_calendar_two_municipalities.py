@@ -273,3 +273,23 @@ def test_a_member_municipality_records_its_attendance_of_a_shared_event_on_the_p
         assert done.status_code == 303, done.text
     records = metro["client"].get(f"{V1}/records", headers=auth(metro["gniezno_token"])).json()["items"]
     assert [r["fields"]["title"] for r in records if r["kind"] == "meeting"] == ["Warsztaty metropolitalne"]
+
+
+def test_a_shared_events_attendance_before_it_starts_or_once_cancelled_is_refused(container, world, metro):
+    client, token = metro["client"], world.tokens["staff"]
+    event = _publish(client, token, world.riph, metro["shared"], "Warsztaty jeszcze przed nami")
+    body = {"institution_ids": [str(world.riph), str(world.citt)]}
+    position = container.runner.log_position()
+    early = client.post(f"{V1}/calendar/events/{event}/attendance", headers=auth(token), json=body)
+    assert early.status_code in (409, 422) and "rozpoczęciu" in early.text
+    assert container.runner.log_position() == position
+    cancelled = _publish(client, token, world.riph, metro["shared"], "Warsztaty odwołane")
+    done = client.post(f"{V1}/calendar/events/{cancelled}/cancellation", headers=auth(token),
+                       json={"expected_version": 1, "reason": "Brak sali"})
+    assert done.status_code in (200, 201), done.text
+    after = datetime.combine(DAY, datetime.min.time()) + timedelta(hours=14)
+    container.use_cases.calendar.commands.now = lambda: after
+    position = container.runner.log_position()
+    refused = client.post(f"{V1}/calendar/events/{cancelled}/attendance", headers=auth(token), json=body)
+    assert refused.status_code in (409, 422) and "odwołane" in refused.text
+    assert container.runner.log_position() == position
