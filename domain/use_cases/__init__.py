@@ -23,7 +23,7 @@ from domain.use_cases.closing import YearClosingUseCases
 from domain.use_cases.people import PeopleUseCases
 from domain.use_cases.privacy import PrivacyUseCases
 from domain.ports import RecordTexts
-from domain.investor import WEEKDAYS, WorkingCalendar
+from domain.investor_values import WEEKDAYS, WorkingCalendar
 from domain.use_cases.investor import InvestorUseCases, SitePhotos
 from domain.use_cases.network import NetworkUseCases
 from domain.use_cases.imports import ImportUseCases, RegisterFiles

@@ -19,7 +19,8 @@ from uuid import UUID, uuid4
 
 from domain.application import Saved, Splot
 from domain.errors import InvalidBusinessDate, InvariantViolated, Message, NotFound, ValidationFailed, bilingual
-from domain.investor import (
+from domain.investor import InvestmentSite, InvestorInquiry, ServiceStandard, ServiceTraining
+from domain.investor_values import (
     DEFAULT_RESPONSE_WORKING_DAYS,
     OUTCOMES,
     OWNERSHIP,
@@ -28,10 +29,6 @@ from domain.investor import (
     TRAINING_MODULES,
     UTILITIES,
     WEEKDAYS,
-    InvestmentSite,
-    InvestorInquiry,
-    ServiceStandard,
-    ServiceTraining,
     WorkingCalendar,
     add_working_days,
     area_ha_text,

@@ -13,7 +13,7 @@ import pytest
 
 from domain.application import DEFAULT_MUNICIPALITY_ID
 from domain.errors import NotFound, ValidationFailed
-from domain.investor import add_working_days
+from domain.investor_values import add_working_days
 from domain.policy import Forbidden, Role, User
 from infra.container import Container
 from infra.working_days import PolishWorkingDays

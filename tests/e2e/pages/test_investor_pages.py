@@ -20,7 +20,7 @@ from PIL import Image
 
 from api.app import create_app
 from domain.application import DEFAULT_MUNICIPALITY_ID
-from domain.investor import add_working_days
+from domain.investor_values import add_working_days
 from domain.use_cases.users import OPERATOR
 from domain.values import Actor
 from infra.container import Container
