@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from domain.errors import DomainError
-from domain.use_cases.imports import ImportReport
+from domain.use_cases.import_layout import ImportReport
 from infra.cli.common import cli_container, cli_operator, print_error
 
 console = Console(stderr=True)

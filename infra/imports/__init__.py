@@ -1,7 +1,7 @@
 """Reading registers to import (issue 13): CSV and XLSX files into plain tables, and the XLSX template.
 
 The layout — which sheets, which columns, how a cell becomes a record's field — is the domain's
-(domain/use_cases/imports.py, docs/IMPORT.md); a reader only turns bytes into `Table`s: a header row (row 1)
+(domain/use_cases/import_layout.py, docs/IMPORT.md); a reader only turns bytes into `Table`s: a header row (row 1)
 and the rows below it with their row numbers, cells as the file typed them (XLSX dates stay dates).
 """
 

@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import Any, Iterable
 
 from domain.errors import ValidationFailed, bilingual
-from domain.use_cases.imports import RegisterFile, Table
+from domain.use_cases.import_layout import RegisterFile, Table
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"

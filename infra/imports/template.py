@@ -9,7 +9,7 @@ import io
 import xlsxwriter
 
 from domain.record_kinds import CHOICE_LABELS, FieldType, Role
-from domain.use_cases.imports import INSTRUCTIONS_SHEET, SHEET_NAMES, columns_of
+from domain.use_cases.import_layout import INSTRUCTIONS_SHEET, SHEET_NAMES, columns_of
 
 INSTRUCTIONS = [
     ("Import rejestru działań do Splotu", "Importing a register of activities into Splot"),
@@ -31,7 +31,7 @@ INSTRUCTIONS = [
 
 
 def _describe(spec) -> str:
-    return f"{spec.label.pl} / {spec.label.en}"  # the form domain/use_cases/imports.py skips as a labels row
+    return f"{spec.label.pl} / {spec.label.en}"  # the form domain/use_cases/import_layout.py skips as a labels row
 
 
 def _hint(spec) -> str:

@@ -1,4 +1,5 @@
-"""Reading registers (infra/imports) and turning cells into fields (domain/use_cases/imports.py), without a store:
+"""Reading registers (infra/imports) and turning cells into fields (domain/use_cases/import_cells.py and
+import_layout.py), without a store:
 CSV in UTF-8 or Windows-1250 with any of the usual delimiters, XLSX dates kept as dates, the template's labels row
 skipped, Polish and ISO dates, a row limit, and files that are not registers refused on the file."""
 
@@ -9,7 +10,8 @@ from datetime import date, datetime
 import pytest
 
 from domain.errors import ValidationFailed
-from domain.use_cases.imports import file_rows, parse_date
+from domain.use_cases.import_cells import parse_date
+from domain.use_cases.import_layout import file_rows
 from infra.imports import read_register_file, template_xlsx
 from tests.support.registers import CONTACT_HEADER, csv_file, xlsx_file
 
