@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import os
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -128,27 +128,61 @@ class FieldCipherMapper(Mapper):
 
     # ------------------------------------------------------------------ reading
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        cls = resolve_topic(stored_event.topic)
-        paths = text_paths(cls)
-        if not paths:
-            return super().to_domain_event(stored_event)
-        stored_state = stored_event.state
+        return self.to_domain_events([stored_event])[0]
+
+    def to_domain_events(self, stored_events: Sequence[StoredEvent]) -> list[Any]:
+        """Decodes a page of stored events, asking the key store once for every key the page's sealed values
+        name (and its records' redactions), each AES-GCM key set up once. The keys are held for this call
+        only: a key another process destroys is never read from a stale cache by a later call."""
+        decoded: list[tuple[StoredEvent, type, Any]] = []  # (stored, class, its state | None: not a record event)
+        wanted: dict[str, set[str]] = {}  # record id -> key ids named
+        for stored in stored_events:
+            cls = resolve_topic(stored.topic)
+            paths = text_paths(cls)
+            if not paths:
+                decoded.append((stored, cls, None))
+                continue
+            state = self._decode_state(stored)
+            named = wanted.setdefault(str(stored.originator_id), set())
+            _transform(state, paths, lambda value, path: named.add(_key_id(value)) if is_sealed(value) else None)
+            decoded.append((stored, cls, (paths, state)))
+        keyrings = self.keys.keyrings(wanted) if wanted else {}
+        aeads: dict[str, AESGCM] = {}
+        out = []
+        for stored, cls, found in decoded:
+            if found is None:
+                out.append(super().to_domain_event(stored))
+                continue
+            paths, state = found
+            try:
+                opener = _Opener(keyrings[str(stored.originator_id)], stored.originator_id,
+                                 stored.originator_version, aeads)
+                state = _transform(state, paths, opener)
+            except Exception as e:
+                raise self._failure(stored, e) from e
+            out.append(self._finish(stored, cls, state))
+        return out
+
+    def _decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         try:
+            stored_state = stored_event.state
             if self.cipher:
                 stored_state = self.cipher.decrypt(stored_state)
             if self.compressor:
                 stored_state = self.compressor.decompress(stored_state)
-            event_state: dict[str, Any] = self.transcoder.decode(stored_state)
-            named: set[str] = set()
-            _transform(event_state, paths, lambda value, path: named.add(_key_id(value)) if is_sealed(value) else None)
-            opener = _Opener(self.keys.keyring(stored_event.originator_id, named), stored_event.originator_id,
-                             stored_event.originator_version)
-            event_state = _transform(event_state, paths, opener)
+            return self.transcoder.decode(stored_state)
         except Exception as e:
-            raise MapperDeserialisationError(
-                f"Failed to deserialise state of stored event with topic '{stored_event.topic}', originator_id "
-                f"'{stored_event.originator_id}' and originator_version {stored_event.originator_version}: {e}") from e
-        # The rest as eventsourcing's Mapper.to_domain_event does it (9.5): ids, version, upcasting.
+            raise self._failure(stored_event, e) from e
+
+    @staticmethod
+    def _failure(stored_event: StoredEvent, e: Exception) -> MapperDeserialisationError:
+        return MapperDeserialisationError(
+            f"Failed to deserialise state of stored event with topic '{stored_event.topic}', originator_id "
+            f"'{stored_event.originator_id}' and originator_version {stored_event.originator_version}: {e}")
+
+    @staticmethod
+    def _finish(stored_event: StoredEvent, cls: type, event_state: dict[str, Any]) -> Any:
+        """The rest as eventsourcing's Mapper.to_domain_event does it (9.5): ids, version, upcasting."""
         event_state["originator_id"] = find_id_convertor(cls, type(stored_event.originator_id))(
             stored_event.originator_id)
         event_state["originator_version"] = stored_event.originator_version
@@ -160,7 +194,6 @@ class FieldCipherMapper(Mapper):
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", event_state)
         return domain_event
-
 
     def key_ids(self, stored_events: Iterable[StoredEvent]) -> set[str]:
         """The key ids that these stored events' sealed values name (a record's, to destroy them all)."""
@@ -202,21 +235,29 @@ class _Sealer:
 
 
 class _Opener:
-    def __init__(self, keyring: RecordKeyring, record_id: Any, version: int) -> None:
+    """Opens one event's sealed values with its record's keyring; `aeads` (key id -> AESGCM) is shared by the
+    events of one decoded page, so each key is set up once."""
+
+    def __init__(self, keyring: RecordKeyring, record_id: Any, version: int,
+                 aeads: dict[str, AESGCM] | None = None) -> None:
         self.keyring, self.record_id, self.version = keyring, record_id, version
+        self.aeads = {} if aeads is None else aeads
 
     def __call__(self, value: Any, path: str) -> Any:
         if is_sealed(value):
             form, key_id, payload = value[SEALED].split(":", 2)
             if form != _FORMAT:
                 raise ValueError(f"unknown sealed-text format {form!r} at {path}")
-            key = self.keyring.keys.get(key_id)
-            if key is None:
-                return REDACTED_TEXT  # the key was destroyed: the text is gone for good
+            aead = self.aeads.get(key_id)
+            if aead is None:
+                key = self.keyring.keys.get(key_id)
+                if key is None:
+                    return REDACTED_TEXT  # the key was destroyed: the text is gone for good
+                aead = self.aeads[key_id] = AESGCM(key)
             raw = base64.b64decode(payload)
             try:
-                return AESGCM(key).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:],
-                                           _associated(self.record_id, self.version, path)).decode("utf-8")
+                return aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:],
+                                    _associated(self.record_id, self.version, path)).decode("utf-8")
             except InvalidTag:
                 raise ValueError(f"the sealed text at {path} does not open with its record's key "
                                  "(moved or altered)") from None

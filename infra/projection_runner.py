@@ -246,9 +246,7 @@ class ProjectionRunner:
             )
             if not notifications:
                 return 0
-            to_event = self.app.mapper.to_domain_event
-            for notification in notifications:
-                event = to_event(notification)
+            for notification, event in zip(notifications, self._decode(notifications)):
                 for projection in self.projections:
                     if positions.get(projection.name, 0) < notification.id:
                         projection.handle(tx, event, notification.id)
@@ -263,6 +261,13 @@ class ProjectionRunner:
                     tx.execute(f"UPDATE {TRACKING_TABLE} SET notification_id = ?, fingerprint = ? WHERE name = ?",
                                (last, fingerprint, projection.name))
             return len(notifications)
+
+    def _decode(self, notifications: Sequence[Any]) -> list[Any]:
+        """The page's domain events: in one call where the mapper decodes pages (infra/field_cipher.py asks the
+        key store once per page, not once per record event)."""
+        mapper: Any = self.app.mapper
+        many = getattr(mapper, "to_domain_events", None)
+        return many(notifications) if many is not None else [mapper.to_domain_event(n) for n in notifications]
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Drops every read model and builds it again from the whole log."""

@@ -121,6 +121,25 @@ class RecordKeys:
         return RecordKeyring({r["key_id"]: bytes.fromhex(r["key_hex"]) for r in keys},
                              redacted[0]["through_version"] if redacted else None)
 
+    def keyrings(self, wanted: dict[str, Collection[str]]) -> dict[str, RecordKeyring]:
+        """`keyring` for many records in one transaction (a page being decoded): record id -> the key ids its
+        events name. Nothing is kept after the call, so a key destroyed meanwhile is not read from a cache."""
+        ids = sorted({k for named in wanted.values() for k in named})
+        records = sorted(wanted)
+        keys: dict[str, bytes] = {}
+        redacted: dict[str, int] = {}
+        with self._transaction() as tx:
+            for chunk in _chunks(ids):
+                for r in tx.execute("SELECT key_id, key_hex FROM record_keys WHERE key_id IN "
+                                    f"({', '.join('?' for _ in chunk)})", chunk):
+                    keys[r["key_id"]] = bytes.fromhex(r["key_hex"])
+            for chunk in _chunks(records):
+                for r in tx.execute("SELECT record_id, through_version FROM record_redactions WHERE record_id IN "
+                                    f"({', '.join('?' for _ in chunk)})", chunk):
+                    redacted[r["record_id"]] = r["through_version"]
+        return {record: RecordKeyring({k: keys[k] for k in named if k in keys}, redacted.get(record))
+                for record, named in wanted.items()}
+
     def redacted_through(self, record_id: UUID | str) -> int | None:
         with self._transaction() as tx:
             rows = tx.execute("SELECT through_version FROM record_redactions WHERE record_id = ?", (str(record_id),))
@@ -187,3 +206,9 @@ class TextShredder:
             if not checkpoint(db):
                 log.warning("A write-ahead log could not be truncated after a redaction; it will be at the next "
                             "checkpoint")
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Slices of `values` short enough for one statement's parameters (SQLite allows 999 in old builds)."""
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
