@@ -34,7 +34,7 @@ from infra.closing import closing_day
 from infra.field_cipher import FieldCipherMapper
 from infra.attachments import DocumentStore
 from infra.idempotency import IdempotencyStore
-from infra.imports import RegisterFileReader
+from infra.imports import ImportStore, RegisterFileReader
 from infra.person_directory import PersonDirectory
 from infra.persistence import event_store_env
 from infra.projection_runner import ProjectionRunner
@@ -145,7 +145,8 @@ def build_container(settings: Settings | None = None, **app_kwargs: Any) -> Cont
                                  working_days=PolishWorkingDays(), site_photos=SitePhotoStore(directory_db),
                                  record_texts=TextShredder(record_keys, views, runner, record_key_ids),  # redaction
                                  persons=persons, chain=chain, person_retention_years=settings.person_retention_years,
-                                 register_files=RegisterFileReader())
+                                 register_files=RegisterFileReader(),
+                                 import_bulk=ImportStore(app.recorder, record_keys))  # the import's bulk reads, keys
     return Container(settings=settings, app=app, views=views, directory_db=directory_db, persons=persons,
                      runner=runner, users=users, idempotency=IdempotencyStore(app), use_cases=use_cases,
                      sessions=SessionStore(directory_db), throttle=throttle,

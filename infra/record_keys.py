@@ -58,6 +58,7 @@ class RecordKeys:
         self._lock = threading.Lock()
         self._pool: list[tuple[str, bytes]] = []  # committed keys not yet given to a record
         self._given: dict[str, tuple[str, bytes]] = {}  # record -> key given since the last batch (not yet written)
+        self._new: dict[str, tuple[str, bytes]] = {}  # record with no event yet -> its committed key (a bulk import)
         with self._transaction(write=True) as tx:
             tx.execute("CREATE TABLE IF NOT EXISTS record_keys (key_id TEXT PRIMARY KEY, record_id TEXT, "
                        "key_hex TEXT NOT NULL, created_at TEXT NOT NULL)")
@@ -78,7 +79,10 @@ class RecordKeys:
         committed fresh one."""
         record = str(record_id)
         with self._lock:
+            new = self._new.pop(record, None)
             given = self._given.get(record)
+        if new is not None:  # made by `keys_for_new_records`: no event names the record yet, so no one destroyed it
+            return new
         if given is not None and self._exists(given[0]):
             return given
         with self._transaction() as tx:
@@ -92,6 +96,18 @@ class RecordKeys:
             key = self._pool.pop()
             self._given[record] = key
         return key
+
+    def keys_for_new_records(self, record_ids: Iterable[UUID | str]) -> None:
+        """A fresh key for each of these records, which have no event yet (a batch of a bulk import), committed
+        in one transaction with the record written beside it; `key_for_writing` then hands each out once without
+        a query. A key whose record is never saved (the batch failed) is harmless, as in `_make_batch`."""
+        now = datetime.now(timezone.utc).isoformat()
+        fresh = {str(record): (uuid.uuid4().hex, os.urandom(KEY_BYTES)) for record in record_ids}
+        with self._transaction(write=True) as tx:
+            tx.executemany("INSERT INTO record_keys (key_id, record_id, key_hex, created_at) VALUES (?, ?, ?, ?)",
+                           [(key_id, record, key.hex(), now) for record, (key_id, key) in fresh.items()])
+        with self._lock:
+            self._new.update(fresh)
 
     def _make_batch(self) -> None:
         """Commits a batch of fresh keys (and writes which records the last batch's keys went to). Under the lock."""

@@ -26,7 +26,7 @@ from domain.ports import RecordTexts
 from domain.investor_values import WEEKDAYS, WorkingCalendar
 from domain.use_cases.investor import InvestorUseCases, SitePhotos
 from domain.use_cases.network import NetworkUseCases
-from domain.use_cases.imports import ImportUseCases, RegisterFiles
+from domain.use_cases.imports import ImportBulk, ImportUseCases, RegisterFiles
 from domain.use_cases.records import RecordUseCases
 from domain.use_cases.registry import RegistryUseCases
 from domain.use_cases.reminders import ReminderUseCases
@@ -66,6 +66,7 @@ class UseCases:
                 working_days: WorkingCalendar | None = None, site_photos: SitePhotos | None = None,
                 feed_tokens: FeedTokens | None = None,
                 chain: AuditChain | None = None, register_files: RegisterFiles | None = None,
+                import_bulk: ImportBulk | None = None,  # the import's bulk reads and keys (issue 13)
                 record_texts: RecordTexts | None = None,  # records' free-text keys: the DPO's redaction (issue 12)
                 person_retention_years: int = 5,
                 practice_documents: PracticeDocuments | None = None,  # the good practices' files (issue 14)
@@ -77,7 +78,8 @@ class UseCases:
         users = UserUseCases(accounts, store, reads)
         calendar = CalendarUseCases(store, reads, scopes, RecordUseCases(store, reads, scopes), accounts, feed_tokens)
         records = RecordUseCases(store, reads, scopes)
-        return cls(records=records, imports=ImportUseCases(store, reads, scopes, records, persons, register_files),
+        return cls(records=records, imports=ImportUseCases(store, reads, scopes, records, persons, register_files,
+                                                           import_bulk),
                    registry=RegistryUseCases(store, reads, scopes),
                    strategy=StrategyUseCases(store, reads, scopes),
                    strategy_changes=StrategyChangeUseCases(store, reads, scopes),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Protocol
 
 from domain.errors import Message, bilingual
@@ -26,8 +27,10 @@ INSTRUCTIONS_SHEET = "instrukcja"  # the template's first sheet: words, no rows
 KIND_COLUMN = "record_kind"  # a CSV holding several kinds names each row's kind here
 NOT_IMPORTED = ("network_id", "follow_ups")  # the importer's network; follow-ups are added to a record later
 LIST_SEPARATOR = re.compile(r"[;\n]")
+_SPACES = re.compile(r"[\s_]+")
 
 
+@lru_cache(maxsize=None)
 def columns_of(kind: str) -> tuple[FieldSpec, ...]:
     """The columns a sheet of `kind` may have, in the template's order (the persons last)."""
     fields = [f for f in RECORD_KINDS[kind].fields if f.name not in NOT_IMPORTED]
@@ -35,7 +38,13 @@ def columns_of(kind: str) -> tuple[FieldSpec, ...]:
 
 
 def plain_name(text: object) -> str:
-    return re.sub(r"[\s_]+", " ", str(text or "")).strip().casefold()
+    """A name as compared: case, spaces and "_" ignored (names of a register repeat: the answers are cached)."""
+    return _plain_text(text) if isinstance(text, str) else _plain_text(str(text or ""))
+
+
+@lru_cache(maxsize=65536)
+def _plain_text(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def kind_of_sheet(name: str) -> str | None:
@@ -44,8 +53,10 @@ def kind_of_sheet(name: str) -> str | None:
                 None)
 
 
-def _label_forms(spec: FieldSpec) -> set[str]:
-    return {plain_name(spec.label.pl), plain_name(spec.label.en), plain_name(f"{spec.label.pl} / {spec.label.en}")}
+@lru_cache(maxsize=None)
+def _label_forms(spec: FieldSpec) -> frozenset[str]:
+    return frozenset({plain_name(spec.label.pl), plain_name(spec.label.en),
+                      plain_name(f"{spec.label.pl} / {spec.label.en}")})
 
 
 # ---------------------------------------------------------------------------------------------- what flows

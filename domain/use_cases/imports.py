@@ -21,13 +21,13 @@ cut off by a crash and started again, saves only the rows whose key is not yet i
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Protocol, Sequence
 from uuid import UUID
 
 from domain.application import Splot
 from domain.closing_gate import YearCheck, take_year_checks
 from domain.errors import DomainError, ValidationFailed, VersionConflict, bilingual
-from domain.idempotency import IdempotencyKey, PendingKey
+from domain.idempotency import PendingKey
 from domain.policy import Action, User, authorize, check_acts_for
 from domain.ports import ContactPersons, ReadModels
 from domain.record_commands import RecordCommands
@@ -42,15 +42,19 @@ from domain.use_cases.records import RecordUseCases
 from domain.use_cases.scope import Scopes
 
 __all__ = ["INSTRUCTIONS_SHEET", "KIND_COLUMN", "SHEET_NAMES", "ImportReport", "ImportRow", "ImportUseCases",
-           "Progress", "RecordKeyBatches", "RegisterFile", "RegisterFiles", "RowProblem", "Table", "columns_of",
+           "ImportBulk", "Progress", "RegisterFile", "RegisterFiles", "RowProblem", "Table", "columns_of",
            "count_rows", "file_rows", "kind_of_sheet", "parse_date", "row_fields"]
 
 
-class RecordKeyBatches(Protocol):
-    """The records' free-text key store (infra/record_keys.py), making the keys of a batch of new records in one
-    transaction, committed before any event that uses them is written."""
+class ImportBulk(Protocol):
+    """What the import asks of the store in bulk (infra/imports/bulk.py)."""
 
-    def keys_for_new_records(self, record_ids: Iterable[UUID]) -> None: ...
+    def existing(self, stream_ids: Sequence[UUID]) -> set[UUID]:
+        """Those of the streams (here: the rows' idempotency keys) that have an event in the log."""
+
+    def keys_for_new_records(self, record_ids: Iterable[UUID]) -> None:
+        """The free-text keys of a batch of new records, made in one transaction, committed before any event
+        that uses them is written (infra/record_keys.py)."""
 
 
 class _YearsOnce:
@@ -117,14 +121,14 @@ class ImportUseCases:
 
     def __init__(self, store: Splot, reads: ReadModels, scopes: Scopes, records: RecordUseCases,
                  persons: ContactPersons | None, files: RegisterFiles | None,
-                 keys: RecordKeyBatches | None = None) -> None:
+                 bulk: ImportBulk | None = None) -> None:
         self.store = store
         self.reads = reads
         self.scopes = scopes
         self.records = records
         self.persons = persons
         self.files = files
-        self.keys = keys
+        self.bulk = bulk
 
     def template(self, user: User) -> bytes:
         """The XLSX template: one sheet per record kind with its header rows, and an instructions sheet."""
@@ -152,10 +156,12 @@ class ImportUseCases:
         names = RegisterNames(self.reads, self.persons, network_id)
         valid: list[tuple[ImportRow, dict[str, Any]]] = []
         commands = RecordCommands(_BatchView(self.store))
+        already: set[tuple[str, int]] = set()
         for done, row in enumerate(rows, 1):
             if done % batch_size == 1:
                 commands = RecordCommands(_BatchView(self.store))  # the registry read afresh every batch
-            if self._imported(network_id, register, row):
+                already = self._already_imported(network_id, register, rows[done - 1:done - 1 + batch_size])
+            if (row.sheet, row.row) in already:
                 report.already += 1
             else:
                 try:
@@ -198,8 +204,8 @@ class ImportUseCases:
             saved.append(row)
         if not aggregates:
             return
-        if self.keys is not None:  # every new record's free-text key, committed before the batch's events
-            self.keys.keys_for_new_records(a.id for a in aggregates if isinstance(a, Record))
+        if self.bulk is not None:  # every new record's free-text key, committed before the batch's events
+            self.bulk.keys_for_new_records(a.id for a in aggregates if isinstance(a, Record))
         for check in checks.values():  # the rows' open-year checks go with the one save (domain/closing_gate.py)
             self.store.years.gates.note(check.network_id, check.year, check.gate_head, check.recheck, check.sealing)
         try:
@@ -232,8 +238,15 @@ class ImportUseCases:
                           fingerprint=register.digest, status_code=201)
 
     def _imported(self, network_id: UUID, register: RegisterFile, row: ImportRow) -> bool:
-        key_id = IdempotencyKey.id_for(f"import:{network_id}", f"{register.digest}:{row.sheet}:{row.row}")
-        return self.store.years.gates.stream_head(key_id) > 0
+        return bool(self._already_imported(network_id, register, [row]))
+
+    def _already_imported(self, network_id: UUID, register: RegisterFile,
+                          rows: list[ImportRow]) -> set[tuple[str, int]]:
+        """(sheet, row number) of those `rows` whose key is in the log."""
+        ids = {self._key(network_id, register, row).id: (row.sheet, row.row) for row in rows}
+        if self.bulk is not None:
+            return {ids[i] for i in self.bulk.existing(list(ids))}
+        return {number for i, number in ids.items() if self.store.years.gates.stream_head(i) > 0}
 
     def _files(self) -> RegisterFiles:
         if self.files is None:

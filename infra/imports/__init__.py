@@ -5,7 +5,8 @@ The layout — which sheets, which columns, how a cell becomes a record's field 
 and the rows below it with their row numbers, cells as the file typed them (XLSX dates stay dates).
 """
 
+from infra.imports.bulk import ImportStore
 from infra.imports.readers import RegisterFileReader, read_register_file
 from infra.imports.template import template_xlsx
 
-__all__ = ["RegisterFileReader", "read_register_file", "template_xlsx"]
+__all__ = ["ImportStore", "RegisterFileReader", "read_register_file", "template_xlsx"]

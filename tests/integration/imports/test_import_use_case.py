@@ -196,16 +196,16 @@ def test_rows_another_run_saved_after_this_run_checked_them_are_not_saved_twice(
     assert first.imported == 3  # another file: other keys
     assert _import(container, content).imported == 5
     records = _register_size(container)
-    uc, real = container.use_cases.imports, container.use_cases.imports._imported
-    checking = {"rows": 5}
+    uc, real = container.use_cases.imports, container.use_cases.imports._already_imported
+    checking = {"batches": 3}  # five rows, two to a batch
 
     def unseen_while_checking(*args):  # as if the other run saved them between this run's check and its save
-        if checking["rows"]:
-            checking["rows"] -= 1
-            return False
+        if checking["batches"]:
+            checking["batches"] -= 1
+            return set()
         return real(*args)
 
-    monkeypatch.setattr(uc, "_imported", unseen_while_checking)
+    monkeypatch.setattr(uc, "_already_imported", unseen_while_checking)
     report = _import(container, content, batch_size=2)
     assert (report.valid, report.imported, report.already, report.problems) == (5, 0, 5, [])
     assert _register_size(container) == records
