@@ -66,8 +66,11 @@ soak: install system-deps
 	SOAK_MINUTES=$(SOAK_MINUTES) PYTHONPATH=. $(BIN)/python bench/soak.py
 
 # Every benchmark in bench/ that supports --json (bench/run_all.py), each figure beside its baseline from the
-# same run, written to docs/performance.md. BENCH_ARGS=--quick for a try-out at small sizes (hours otherwise).
+# same run, written to docs/performance.md, at issue 13's sizes (1M events; the generated store is cached
+# under var/bench/). `make bench-quick`: the same at small sizes, for development (minutes). Durations: bench/README.md.
 BENCH_ARGS ?=
-.PHONY: bench
+.PHONY: bench bench-quick
 bench: install system-deps
 	SPLOT_BENCH_COMMAND="make bench $(BENCH_ARGS)" PYTHONPATH=. $(BIN)/python bench/run_all.py $(BENCH_ARGS)
+bench-quick: install system-deps
+	SPLOT_BENCH_COMMAND="make bench-quick $(BENCH_ARGS)" PYTHONPATH=. $(BIN)/python bench/run_all.py --quick $(BENCH_ARGS)

@@ -1,13 +1,16 @@
 """A deterministic generator of realistic Splot stores of any size, written through the domain in batches.
 
 The demo network (infra/demo.py: Leszno's institutions, clusters, firms and the default strategy with its
-indicators) is loaded first; then, until the log holds `events` events: more firms, firms joining and
-leaving the clusters, and records of every kind (contacts, meetings with several parties, information
-exchanges to firms, conclusions) over the strategy's years, with corrections and retractions of earlier
-records. Records are created and corrected by the domain's own aggregates (`Record.create`,
-`Record.correct`, `Record.retract`: every field normalised and checked) and saved 1,000 aggregates per
-`app.save` — skipping only the per-record replays of the reference checks, so a 1M-event store takes
-minutes. The same seed gives the same store.
+indicators) is loaded first; then, until the log holds `events` events: more firms (each with its NIP's
+uniqueness claim, as `register_firm` writes it), those firms joining the two clusters and some leaving them,
+and records of every kind (contacts, meetings with several parties, information exchanges to firms,
+conclusions) over the strategy's years, with corrections and retractions of earlier records. Every aggregate
+is made by the domain's own methods (`Firm.register`, `UniqueKey.claim`, `Institution.admit_firm`,
+`Record.create`, `Record.correct`, `Record.retract`: every field normalised and checked, the records' free
+text sealed under per-record keys by the store's mapper) and saved `batch` aggregates per `app.save` (one
+transaction, one fsync) — skipping only the per-command replays of the reference checks, which the
+generator knows hold. The read models are not fed while generating: the caller catches them up once at the
+end. The same seed gives the same store (the same events in the same order; ids and timestamps differ).
 
     from bench.event_generator import generate
     stats = generate(container, events=100_000, seed=13)
@@ -24,11 +27,13 @@ from uuid import UUID
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.records import Record
+from domain.registry import Firm, UniqueKey
+from domain.unique_keys import claim_key
 from domain.values import Actor
-from infra.demo import INSTITUTIONS, _valid_nip, load_demo, stable_id
+from infra.demo import CLUSTERS, INSTITUTIONS, _valid_nip, load_demo, stable_id
 
 YEARS = (2009, 2010, 2011, 2012, 2013)
-BATCH = 1000
+BATCH = 2000  # aggregates per save: one transaction each (bigger batches gain little: sealing dominates)
 
 
 @dataclass
@@ -40,27 +45,41 @@ class Generated:
     seconds: float
 
 
-def generate(container: Any, *, events: int, seed: int = 13,
+def generate(container: Any, *, events: int, seed: int = 13, batch_size: int = BATCH,
              progress: Callable[[int], None] | None = None) -> Generated:
     """Fills the container's (bootstrapped, empty) store until its log holds at least `events` events."""
     app = container.app
+    start = time.perf_counter()
     load_demo(container)
     rng = random.Random(seed)
-    start = time.perf_counter()
     net = DEFAULT_NETWORK_ID
-    ids = {short: stable_id("demo", short) for short, _, _ in INSTITUTIONS}
+    ids = {short: stable_id("demo", short) for short, _, _ in INSTITUTIONS + CLUSTERS}
     members = [s for s, _, _ in INSTITUTIONS if s != "Cech"]
     with container.views.transaction() as tx:
-        firms = [UUID(r["id"]) for r in tx.execute("SELECT id FROM registry_firms")]
+        rows = list(tx.execute("SELECT id, nip FROM registry_firms ORDER BY registered_at, id"))
+    firms = [UUID(r["id"]) for r in rows]
+    nips = {r["nip"] for r in rows if r["nip"]}
     actor = Actor(user_id="bench")
-    # More firms: a region's register has thousands.
+    # More firms (a region's register has thousands), then cluster memberships of some of them.
+    pending: list[Any] = []
+    new_firms: list[UUID] = []
     for n in range(min(2000, max(0, events // 500))):
-        firms.append(app.registry.register_firm(network_id=net, name=f"BENCH Firma {n + 1}", nip=_valid_nip(rng),
-                                                regon=None, actor=actor).id)
+        nip = _valid_nip(rng)
+        while nip in nips:
+            nip = _valid_nip(rng)
+        nips.add(nip)
+        firm = Firm.register(network_id=net, name=f"BENCH Firma {n + 1}", nip=nip, regon=None, actor=actor)
+        pending += [firm, UniqueKey.claim(scope="firm_nip", network_id=net, value=claim_key("firm_nip", nip),
+                                          owner_id=firm.id, actor=actor)]
+        new_firms.append(firm.id)
+    firms += new_firms
+    pending += _memberships(app, rng, ids, new_firms, actor)
+    position = app.recorder.max_notification_id() or 0
+    for first in range(0, len(pending), batch_size):
+        position = _save(app, pending[first:first + batch_size], progress, position)
     recent: list[Record] = []  # records still in memory, to correct or retract
     records = corrections = retractions = 0
     batch: list[Record] = []
-    position = app.recorder.max_notification_id() or 0
     while position < events:
         roll = rng.random()
         if roll < 0.04 and recent:
@@ -82,7 +101,7 @@ def generate(container: Any, *, events: int, seed: int = 13,
             records += 1
             if len(recent) > 5000:
                 recent = recent[-2500:]
-        if len(batch) >= BATCH:
+        if len(batch) >= batch_size:
             position = _save(app, batch, progress, position)
             batch = []
             recent = [r for r in recent if not r.retracted][-2500:]
@@ -91,7 +110,23 @@ def generate(container: Any, *, events: int, seed: int = 13,
     return Generated(position, records, corrections, retractions, time.perf_counter() - start)
 
 
-def _save(app: Any, batch: list[Record], progress: Callable[[int], None] | None, before: int) -> int:
+def _memberships(app: Any, rng: random.Random, ids: dict[str, UUID], firms: list[UUID], actor: Actor) -> list[Any]:
+    """About a third of the new firms join a cluster on a day of 2009-2012; one in five of those leaves a year
+    or two later. The clusters are loaded once and changed in memory (their own checks run)."""
+    clusters = [app.repository.get(ids[short]) for short in ("KS", "KB")]
+    for firm in firms:
+        if rng.random() >= 0.33:
+            continue
+        cluster = rng.choice(clusters)
+        joined = date(rng.choice(YEARS[:4]), 1, 1) + timedelta(days=rng.randrange(360))
+        cluster.admit_firm(firm, joined, actor)
+        if rng.random() < 0.2:
+            cluster.release_firm(firm, min(date(2013, 12, 31), joined + timedelta(days=rng.randrange(200, 700))),
+                                 actor)
+    return [c for c in clusters if c.pending_events]
+
+
+def _save(app: Any, batch: list[Any], progress: Callable[[int], None] | None, before: int) -> int:
     app.save(*batch)
     after = app.recorder.max_notification_id() or 0
     if progress:

@@ -11,7 +11,14 @@ on its last line of standard output: {"figures": [{"figure", "value", "unit", "b
 prints no such object is listed as such in the document; the others are written all the same. The document
 says the machine (cores, CPU model, RAM), the versions (Python, eventsourcing, SQLite, PostgreSQL), the exact
 command, the date, and for each figure its value beside its baseline from the same run, the ratio and the goal
-(✔ met, ✘ not met, – not judged by the benchmark).
+(✔ met, ✘ not met, – not judged). A figure is judged by the rule of issue 13's goal table it belongs to
+(bench/goals.py) unless the benchmark said "met" itself; the document then lists every row of that table, the
+figures measured for it, or why none was, and closes with the goals met and not met. The load average at the
+start and the end of the run is written too: on a shared machine, read the ratios, not the rates.
+
+Sizes: `make bench` runs the issue's sizes (FULL_ARGS: 1M events; the generated stores are cached under
+var/bench/ by bench/stores.py, so a second run skips generating them); `make bench-quick` (`--quick`) the
+small ones (QUICK_ARGS), for development.
 """
 
 from __future__ import annotations
@@ -34,10 +41,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
+sys.path.insert(0, str(ROOT))
+from bench.goals import GOALS, SOURCES, classify, judge  # noqa: E402
+from bench.goals import ratio_of as ratio_of  # noqa: E402,F401  (kept here: the document's writer uses it)
 # The benchmarks the issue asks for (their figures are the acceptance): named in the document even when absent.
-EXPECTED = ("writes", "rebuild", "import_speed")
+EXPECTED = ("writes", "rebuild", "import_speed", "scale", "verify_speed", "serve_memory", "postgres")
 QUICK_ARGS = {"writes": ["--seconds", "3", "--no-keyed"], "import_speed": ["--rows", "5000", "--api-rows", "300"],
-              "rebuild": ["--events", "20000"]}
+              "rebuild": ["--events", "20000"], "scale": ["--events", "20000", "--small", "5000"],
+              "verify_speed": ["--events", "20000"], "serve_memory": ["--events", "20000"],
+              "postgres": ["--events", "5000"]}
+# The issue's sizes: a store of 1,000,000 events (generated once, cached), imports of 100,000 rows.
+FULL_ARGS = {"writes": ["--large", "100000", "--postgres", "--repeat", "3"], "import_speed": ["--rows", "100000"],
+             "rebuild": ["--events", "1000000"], "scale": ["--events", "1000000", "--small", "10000"],
+             "verify_speed": ["--events", "1000000"], "serve_memory": ["--events", "1000000"],
+             "postgres": ["--events", "100000"]}
 TIMEOUT_SECONDS = 3 * 3600
 
 
@@ -144,18 +161,22 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def ratio_of(figure: dict[str, Any]) -> float | None:
-    if isinstance(figure.get("ratio"), (int, float)):
-        return float(figure["ratio"])
-    value, base = figure.get("value"), figure.get("baseline_value")
-    if isinstance(value, (int, float)) and isinstance(base, (int, float)) and base:
-        return value / base
-    return None
+def judged(benchmark: str, figure: dict[str, Any]) -> bool | None:
+    """The figure's own "met" if it says, else the goal table's rule for it (bench/goals.py), else None."""
+    _goal, rule = classify(benchmark, figure)
+    return judge(figure, rule.check if rule else {})
 
 
-def verdict(figure: dict[str, Any]) -> str:
-    met = figure.get("met")
+def verdict(figure: dict[str, Any], benchmark: str = "") -> str:
+    met = judged(benchmark, figure)
     return "✔" if met is True else "✘" if met is False else "–"
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _cell(text: Any) -> str:
@@ -163,7 +184,8 @@ def _cell(text: Any) -> str:
 
 
 def render(outcomes: list[Outcome], *, command: str, started: datetime, quick: bool,
-           machine_info: dict[str, str] | None = None, version_info: dict[str, str] | None = None) -> str:
+           machine_info: dict[str, str] | None = None, version_info: dict[str, str] | None = None,
+           load: tuple[str, str] | None = None, stores: list[str] | None = None, seconds: float | None = None) -> str:
     machine_info = machine_info or machine()
     version_info = version_info or versions()
     lines = ["# Performance", "",
@@ -174,7 +196,13 @@ def render(outcomes: list[Outcome], *, command: str, started: datetime, quick: b
              f"- Command: `{command}`" + (" (quick sizes: not the issue's figures)" if quick else ""),
              f"- Machine: {machine_info['cores']} cores, {machine_info['cpu']}, {machine_info['ram']} RAM "
              f"({machine_info['os']})",
-             "- Versions: " + ", ".join(f"{k} {v}" for k, v in version_info.items()), "",
+             "- Versions: " + ", ".join(f"{k} {v}" for k, v in version_info.items())]
+    if load:
+        lines.append(f"- Load average (1 / 5 / 15 min): {load[0]} at the start, {load[1]} at the end")
+    if seconds is not None:
+        lines.append(f"- The whole run took {seconds / 60:,.0f} min")
+    lines += [f"- Store: {line}" for line in stores or []]
+    lines += ["",
              "## Figures", "",
              "| benchmark | figure | value | baseline (same run) | baseline value | ratio | goal | met |",
              "|---|---|---|---|---|---|---|---|"]
@@ -186,7 +214,7 @@ def render(outcomes: list[Outcome], *, command: str, started: datetime, quick: b
                 outcome.name, figure.get("figure"), f"{_number(figure.get('value'))} {unit}".strip(),
                 figure.get("baseline"), f"{_number(figure.get('baseline_value'))} {unit}".strip()
                 if figure.get("baseline_value") is not None else "–",
-                f"{ratio:.3g}" if ratio is not None else "–", figure.get("goal"), verdict(figure))) + " |")
+                f"{ratio:.3g}" if ratio is not None else "–", figure.get("goal"), verdict(figure, outcome.name))) + " |")
     if not any(o.figures for o in outcomes):
         lines.append("| – | no benchmark produced figures | | | | | | |")
     lines += ["", "## Benchmarks run", "", "| benchmark | status | seconds | command |", "|---|---|---|---|"]
@@ -194,15 +222,19 @@ def render(outcomes: list[Outcome], *, command: str, started: datetime, quick: b
         shown = "ok" if outcome.status == "ok" else f"**{outcome.status}**: {outcome.detail}"
         lines.append(f"| {outcome.name} | {_cell(shown)} | {outcome.seconds:,.0f} | "
                      f"`{_cell(shlex.join(outcome.command))}` |")
+    lines += goal_table(outcomes)
     figures = [(o.name, f) for o in outcomes for f in o.figures]
-    met = [f for _, f in figures if f.get("met") is True]
-    missed = [(n, f) for n, f in figures if f.get("met") is False]
+    met = [f for n, f in figures if judged(n, f) is True]
+    missed = [(n, f) for n, f in figures if judged(n, f) is False]
     lines += ["", "## Closing note", "",
               f"{len(met)} of {len(figures)} figures meet their goal; {len(missed)} do not; "
               f"{len(figures) - len(met) - len(missed)} are not judged by their benchmark."]
     absent = [o for o in outcomes if o.status != "ok"]
     if absent:
         lines.append("Not measured in this run: " + "; ".join(f"{o.name} ({o.status})" for o in absent) + ".")
+    lines.append("")
+    for goal, verdicts in goals_met(outcomes):
+        lines.append(f"- {verdicts}: {goal.figure} ({goal.goal})")
     for name, figure in missed:
         lines.append(f"- ✘ {name}: {figure.get('figure')} — {_number(figure.get('value'))} {figure.get('unit', '')} "
                      f"against the goal {figure.get('goal')}.")
@@ -211,6 +243,81 @@ def render(outcomes: list[Outcome], *, command: str, started: datetime, quick: b
         lines += ["", "Notes from the benchmarks (what limits a figure, and what would change it):", ""]
         lines += [f"- {name}: {note}" for name, note in notes]
     return "\n".join(lines) + "\n"
+
+
+def _by_goal(outcomes: list[Outcome]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    found: dict[str, list[tuple[str, dict[str, Any]]]] = {g.key: [] for g in GOALS}
+    for outcome in outcomes:
+        for figure in outcome.figures:
+            goal, _rule = classify(outcome.name, figure)
+            if goal is not None:
+                found[goal.key].append((outcome.name, figure))
+    return found
+
+
+def goal_table(outcomes: list[Outcome]) -> list[str]:
+    """Every row of issue 13's goal table: its figures from this run with ratio and verdict, or why there are none."""
+    status = {o.name: o for o in outcomes}
+    lines = ["", "## Issue 13's goal table", "", "| figure | baseline | goal | measured (value / baseline = ratio) | met |",
+             "|---|---|---|---|---|"]
+    for goal in GOALS:
+        found = _by_goal(outcomes)[goal.key]
+        if found:
+            measured = "; ".join(_measured(n, f) for n, f in found)
+            marks = " ".join(verdict(f, n) for n, f in found)
+        else:
+            why = [f"bench/{s}.py {status[s].status}" + (f" ({status[s].detail})" if status[s].detail else "")
+                   if s in status else f"bench/{s}.py not run" for s in SOURCES.get(goal.key, ())]
+            measured, marks = "not measured: " + ("; ".join(why) or "no benchmark measures it"), "–"
+        lines.append("| " + " | ".join(_cell(c) for c in (goal.figure, goal.baseline, goal.goal, measured, marks)) + " |")
+    return lines
+
+
+def _measured(name: str, figure: dict[str, Any]) -> str:
+    unit, ratio = figure.get("unit", ""), ratio_of(figure)
+    text = f"{figure.get('figure')}: {_number(figure.get('value'))} {unit}".rstrip()
+    if figure.get("baseline_value") is not None:
+        text += f" / {_number(figure.get('baseline_value'))} {unit}".rstrip()
+    if ratio is not None:
+        text += f" = {ratio:.3g}×"
+    return text + f" {verdict(figure, name)}"
+
+
+def goals_met(outcomes: list[Outcome]) -> list[tuple[Any, str]]:
+    """(goal, "met" / "not met" / "not judged" / "not measured") for every row of the goal table."""
+    rows = []
+    for goal in GOALS:
+        verdicts = [judged(n, f) for n, f in _by_goal(outcomes)[goal.key]]
+        judged_ones = [v for v in verdicts if v is not None]
+        word = ("not measured" if not verdicts else "not judged" if not judged_ones
+                else "met ✔" if all(judged_ones) else "not met ✘")
+        rows.append((goal, word))
+    return rows
+
+
+# Benchmarks that read a generated store (bench/stores.py): it is made before they run, and reused.
+STORE_USERS = ("rebuild", "scale", "verify_speed", "serve_memory")
+
+
+def _sizes_asked(options: list[str]) -> list[int]:
+    """The store sizes a benchmark's options ask for: --events N (and --small N)."""
+    return [int(options[i + 1]) for i, o in enumerate(options[:-1]) if o in ("--events", "--small")]
+
+
+def prepare_stores(sizes: list[int], log=print) -> list[str]:
+    """Makes (or reuses) the cached generated stores the benchmarks will ask for; what happened, for the doc."""
+    from bench.stores import ensure
+
+    said = []
+    for size in sizes:
+        path, info = ensure(size, log=log)
+        rate = info["events"] / info["generate_seconds"] if info["generate_seconds"] else 0
+        said.append(f"{info['events']:,} events (seed {info['seed']}) "
+                    + ("reused from the cache " if info["reused"] else "generated ")
+                    + f"`{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}`: generated at {rate:,.0f} "
+                      f"events/s in {info['generate_seconds']:,.0f} s, read models caught up in "
+                      f"{info['catch_up_seconds']:,.0f} s")
+    return said
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -224,16 +331,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     extra = {name: shlex.split(value) for name, value in (a.split("=", 1) for a in args.args)}
     names = args.only or sorted(set(discover()) | set(EXPECTED))
-    started = datetime.now(timezone.utc)
+    started, load_start, began = datetime.now(timezone.utc), _load(), time.perf_counter()
+    options = {name: (QUICK_ARGS if args.quick else FULL_ARGS).get(name, []) + extra.get(name, []) for name in names}
+    say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        stores = prepare_stores(sorted({n for name in names if name in STORE_USERS
+                                        for n in _sizes_asked(options[name])}), log=say)
+    except Exception as error:  # noqa: BLE001 - the document names it; benchmarks that need no store still run
+        stores = [f"**could not be generated**: {type(error).__name__}: {error}"]
+    for name in names:
+        if name == "rebuild" and "--store" not in options[name] and _sizes_asked(options[name]):
+            from bench.stores import store_path
+            options[name] += ["--store", str(store_path(_sizes_asked(options[name])[0]))]
     outcomes = []
     for name in names:
-        print(f"bench/{name}.py ...", file=sys.stderr, flush=True)
-        options = (QUICK_ARGS.get(name, []) if args.quick else []) + extra.get(name, [])
-        outcome = run_one(name, options, timeout=args.timeout)
-        print(f"  {outcome.status} in {outcome.seconds:,.0f} s {outcome.detail}", file=sys.stderr, flush=True)
+        say(f"bench/{name}.py ...")
+        outcome = run_one(name, options[name], timeout=args.timeout)
+        say(f"  {outcome.status} in {outcome.seconds:,.0f} s {outcome.detail}")
         outcomes.append(outcome)
     command = os.environ.get("SPLOT_BENCH_COMMAND", "").strip() or shlex.join(["python", "bench/run_all.py", *(argv or sys.argv[1:])])
-    args.output.write_text(render(outcomes, command=command, started=started, quick=args.quick), encoding="utf-8")
+    args.output.write_text(render(outcomes, command=command, started=started, quick=args.quick,
+                                  load=(load_start, _load()), stores=stores, seconds=time.perf_counter() - began),
+                           encoding="utf-8")
     print(f"wrote {args.output}", file=sys.stderr)
     return 0 if all(o.status == "ok" for o in outcomes) else 1
 
