@@ -26,7 +26,7 @@ from uuid import UUID
 
 from domain.application import Splot
 from domain.closing_gate import YearCheck, take_year_checks
-from domain.errors import DomainError, ValidationFailed, VersionConflict, bilingual
+from domain.errors import DomainError, InvariantViolated, ValidationFailed, VersionConflict, bilingual
 from domain.idempotency import PendingKey
 from domain.policy import Action, User, authorize, check_acts_for
 from domain.ports import ContactPersons, ReadModels
@@ -98,19 +98,20 @@ class _BatchView:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
-    def _load(self, cls: type, aggregate_id: object, *, field: str, what: str) -> Any:
+    def _load(self, cls: type, aggregate_id: object, *, field: str, what: str, **_: Any) -> Any:
         key = (cls, str(aggregate_id))
-        if key not in self._loaded:  # a refusal is not kept: it is raised each time
+        if key not in self._loaded:  # a refusal is not kept: it is raised each time (`readonly` and the like:
+            # every caller here only reads what it loads)
             self._loaded[key] = self._store._load(cls, aggregate_id, field=field, what=what)
         return self._loaded[key]
 
-    def get_network(self, network_id: object, field: str = "network_id") -> Network:
+    def get_network(self, network_id: object, field: str = "network_id", **_: Any) -> Network:
         return self._load(Network, network_id, field=field, what="network")
 
-    def get_institution(self, institution_id: object, field: str = "institution_id") -> Institution:
+    def get_institution(self, institution_id: object, field: str = "institution_id", **_: Any) -> Institution:
         return self._load(Institution, institution_id, field=field, what="institution")
 
-    def get_firm(self, firm_id: object, field: str = "firm_id") -> Firm:
+    def get_firm(self, firm_id: object, field: str = "firm_id", **_: Any) -> Firm:
         return self._load(Firm, firm_id, field=field, what="firm")
 
 
@@ -184,12 +185,15 @@ class ImportUseCases:
 
     # ------------------------------------------------------------------ saving
     def _save_batch(self, user: User, network_id: UUID, register: RegisterFile,
-                    batch: list[tuple[ImportRow, dict[str, Any]]], report: ImportReport) -> None:
+                    batch: list[tuple[ImportRow, dict[str, Any]]], report: ImportReport, *, retry: bool = True) -> None:
         """One transaction for the batch's records, their rows' keys and the closing gate. A row refused now (the
-        world changed since its check) or saved meanwhile by another run is taken out, and the rest saved alone."""
+        world changed since its check) is reported and left out. When the save is refused — another run saved
+        some of these rows meanwhile (their keys' versions are taken), or a year was sealed since the rows'
+        check (the closing gate) — the rows another run saved are counted as imported before and the rest
+        prepared and saved again: as a batch once, then one by one."""
         aggregates: list[Any] = []
         checks: dict[int, YearCheck] = {}  # the batch's open-year checks, each once (`_YearsOnce` repeats them)
-        saved: list[ImportRow] = []
+        saving: list[tuple[ImportRow, dict[str, Any]]] = []
         commands = RecordCommands(_BatchView(self.store))
         actor = {"actor_user_id": user.actor.user_id, "actor_institution_id": None}
         for row, fields in batch:
@@ -201,7 +205,7 @@ class ImportUseCases:
                 continue
             checks.update((id(check), check) for check in take_year_checks())
             aggregates += [record, self._key(network_id, register, row).aggregate(record.id, record.version, actor)]
-            saved.append(row)
+            saving.append((row, fields))
         if not aggregates:
             return
         if self.bulk is not None:  # every new record's free-text key, committed before the batch's events
@@ -210,18 +214,21 @@ class ImportUseCases:
             self.store.years.gates.note(check.network_id, check.year, check.gate_head, check.recheck, check.sealing)
         try:
             self.store._save(*aggregates, answer=False)
-        except VersionConflict as error:
-            if len(batch) == 1:
-                if self._imported(network_id, register, batch[0][0]):  # another run saved this row first
-                    report.already += 1
-                else:
-                    report.problems.append(RowProblem(batch[0][0].sheet, batch[0][0].row, None, error.text))
-                return
-            for one in batch:  # isolate the row another run took, save the others
-                self._save_batch(user, network_id, register, [one], report)
+        except (VersionConflict, InvariantViolated) as error:
+            take_year_checks()
+            done = self._already_imported(network_id, register, [row for row, _ in saving])
+            report.already += len(done)
+            rest = [(row, fields) for row, fields in saving if (row.sheet, row.row) not in done]
+            if len(rest) == 1 and not done:
+                report.problems.append(RowProblem(rest[0][0].sheet, rest[0][0].row, error.field, error.text))
+            elif rest and (retry or done):
+                self._save_batch(user, network_id, register, rest, report, retry=False)
+            else:
+                for one in rest:
+                    self._save_batch(user, network_id, register, [one], report, retry=False)
             return
-        report.imported += len(saved)
-        for row in saved:
+        report.imported += len(saving)
+        for row, _ in saving:
             report.by_kind[str(row.kind)] = report.by_kind.get(str(row.kind), 0) + 1
 
     @staticmethod

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from domain.errors import DomainError
 from domain.use_cases.import_layout import ImportReport
+from domain.use_cases.imports import ImportUseCases
 from infra.cli.common import cli_container, cli_operator, print_error
 
 console = Console(stderr=True)
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
         dry_run: bool = typer.Option(False, "--dry-run", help="Tylko sprawdź, niczego nie zapisuj (check only)."),
         municipality: Optional[str] = typer.Option(None, "--municipality",
                                                    help="Gmina: nazwa, TERYT albo id (the municipality)."),
-        batch_size: int = typer.Option(200, "--batch-size", min=1, max=5000,
+        batch_size: int = typer.Option(ImportUseCases.BATCH, "--batch-size", min=1, max=5000,
                                        help="Wierszy na transakcję (rows per transaction)."),
     ) -> None:
         """Importuje rejestr działań z pliku CSV lub XLSX (imports a register of activities)."""

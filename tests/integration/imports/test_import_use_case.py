@@ -5,6 +5,7 @@ exactly like records typed in."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from domain.application import DEFAULT_NETWORK_ID
 from domain.errors import DomainError
 from domain.policy import Forbidden
+from domain.values import Actor
 from infra.container import Container, bootstrap, build_container
 from infra.settings import Settings
 from tests.support.registers import CONTACT_HEADER, contacts, csv_file, xlsx_file
@@ -209,3 +211,97 @@ def test_rows_another_run_saved_after_this_run_checked_them_are_not_saved_twice(
     report = _import(container, content, batch_size=2)
     assert (report.valid, report.imported, report.already, report.problems) == (5, 0, 5, [])
     assert _register_size(container) == records
+
+
+def _seal(container: Container, year: int) -> None:
+    actor = Actor(user_id="koordynator@example.org")
+    for institution in container.app.years.required_sign_offs(DEFAULT_NETWORK_ID, year):
+        container.app.years.sign_off_year(network_id=DEFAULT_NETWORK_ID, year=year, institution_id=institution,
+                                          actor=actor)
+    container.app.years.seal_year(network_id=DEFAULT_NETWORK_ID, year=year, actor=actor)
+
+
+def test_rows_of_a_sealed_year_are_each_rejected_though_the_batch_checks_a_year_once(container: Container,
+                                                                                    world: World):
+    _seal(container, 2012)
+    rows = contacts(2, year=2013) + contacts(3, year=2012, start=2)
+    before = container.runner.log_position()
+    report = _import(container, csv_file(CONTACT_HEADER, rows))
+    assert [(p.row, p.field) for p in report.problems] == [(4, "occurred_on"), (5, "occurred_on"), (6, "occurred_on")]
+    assert "2012" in report.problems[0].message.pl and report.imported == 0
+    assert container.runner.log_position() == before
+    assert _import(container, csv_file(CONTACT_HEADER, rows), valid_only=True).imported == 2
+
+
+def test_a_year_sealed_just_before_a_batch_is_saved_refuses_only_that_year_s_rows(container: Container,
+                                                                                  world: World, monkeypatch):
+    app, sealed = container.app, []
+    real_save = app._save
+
+    def seal_first(*aggregates, **kwargs):  # a coordinator seals 2012 after the batch's rows were prepared
+        if not sealed and kwargs.get("answer") is False:
+            sealed.append(2012)
+            other = threading.Thread(target=_seal, args=(container, 2012))  # another request: its own context
+            other.start()
+            other.join()
+        return real_save(*aggregates, **kwargs)
+
+    monkeypatch.setattr(app, "_save", seal_first)
+    records = _register_size(container)
+    report = _import(container, csv_file(CONTACT_HEADER, contacts(2, year=2013) + contacts(2, year=2012, start=2)))
+    assert sealed and report.imported == 2 and report.already == 0
+    assert [(p.row, p.field) for p in report.problems] == [(4, "occurred_on"), (5, "occurred_on")]
+    assert _register_size(container) == records + 2
+
+
+def _record_events(container: Container, after: int) -> list[tuple[str, dict]]:
+    """The record events stored after log position `after`, decoded, without what differs between any two
+    saves (ids, timestamps), sorted by their fields."""
+    app = container.app
+    found = []
+    for notification in app.recorder.select_notifications(after + 1, limit=10_000):
+        event = app.mapper.to_domain_event(notification)
+        if notification.topic.startswith("splot:Record."):
+            state = {k: v for k, v in event.__dict__.items() if k not in ("originator_id", "timestamp")}
+            found.append((notification.topic, state))
+    return sorted(found, key=repr)
+
+
+def test_an_import_writes_the_same_record_events_as_the_same_records_typed_in(container: Container, world: World):
+    person = container.persons.add(name="Anna Nowak", institution_id=world.citt)
+    coordinator = _user(container, "coordinator")
+    book = xlsx_file({
+        "kontakty": (["occurred_on", "institution_id", "with_firm_id", "channel", "summary", "person_ids"],
+                     [[date(2013, 3, 5), "RIPH", "526-025-02-74", "E-mail", "Oferta", None]]),
+        "spotkania": (["occurred_on", "title", "kind", "organiser_id", "institution_ids", "firm_ids", "person_ids",
+                       "minutes"],
+                      [["05.03.2013", "Spotkanie sieci", "Spotkanie sieci", "WPiR", "RIPH; CITT", "Firma A",
+                        "anna nowak", "Ustalenia spotkania"]]),
+        "wymiana informacji": (["occurred_on", "from_institution_id", "to_institution_ids", "subject", "channel"],
+                               [["2013-03-06", "Instytucja CITT", "RIPH\nLCB", "Nabór wniosków", "email"]]),
+        "wnioski": (["occurred_on", "title", "kind", "institution_ids"],
+                    [["2013-03-07", "Potrzeby firm", "needs_analysis", "RIPH"]]),
+    })
+    start = container.runner.log_position()
+    report = _import(container, book, "rejestr.xlsx")
+    assert (report.imported, report.problems) == (4, [])
+    imported = _record_events(container, start)
+    typed_from = container.runner.log_position()
+    for kind, fields in [
+        ("contact", {"occurred_on": date(2013, 3, 5), "institution_id": world.riph, "with_firm_id": world.firm_a,
+                     "channel": "email", "summary": "Oferta"}),
+        ("meeting", {"occurred_on": date(2013, 3, 5), "title": "Spotkanie sieci", "kind": "network_meeting",
+                     "organiser_id": world.wpir, "institution_ids": [world.riph, world.citt],
+                     "firm_ids": [world.firm_a], "person_ids": [person], "minutes": "Ustalenia spotkania"}),
+        ("information_exchange", {"occurred_on": date(2013, 3, 6), "from_institution_id": world.citt,
+                                  "to_institution_ids": [world.riph, world.lcb], "subject": "Nabór wniosków",
+                                  "channel": "email"}),
+        ("conclusion", {"occurred_on": date(2013, 3, 7), "title": "Potrzeby firm", "kind": "needs_analysis",
+                        "institution_ids": [world.riph]}),
+    ]:
+        container.use_cases.records.record(coordinator, kind, fields)
+    typed = _record_events(container, typed_from)
+    assert len(imported) == 4 and imported == typed
+    everything_else = {n.topic for n in container.app.recorder.select_notifications(start + 1, limit=10_000)
+                       if n.id <= typed_from and not n.topic.startswith("splot:Record.")}
+    assert everything_else == {"splot:IdempotencyKey.Used", "splot:ClosingGate.Passed"}  # the rows' keys, the gate
