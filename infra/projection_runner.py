@@ -73,17 +73,34 @@ class ProjectionRunner:
                 "log_position BIGINT NOT NULL)"
             )
             stored = {r["name"]: r for r in tx.execute(self._select_tracking(tx))}
+            reset = set()
             for projection in self.projections:
                 row = stored.get(projection.name)
                 if row is not None and row["version"] != projection.version:
                     log.warning("read model %s changed (v%s -> v%s): rebuilding", projection.name,
                                 row["version"], projection.version)
-                    self._reset(tx, projection)
+                    reset.add(projection.name)
                 elif row is None:
+                    reset.add(projection.name)
+            reset = self._with_partners(reset)
+            for projection in self.projections:
+                if projection.name in reset:
                     self._reset(tx, projection)
                 else:
                     projection.create_tables(tx)
             self._check(tx)
+
+    def _with_partners(self, names: set[str]) -> set[str]:
+        """`names` and every read model rebuilt with one of them (a projection's `rebuilt_with` names the read
+        models whose tables it reads as of its own position: the audit trail reads the activity register's)."""
+        known = {p.name for p in self.projections}
+        pairs = [(p.name, other) for p in self.projections for other in getattr(p, "rebuilt_with", ()) if other in known]
+        names = set(names)
+        while True:
+            more = {n for a, b in pairs if a in names or b in names for n in (a, b)} - names
+            if not more:
+                return names
+            names |= more
 
     @staticmethod
     def _add_fingerprint_column(tx: Tx) -> None:

@@ -1,6 +1,6 @@
 """What a redaction (`PersonalDataAct.RecordRedacted`, issue 12) changes in the read models that copied a record's
 free text: the activity register (current row, its versions) and the audit trail (reasons, the diffs' old and
-new values, the state the next diff starts from).
+new values; the next diff starts from the register's row).
 
 Each replaces every free-text value of the record with `domain.privacy.REDACTED_TEXT`, which is what decoding
 the record's events gives once its key is destroyed (infra/field_cipher.py): read models kept up with the log
@@ -54,7 +54,7 @@ def redact_register(tx: Tx, record_id: str) -> None:
 
 
 def redact_trail(tx: Tx, record_id: str) -> None:
-    """The audit trail's entries of the record (reasons, changes) and its state for the next diff."""
+    """The audit trail's entries of the record (reasons, changes)."""
     _secure(tx)
     for entry in tx.execute("SELECT position, reason, changes_json FROM audit_entries WHERE record_id = ?",
                             (record_id,)):
@@ -62,10 +62,7 @@ def redact_trail(tx: Tx, record_id: str) -> None:
         changes = [c for c in changes if c.get("old") != c.get("new")]
         tx.execute("UPDATE audit_entries SET reason = ?, changes_json = ? WHERE position = ?",
                    (redacted_text(entry["reason"]), to_json(changes), entry["position"]))
-    for state in tx.execute("SELECT kind, fields_json FROM audit_record_state WHERE record_id = ?", (record_id,)):
-        if state["kind"] in RECORD_KINDS:
-            tx.execute("UPDATE audit_record_state SET fields_json = ? WHERE record_id = ?",
-                       (to_json(redacted_fields(state["kind"], json.loads(state["fields_json"]))), record_id))
+    # The state the next diff starts from is the activity register's row, which `redact_register` redacts.
 
 
 def _update(tx: Tx, table: str, where: str, params: tuple[Any, ...], values: dict[str, Any]) -> None:

@@ -6,7 +6,9 @@
   list (field, old, new) as JSON, and the network the event belongs to (`network_id`; for a
   municipality's own events none, and `municipality_id` instead), so that a municipality's people
   read only their own networks' trail.
-- `audit_record_state`: the current fields (and network) of each record, kept to compute the next diff.
+- the state the next diff of a record starts from is the activity register's current row of it
+  (`activity_records`: kind, network, owner, fields), not a copy of its own: a record's fields are stored
+  once. The audit trail is therefore fed after the activity register and rebuilt with it (`rebuilt_with`).
 - `audit_aggregate_networks`: the network (or municipality) of every other aggregate, from its
   creation event, for its later events (an institution's rename carries no network).
 
@@ -61,8 +63,10 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 class AuditTrailProjection:
     name = "audit_trail"
-    version = 3  # v2: network_id / municipality_id of every entry; audit_aggregate_networks; v3: written in page batches
-    tables = ("audit_entries", "audit_record_state", "audit_aggregate_networks")
+    version = 4  # v2: network_id / municipality_id of every entry; audit_aggregate_networks; v3: written in page
+    # batches; v4: no audit_record_state (a record's previous fields are read from the activity register)
+    tables = ("audit_entries", "audit_aggregate_networks")
+    rebuilt_with = ("activity_register",)  # reads its tables as of the same position: reset together
 
     def create_tables(self, tx: Tx) -> None:
         tx.execute(
@@ -75,11 +79,7 @@ class AuditTrailProjection:
         tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_record ON audit_entries (record_id, version)")
         tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_time ON audit_entries (recorded_at)")
         tx.execute("CREATE INDEX IF NOT EXISTS audit_entries_by_user ON audit_entries (user_id, position)")
-        tx.execute(
-            "CREATE TABLE IF NOT EXISTS audit_record_state ("
-            "record_id TEXT PRIMARY KEY, kind TEXT NOT NULL, owner_institution_id TEXT, network_id TEXT, "
-            "fields_json TEXT NOT NULL)"
-        )
+        tx.execute("DROP TABLE IF EXISTS audit_record_state")  # v3's copy of every record's fields
         tx.execute("CREATE TABLE IF NOT EXISTS audit_aggregate_networks ("
                    "aggregate_id TEXT PRIMARY KEY, network_id TEXT, municipality_id TEXT)")
 
@@ -91,9 +91,7 @@ class AuditTrailProjection:
         are written at the page's end (`flush`): a handler that reads or writes these tables with its own
         SQL calls `self.flush(tx)` first."""
         self._entries: list[tuple[Any, ...]] = []
-        self._states: dict[str, dict[str, Any]] = {}  # record id -> {kind, owner, network, fields}
-        self._new_states: set[str] = set()
-        self._changed_states: set[str] = set()
+        self._states: dict[str, dict[str, Any]] = {}  # record id -> {kind, owner, network, fields} as of this page
         self._networks: dict[str, tuple[str | None, str | None]] = {}  # aggregate id -> (network, municipality)
         self._new_networks: list[tuple[str, str | None]] = []
 
@@ -115,7 +113,6 @@ class AuditTrailProjection:
             changes = diff({}, fields)
             self._states[record_id] = {"kind": kind, "owner_institution_id": owner, "network_id": network_id,
                                        "fields": fields}
-            self._new_states.add(record_id)
         elif isinstance(event, (Record.Corrected, Record.Retracted)):
             state = self._state(tx, record_id)
             kind, owner, network_id = state["kind"], state["owner_institution_id"], state["network_id"]
@@ -126,7 +123,6 @@ class AuditTrailProjection:
                 changes = diff(old, new)
                 owner = new.get("owner_institution_id", owner)
                 state.update(owner_institution_id=owner, fields=new)
-                self._changed_states.add(record_id)
         else:
             kind = _aggregate_kind(etype)
             changes = diff({}, _payload(event))
@@ -137,29 +133,25 @@ class AuditTrailProjection:
              kind, etype, getattr(event, "reason", None), to_json(changes), network_id, municipality_id))
 
     def _state(self, tx: Tx, record_id: str) -> dict[str, Any]:
+        """The record as of the event before this one: from this page, or the activity register's stored row,
+        which stands where this page began (the register writes its page at the page's end, and both write out
+        at a redaction) — its fields with the owner among them, as a creation's diff lists it."""
         if record_id not in self._states:
-            row = tx.execute("SELECT * FROM audit_record_state WHERE record_id = ?", (record_id,))[0]
-            self._states[record_id] = {"kind": row["kind"], "owner_institution_id": row["owner_institution_id"],
-                                       "network_id": row["network_id"], "fields": json.loads(row["fields_json"])}
+            row = tx.execute("SELECT kind, owner_institution_id, network_id, fields_json FROM activity_records "
+                             "WHERE record_id = ?", (record_id,))[0]
+            owner = row["owner_institution_id"]
+            self._states[record_id] = {"kind": row["kind"], "owner_institution_id": owner,
+                                       "network_id": row["network_id"],
+                                       "fields": {**json.loads(row["fields_json"]), "owner_institution_id": owner}}
         return self._states[record_id]
 
     def flush(self, tx: Tx) -> None:
-        """Writes the page's entries and record states, one `executemany` per table."""
-        entries, states, new, changed, networks = (self._entries, self._states, self._new_states,
-                                                   self._changed_states, self._new_networks)
+        """Writes the page's entries, one `executemany` per table."""
+        entries, networks = self._entries, self._new_networks
         self.discard()
         if networks:
             tx.executemany("INSERT INTO audit_aggregate_networks (aggregate_id, network_id, municipality_id) "
                            "VALUES (?, ?, NULL)", networks)
-        inserted = [(r, s["kind"], s["owner_institution_id"], s["network_id"], to_json(s["fields"]))
-                    for r, s in states.items() if r in new]
-        if inserted:
-            tx.executemany("INSERT INTO audit_record_state (record_id, kind, owner_institution_id, network_id, "
-                           "fields_json) VALUES (?, ?, ?, ?, ?)", inserted)
-        updated = [(states[r]["owner_institution_id"], to_json(states[r]["fields"]), r) for r in changed - new]
-        if updated:
-            tx.executemany("UPDATE audit_record_state SET owner_institution_id = ?, fields_json = ? "
-                           "WHERE record_id = ?", updated)
         if entries:
             tx.executemany(
                 "INSERT INTO audit_entries (position, recorded_at, user_id, institution_id, owner_institution_id, "

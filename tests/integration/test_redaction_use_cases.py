@@ -58,7 +58,7 @@ def _trail_text(container, coordinator) -> str:
     """Every row of the read models that copy a record's text, as one string."""
     with container.views.transaction() as tx:
         return json.dumps([tx.execute(f"SELECT * FROM {t}") for t in
-                           ("audit_entries", "audit_record_state", "activity_records", "activity_versions")],
+                           ("audit_entries", "activity_records", "activity_versions")],
                           ensure_ascii=False)
 
 
