@@ -19,7 +19,9 @@ from datetime import date
 from typing import Any, Callable, Mapping, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, Repository
+from copy import deepcopy
+
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, Repository, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import Environment, strtobool
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Notification, Recording
@@ -51,16 +53,22 @@ class ReferenceCache(LRUCache):
     before (a record's free text never stays in memory)."""
 
     def put(self, key: Any, value: Any) -> Any:
+        """The evicted entry as the library's cache returns it, or None when `value` is not of a cached kind."""
         if isinstance(value, CACHED_TYPES):
-            return super().put(key, value)
-        return None, None
+            return super().put(key, value) or (None, None)
+        return None
 
 
 class ReferenceRepository(Repository):
-    """The library's repository, each get of one aggregate under a lock of its own: the library fast-forwards a
-    cached aggregate under its lock but copies it after releasing it, so a copy taken while another thread
-    applies the next events could mix old and new fields (a reporting year seen half closed: `closed` and
-    `reopened` from before a close, `sealed` from after it)."""
+    """The library's repository with a copy-on-write cache. The library fast-forwards a cached aggregate in place
+    under its lock but copies it after releasing it, so a copy taken while another thread applied the next events
+    could mix old and new fields (a reporting year seen half closed: `closed` and `reopened` from before a close,
+    `sealed` from after it). Here a cached aggregate is never changed once cached: newer events are applied to a
+    copy, which then replaces it in the cache (under a lock per aggregate, so two threads do not both replay).
+
+    So a caller that only reads (`readonly=True`: the reference and year checks of a write) is handed the cached
+    object itself, with no copy; every other caller gets its own deep copy, as from the library (issue 13: the
+    copies were a quarter of a write's use-case CPU, and they grow with a network's members)."""
 
     STRIPES = 64
 
@@ -68,11 +76,27 @@ class ReferenceRepository(Repository):
         super().__init__(*args, **kwargs)
         self._stripes = [threading.Lock() for _ in range(self.STRIPES)]
 
-    def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
-        if kwargs.get("version") is not None:
-            return super().get(aggregate_id, **kwargs)
+    def get(self, aggregate_id: Any, *, version: int | None = None, readonly: bool = False,
+            projector_func: Any = None, deepcopy_from_cache: bool = True, **kwargs: Any) -> Any:
+        if version is not None or not self.cache or projector_func is not None or kwargs:
+            return super().get(aggregate_id, version=version, deepcopy_from_cache=deepcopy_from_cache, **kwargs,
+                               **({"projector_func": projector_func} if projector_func is not None else {}))
         with self._stripes[hash(aggregate_id) % self.STRIPES]:
-            return super().get(aggregate_id, **kwargs)
+            try:
+                aggregate = self.cache.get(aggregate_id)
+            except KeyError:
+                aggregate = self._reconstruct_aggregate(aggregate_id, None, project_aggregate)
+                if self.cache.put(aggregate_id, aggregate) is None:  # not a cached kind: nobody else holds it
+                    return aggregate
+            else:
+                if self.fastforward:
+                    new_events = list(self.event_store.get(originator_id=aggregate_id, gt=aggregate.version))
+                    if new_events:
+                        aggregate = project_aggregate(deepcopy(aggregate), new_events)  # the cached one stays as is
+                        if aggregate is None:
+                            raise AggregateNotFoundError(aggregate_id)
+                        self.cache.put(aggregate_id, aggregate)
+        return aggregate if readonly or not (deepcopy_from_cache and self.deepcopy_from_cache) else deepcopy(aggregate)
 
 
 @dataclass(frozen=True)
@@ -203,14 +227,19 @@ class Splot(Application):
         """`Saved` for an aggregate as stored, nothing new saved (so no log position to wait for)."""
         return Saved(aggregate.id, aggregate.version, None)
 
-    def _load(self, cls: type[A], aggregate_id: object, *, field: str, what: str) -> A:
+    def _load(self, cls: type[A], aggregate_id: object, *, field: str, what: str, readonly: bool = False) -> A:
+        """The aggregate, or UnknownReference. `readonly`: the caller only reads it (a reference check), so it may
+        be handed the cached object itself, not a copy — it must never change it."""
         if not isinstance(aggregate_id, UUID):
             try:
                 aggregate_id = UUID(str(aggregate_id))
             except ValueError:
                 raise UnknownReference(what, aggregate_id, field=field) from None
         try:
-            aggregate = self.repository.get(aggregate_id)
+            if readonly and isinstance(self.repository, ReferenceRepository):
+                aggregate = self.repository.get(aggregate_id, readonly=True)
+            else:
+                aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise UnknownReference(what, aggregate_id, field=field) from None
         if not isinstance(aggregate, cls):
@@ -241,11 +270,12 @@ class Splot(Application):
         return True
 
     # ------------------------------------------------------------------ reading aggregates
-    def get_network(self, network_id: object, field: str = "network_id") -> Network:
-        return self._load(Network, network_id, field=field, what="network")
+    def get_network(self, network_id: object, field: str = "network_id", *, readonly: bool = False) -> Network:
+        return self._load(Network, network_id, field=field, what="network", readonly=readonly)
 
-    def get_institution(self, institution_id: object, field: str = "institution_id") -> Institution:
-        return self._load(Institution, institution_id, field=field, what="institution")
+    def get_institution(self, institution_id: object, field: str = "institution_id", *,
+                        readonly: bool = False) -> Institution:
+        return self._load(Institution, institution_id, field=field, what="institution", readonly=readonly)
 
     def get_firm(self, firm_id: object, field: str = "firm_id") -> Firm:
         return self._load(Firm, firm_id, field=field, what="firm")
