@@ -304,9 +304,15 @@ def _digest(notification: Any) -> str:
 
 class BackgroundCatchUp:
     """A daemon thread that keeps read models current while the server runs, and checks that they
-    still stand on the log (a log replaced behind the server's back is caught within a tick)."""
+    still stand on the log (a log replaced behind the server's back is caught within a tick).
 
-    def __init__(self, runner: ProjectionRunner, interval: float = 0.25) -> None:
+    It wakes once a second: every read brings the read models up to the log itself (`ensure_current`), so
+    the interval decides only how many events each page coalesces. A page's fixed costs (the fingerprint
+    check, the indicator recomputation of each year it touched) are shared by its events: 25 writes a page
+    cost 0.9 ms of projection CPU per write, 100 a page 0.63 ms, 400 a page 0.40 ms (issue 13), CPU the
+    request threads compete for under one GIL."""
+
+    def __init__(self, runner: ProjectionRunner, interval: float = 1.0) -> None:
         self.runner = runner
         self.interval = interval
         self._stop = threading.Event()
