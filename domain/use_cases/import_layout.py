@@ -193,8 +193,16 @@ def file_rows(register: RegisterFile) -> tuple[list[ImportRow], list[RowProblem]
 
 
 def _labels_row(kind: str, named: dict[str, Any]) -> bool:
-    filled = {name: plain_name(cell_text(cell)) for name, cell in named.items() if cell_text(cell)}
-    return bool(filled) and all(text in _label_forms(RECORD_KINDS[kind].field(name)) for name, text in filled.items())
+    """Whether every filled cell holds its column's label (the template's second header row); a data row is
+    told apart at its first filled cell."""
+    filled = False
+    for name, cell in named.items():
+        text = cell_text(cell)
+        if text:
+            if plain_name(text) not in _label_forms(RECORD_KINDS[kind].field(name)):
+                return False
+            filled = True
+    return filled
 
 
 def count_rows(tables: Iterable[Table]) -> int:

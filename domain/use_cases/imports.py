@@ -64,13 +64,13 @@ class _YearsOnce:
 
     def __init__(self, years: Any) -> None:
         self._years = years
-        self._open: dict[tuple[str, int, str], tuple[YearCheck, ...]] = {}
+        self._open: dict[tuple[Any, int, Any], tuple[YearCheck, ...]] = {}
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._years, name)
 
     def check_record_year_open(self, record: Any) -> None:
-        key = (str(record.network_id), record.occurred_on.year, str(record.owner_institution_id))
+        key = (record.network_id, record.occurred_on.year, record.owner_institution_id)
         if key not in self._open:
             earlier = take_year_checks()  # this command's checks so far: kept apart from the year's own
             self._years.check_record_year_open(record)
@@ -92,14 +92,14 @@ class _BatchView:
 
     def __init__(self, store: Splot) -> None:
         self._store = store
-        self._loaded: dict[tuple[type, str], Any] = {}
+        self._loaded: dict[tuple[type, Any], Any] = {}
         self.years = _YearsOnce(store.years)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
     def _load(self, cls: type, aggregate_id: object, *, field: str, what: str, **_: Any) -> Any:
-        key = (cls, str(aggregate_id))
+        key = (cls, aggregate_id)  # as the rows name it (a UUID, or text the store turns into one)
         if key not in self._loaded:  # a refusal is not kept: it is raised each time (`readonly` and the like:
             # every caller here only reads what it loads)
             self._loaded[key] = self._store._load(cls, aggregate_id, field=field, what=what)
