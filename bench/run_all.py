@@ -304,13 +304,16 @@ def _sizes_asked(options: list[str]) -> list[int]:
     return [int(options[i + 1]) for i, o in enumerate(options[:-1]) if o in ("--events", "--small")]
 
 
-def prepare_stores(sizes: list[int], log=print) -> list[str]:
-    """Makes (or reuses) the cached generated stores the benchmarks will ask for; what happened, for the doc."""
+def prepare_stores(sizes: list[int], log=print, paths: dict[int, Path] | None = None) -> list[str]:
+    """Makes (or reuses) the cached generated stores the benchmarks will ask for (their paths into `paths`);
+    what happened, for the document."""
     from bench.stores import ensure
 
     said = []
     for size in sizes:
         path, info = ensure(size, log=log)
+        if paths is not None:
+            paths[size] = path
         rate = info["events"] / info["generate_seconds"] if info["generate_seconds"] else 0
         said.append(f"{info['events']:,} events (seed {info['seed']}) "
                     + ("reused from the cache " if info["reused"] else "generated ")
@@ -334,15 +337,16 @@ def main(argv: list[str] | None = None) -> int:
     started, load_start, began = datetime.now(timezone.utc), _load(), time.perf_counter()
     options = {name: (QUICK_ARGS if args.quick else FULL_ARGS).get(name, []) + extra.get(name, []) for name in names}
     say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    paths: dict[int, Path] = {}
     try:
         stores = prepare_stores(sorted({n for name in names if name in STORE_USERS
-                                        for n in _sizes_asked(options[name])}), log=say)
+                                        for n in _sizes_asked(options[name])}), log=say, paths=paths)
     except Exception as error:  # noqa: BLE001 - the document names it; benchmarks that need no store still run
         stores = [f"**could not be generated**: {type(error).__name__}: {error}"]
-    for name in names:
-        if name == "rebuild" and "--store" not in options[name] and _sizes_asked(options[name]):
-            from bench.stores import store_path
-            options[name] += ["--store", str(store_path(_sizes_asked(options[name])[0]))]
+    if "rebuild" in options and "--store" not in options["rebuild"] and _sizes_asked(options["rebuild"]):
+        size = _sizes_asked(options["rebuild"])[0]  # bench/rebuild.py reads the cached store (and generates none)
+        if size in paths:
+            options["rebuild"] += ["--store", str(paths[size])]
     outcomes = []
     for name in names:
         say(f"bench/{name}.py ...")
