@@ -119,7 +119,9 @@ async def write_context(
                     "a duplicate sent while the first runs gets the first's answer once it is saved. The key is saved "
                     "with the write itself (a crash keeps both or neither) and expires 24 h after its last use.")] = None,
 ) -> WriteContext:
-    return WriteContext(request.app.state.container.idempotency, idempotency_key, request.method, request.url.path)
+    # the scope's path, not `request.url.path`: the same text, without building and parsing a URL per request
+    return WriteContext(request.app.state.container.idempotency, idempotency_key, request.method,
+                        request.scope["path"])
 
 
 WriteCtx = Annotated[WriteContext, Depends(write_context)]

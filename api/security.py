@@ -16,6 +16,10 @@ SECURITY_HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
 
+# encoded once, not per response (issue 13: every write answers through here)
+_ENCODED = tuple((name.encode(), value.encode())
+                 for name, value in {**SECURITY_HEADERS, "content-security-policy": CONTENT_SECURITY_POLICY}.items())
+
 
 class SecurityHeadersMiddleware:
     def __init__(self, app) -> None:
@@ -28,11 +32,9 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
                 headers = list(message.get("headers", []))
-                for name, value in {**SECURITY_HEADERS, "content-security-policy": CONTENT_SECURITY_POLICY}.items():
-                    if name.encode() not in present:
-                        headers.append((name.encode(), value.encode()))
+                present = {name.lower() for name, _ in headers}
+                headers += [header for header in _ENCODED if header[0] not in present]
                 if scope.get("path", "").startswith("/api/v1") and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
