@@ -5,6 +5,7 @@
     .venv/bin/python bench/writes.py --large 100000  # also on a store of that many events (takes minutes)
     .venv/bin/python bench/writes.py --postgres      # also on a PostgreSQL 15 server this script starts
     .venv/bin/python bench/writes.py --seconds 20    # longer runs per figure (default 8)
+    .venv/bin/python bench/writes.py --workers 2     # also with 2 server processes (`splot serve --workers 2`)
 
 Each figure starts a real server process on 127.0.0.1 (`splot serve` over a fresh SQLite store with a
 few institutions and a staff token; the baseline `bench/bare_endpoint.py` under uvicorn) and sends
@@ -96,10 +97,23 @@ def _raw(port: int, path: str, body: dict, headers: dict[str, str]) -> bytes:
 
 
 def _cpu(pid: int | None) -> float:
+    """CPU seconds (user + system) of the process and its live descendants (the workers of `serve --workers N`)."""
     if pid is None:
         return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+    family, total = {pid}, 0.0
+    for _ in range(4):  # a few generations are enough (serve -> uvicorn workers)
+        family |= {p for p, fields in stats.items() if int(fields[1]) in family}
+    for p in family:
+        if p in stats:
+            total += int(stats[p][11]) + int(stats[p][12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 async def _load(port: int, make: Callable[[int, int], bytes], seconds: float, warmup: float,
@@ -191,8 +205,9 @@ class Server:
             self.proc.kill()
 
 
-def splot_server(env: dict[str, str]) -> Server:
-    return Server([sys.executable, "-c", "from infra.cli import main; main()", "serve"], env, "/api/v1/health")
+def splot_server(env: dict[str, str], workers: int = 1) -> Server:
+    return Server([sys.executable, "-c", "from infra.cli import main; main()", "serve",
+                   *(["--workers", str(workers)] if workers > 1 else [])], env, "/api/v1/health")
 
 
 def bare_server(env: dict[str, str]) -> Server:
@@ -312,8 +327,8 @@ def measure_bare(env: dict[str, str], seconds: float) -> Result:
         server.close()
 
 
-def measure_splot(store: Store, seconds: float, keyed: bool) -> Result:
-    server = splot_server(store.env)
+def measure_splot(store: Store, seconds: float, keyed: bool, workers: int = 1) -> Result:
+    server = splot_server(store.env, workers)
     try:
         return run_load(server.port, meeting_request(store, server.port, keyed), seconds, pid=server.proc.pid)
     finally:
@@ -340,6 +355,9 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=0, metavar="EVENTS", help="also on a store of EVENTS events")
     parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL 15 (started here)")
     parser.add_argument("--no-keyed", action="store_true", help="skip the Idempotency-Key figure")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="also with N server processes (`splot serve --workers N`), on SQLite and with "
+                             "--postgres on PostgreSQL")
     parser.add_argument("--repeat", type=int, default=1, help="pairs (baseline, Splot) per figure; the pair with "
                                                               "the median ratio is reported, every pair in --json")
     args = parser.parse_args()
@@ -376,6 +394,9 @@ def main() -> None:
         report("POST /meetings, SQLite FULL, fresh store", lambda: measure_splot(store, seconds, False), bare_sqlite)
         if not args.no_keyed:
             report("the same with Idempotency-Key", lambda: measure_splot(store, seconds, True), bare_sqlite)
+        if args.workers > 1:
+            report(f"the same with {args.workers} server processes", lambda: measure_splot(store, seconds, False,
+                                                                                            args.workers), bare_sqlite)
         if args.large:
             big = prepare_store(tmp / "large", extra_events=args.large)
             report(f"the same on a store of {args.large:,} more events", lambda: measure_splot(big, seconds, False),
@@ -385,9 +406,14 @@ def main() -> None:
             try:
                 url = f"postgresql://postgres@127.0.0.1:{pg.port}/{pg.database()}"
                 pg_store = prepare_store(tmp / "pg", database_url=url)
-                report("the same on PostgreSQL 15", lambda: measure_splot(pg_store, seconds, False),
-                       lambda: measure_bare({"BARE_POSTGRES": f"host=127.0.0.1 port={pg.port} user=postgres "
-                                                              f"dbname={pg.database()}"}, seconds))
+                def bare_pg() -> Result:
+                    return measure_bare({"BARE_POSTGRES": f"host=127.0.0.1 port={pg.port} user=postgres "
+                                                          f"dbname={pg.database()}"}, seconds)
+
+                report("the same on PostgreSQL 15", lambda: measure_splot(pg_store, seconds, False), bare_pg)
+                if args.workers > 1:
+                    report(f"the same on PostgreSQL 15 with {args.workers} server processes",
+                           lambda: measure_splot(pg_store, seconds, False, args.workers), bare_pg)
             finally:
                 pg.close()
     if args.json:

@@ -29,13 +29,19 @@ def _log_config() -> dict:
 
 
 def serve(host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
-          port: int = typer.Option(8000, help="Port to listen on.")) -> None:
+          port: int = typer.Option(8000, help="Port to listen on."),
+          workers: int = typer.Option(1, min=1, max=64, help="Server processes behind the one port (each with its "
+                                      "own group commit and read-model thread; the store is shared).")) -> None:
     """Uruchamia API JSON nad bieżącym magazynem (serve the JSON API over whatever the store holds)."""
     import uvicorn
 
+    if workers > 1:
+        with cli_container():  # bootstrap once here, so the workers do not race to create the defaults
+            pass
     console.print(f"Splot on http://{host}:{port}  (API docs: http://{host}:{port}/api/docs)")
     _print_setup_link(_browser_url(host, port))
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info", log_config=_log_config())
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info", log_config=_log_config(),
+                workers=workers)
 
 
 def demo(if_empty: bool = typer.Option(False, "--if-empty", help="Nic nie rób, gdy magazyn ma już dane (do nothing when the store already holds data).")) -> None:
