@@ -65,6 +65,43 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
 
 
+def pack_changes(changes: list[dict[str, Any]]) -> str:
+    """An audit entry's change list as stored: a diff whose every old value is None (a creation's) as
+    {field: new}, about half the size; any other as the list [{field, old, new}]. `unpack_changes` reverses it."""
+    if changes and all(c.keys() == {"field", "old", "new"} and c["old"] is None for c in changes):
+        return to_json({c["field"]: c["new"] for c in changes})
+    return to_json(changes)
+
+
+def unpack_changes(text: str) -> list[dict[str, Any]]:
+    """The [{field, old, new}] (sorted by field) that `pack_changes` stored."""
+    value = json.loads(text)
+    if isinstance(value, dict):
+        return [{"field": k, "new": v, "old": None} for k, v in sorted(value.items())]
+    return value
+
+
+def plain(value: Any) -> Any:
+    """`value` as JSON would give it back (`json.loads(to_json(value))`: ids and dates as text, tuples as lists,
+    keys as text) without the round trip through a string — the handlers do this to every record event."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {(k if type(k) is str else _key(k)): plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [plain(v) for v in value]
+    if kind is float:
+        return json.loads(json.dumps(value))  # nan/inf as json spells them
+    if isinstance(value, (dict, list, tuple, str, int)):  # subclasses: as json.dumps treats them
+        return json.loads(to_json(value))
+    return _json_default(value)
+
+
+def _key(key: Any) -> str:
+    return json.loads(json.dumps({key: 0}, default=_json_default)).popitem()[0]
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, UUID):
         return str(value)

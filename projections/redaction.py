@@ -19,7 +19,7 @@ from typing import Any
 
 from domain.privacy import REDACTED_TEXT, redacted_change, redacted_fields, redacted_text
 from domain.record_kinds import RECORD_KINDS
-from projections.base import Tx, to_json
+from projections.base import Tx, pack_changes, to_json, unpack_changes
 
 
 def _fields_and_title(kind: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -58,10 +58,10 @@ def redact_trail(tx: Tx, record_id: str) -> None:
     _secure(tx)
     for entry in tx.execute("SELECT position, reason, changes_json FROM audit_entries WHERE record_id = ?",
                             (record_id,)):
-        changes = [redacted_change(c) for c in json.loads(entry["changes_json"])]
+        changes = [redacted_change(c) for c in unpack_changes(entry["changes_json"])]
         changes = [c for c in changes if c.get("old") != c.get("new")]
         tx.execute("UPDATE audit_entries SET reason = ?, changes_json = ? WHERE position = ?",
-                   (redacted_text(entry["reason"]), to_json(changes), entry["position"]))
+                   (redacted_text(entry["reason"]), pack_changes(changes), entry["position"]))
     # The state the next diff starts from is the activity register's row, which `redact_register` redacts.
 
 

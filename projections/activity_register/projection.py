@@ -20,7 +20,7 @@ from domain.privacy import PersonalDataAct
 from domain.record_kinds import RECORD_KINDS
 from domain.records import Record, firms_involved, institutions_involved
 from domain.values import RecordKind
-from projections.base import Tx, id_text, recorded_at, to_json
+from projections.base import Tx, id_text, plain, recorded_at, to_json
 from projections.redaction import redact_register
 
 # Per kind, the field shown as a record's title and the choice that sorts it (from the record-kind specs;
@@ -45,7 +45,8 @@ class ActivityRegisterProjection:
     or writes these tables with its own SQL calls `self.flush(tx)` first, so the tables hold the page so far."""
 
     name = "activity_register"
-    version = 2  # v2: a version's title instead of its fields (the record's row keeps them), closed_by, page batches
+    version = 3  # v2: a version's title instead of its fields (the record's row keeps them), closed_by, page batches;
+    # v3: parties indexed by party for persons only
     tables = ("activity_records", "activity_versions", "activity_parties")
 
     def __init__(self) -> None:
@@ -89,7 +90,10 @@ class ActivityRegisterProjection:
             "role TEXT NOT NULL, PRIMARY KEY (record_id, version, party_type, party_id))"
             + (" WITHOUT ROWID" if tx.dialect == "sqlite" else "")  # the key is the row: stored once, not twice
         )
-        tx.execute("CREATE INDEX IF NOT EXISTS activity_parties_by_party ON activity_parties (party_type, party_id)")
+        # Only a person's appearances are looked up by party (ReadModels.person_appearances); institutions and
+        # firms are filtered per record (activity_register.queries), so they are left out of the index.
+        tx.execute("CREATE INDEX IF NOT EXISTS activity_parties_of_persons ON activity_parties (party_id) "
+                   "WHERE party_type = 'person'")
 
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
         if isinstance(event, PersonalDataAct.RecordRedacted):  # the record's text gone (projections/redaction.py)
@@ -207,7 +211,7 @@ _RECORDED_TO, _CLOSED_BY = _VERSION_COLUMNS.index("recorded_to"), _VERSION_COLUM
 
 def _plain(fields: dict[str, Any]) -> dict[str, Any]:
     """Fields as JSON sees them: ids and dates become strings, so stored and new values compare alike."""
-    return json.loads(to_json(fields))
+    return plain(fields)
 
 
 def _iso(value: Any) -> str:

@@ -3,7 +3,7 @@
 - `audit_entries`: one row per stored event (every aggregate, not only records), keyed by its
   position in the log (notification id): recorded time (UTC), user, acting institution, the
   record's owner institution, aggregate id and version, kind, event type, reason, the change
-  list (field, old, new) as JSON, and the network the event belongs to (`network_id`; for a
+  list (field, old, new) as JSON (a creation's as {field: new}: `projections.base.pack_changes`), and the network the event belongs to (`network_id`; for a
   municipality's own events none, and `municipality_id` instead), so that a municipality's people
   read only their own networks' trail.
 - the state the next diff of a record starts from is the activity register's current row of it
@@ -27,7 +27,7 @@ from eventsourcing.utils import get_topic
 from domain.privacy import PersonalDataAct
 from domain.records import Record
 from domain.registry import Municipality, Network
-from projections.base import Tx, id_text, recorded_at, to_json
+from projections.base import Tx, id_text, pack_changes, plain, recorded_at
 from projections.redaction import redact_trail
 
 NETWORK = Network.TOPIC.split(":", 1)[-1]  # "Network": the aggregate part of an event type
@@ -45,7 +45,7 @@ def event_type(event: Any) -> str:
 
 
 def _plain(value: Any) -> Any:
-    return json.loads(to_json(value))
+    return plain(value)
 
 
 def _payload(event: Any) -> dict[str, Any]:
@@ -63,8 +63,9 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 class AuditTrailProjection:
     name = "audit_trail"
-    version = 4  # v2: network_id / municipality_id of every entry; audit_aggregate_networks; v3: written in page
-    # batches; v4: no audit_record_state (a record's previous fields are read from the activity register)
+    version = 5  # v2: network_id / municipality_id of every entry; audit_aggregate_networks; v3: written in page
+    # batches; v4: no audit_record_state (a record's previous fields are read from the activity register);
+    # v5: a creation's changes stored as {field: new} (projections.base.pack_changes)
     tables = ("audit_entries", "audit_aggregate_networks")
     rebuilt_with = ("activity_register",)  # reads its tables as of the same position: reset together
 
@@ -130,7 +131,7 @@ class AuditTrailProjection:
         self._entries.append(
             (notification_id, recorded_at(event.timestamp), getattr(event, "actor_user_id", None),
              id_text(getattr(event, "actor_institution_id", None)), owner, record_id, event.originator_version,
-             kind, etype, getattr(event, "reason", None), to_json(changes), network_id, municipality_id))
+             kind, etype, getattr(event, "reason", None), pack_changes(changes), network_id, municipality_id))
 
     def _state(self, tx: Tx, record_id: str) -> dict[str, Any]:
         """The record as of the event before this one: from this page, or the activity register's stored row,
