@@ -40,10 +40,17 @@ def test_figures_are_judged_by_their_rows_rule():
     assert run_all.judged("scale", fig("growth of the task report's cost per event", 1.2, 1.0)) is True
     assert run_all.judged("scale", fig("growth of the task report's cost per event", 1.4, 1.0)) is False
     assert run_all.judged("serve_memory", fig("server RSS serving 1,000,000 events", 201)) is False
+    assert run_all.judged("rebuild", fig("rebuild rate over the last 10% of 1,000 events", 80, 100)) is True  # 1.25×
+    assert run_all.judged("rebuild", fig("rebuild rate over the last 10% of 1,000 events", 70, 100)) is False
     # the benchmark's own word wins; a figure no rule knows is not judged; a missing number is not judged
     assert run_all.judged("writes", fig("POST /meetings: writes/s", 1, 1000, met=True)) is True
     assert run_all.judged("other", fig("something else", 1, 2)) is None
     assert run_all.judged("rebuild", fig("rebuild of all read models", None, 3)) is None
+
+
+def test_the_stores_a_benchmark_asks_for_are_read_from_its_options():
+    assert run_all._sizes_asked(["--events", "1000000", "--small", "10000", "--json"]) == [1000000, 10000]
+    assert run_all._sizes_asked(["--seconds", "3"]) == []
 
 
 def test_postgresql_figures_go_to_their_own_row():
