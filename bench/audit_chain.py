@@ -1,15 +1,18 @@
 """Benchmark of the audit chain: write cost of the chained recorder, and `verify` time per million events.
 
-    .venv/bin/python bench/audit_chain.py [--events 1000000] [--batch 1000] [--dir /tmp/splot-bench]
+    .venv/bin/python bench/audit_chain.py [--events 1000000] [--batch 1000] [--dir /tmp/splot-bench] [--json]
 
 Writes `--events` synthetic stored events (real Splot topics, ~330-byte states like a contact record) in
 batches through the chained SQLite recorder (the path `app.save(*aggregates)` takes), then times
-`verify_log` over the whole store (and once more against a checkpoint). Figures go in bench/README.md.
+`verify_log` over the whole store (and once more against a checkpoint). Figures go in bench/README.md;
+with `--json`, the write cost of the chain (chained beside plain batched inserts) for `make bench`. The
+`splot verify` goal itself is measured over a real generated store by bench/verify_speed.py.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import time
@@ -54,6 +57,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--dir", type=Path, default=Path("/tmp/splot-audit-bench"))
+    parser.add_argument("--json", action="store_true", help='print {"figures": [...]} last')
     args = parser.parse_args()
     shutil.rmtree(args.dir, ignore_errors=True)
     args.dir.mkdir(parents=True)
@@ -80,6 +84,15 @@ def main() -> None:
     assert result.ok
     print(f"verify against a checkpoint ({len(checkpoint['anchors'])} anchors): {against_s:.1f} s = "
           f"{against_s * 1_000_000 / n:.1f} s per million")
+    shutil.rmtree(args.dir, ignore_errors=True)
+    if args.json:
+        base = "the plain SQLite recorder, same synthetic events and batches"
+        print(json.dumps({"figures": [
+            {"figure": f"chained recorder writes, {n:,} synthetic events in batches of {args.batch:,}",
+             "value": n / chained_s, "unit": "events/s", "baseline": base, "baseline_value": n / plain_s, "goal": "—"},
+            {"figure": f"verify_log of {n:,} synthetic events against a checkpoint", "value": n / against_s,
+             "unit": "events/s", "baseline": "verify_log of the same, alone", "baseline_value": n / verify_s,
+             "goal": "—"}], "notes": []}, ensure_ascii=False))
 
 
 if __name__ == "__main__":

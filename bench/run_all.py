@@ -49,12 +49,12 @@ EXPECTED = ("writes", "rebuild", "import_speed", "scale", "verify_speed", "serve
 QUICK_ARGS = {"writes": ["--seconds", "3", "--no-keyed"], "import_speed": ["--rows", "5000", "--api-rows", "300"],
               "rebuild": ["--events", "20000"], "scale": ["--events", "20000", "--small", "5000"],
               "verify_speed": ["--events", "20000"], "serve_memory": ["--events", "20000"],
-              "postgres": ["--events", "5000"]}
+              "postgres": ["--events", "5000"], "audit_chain": ["--events", "20000"]}
 # The issue's sizes: a store of 1,000,000 events (generated once, cached), imports of 100,000 rows.
 FULL_ARGS = {"writes": ["--large", "100000", "--postgres", "--repeat", "3"], "import_speed": ["--rows", "100000"],
              "rebuild": ["--events", "1000000"], "scale": ["--events", "1000000", "--small", "10000"],
              "verify_speed": ["--events", "1000000"], "serve_memory": ["--events", "1000000"],
-             "postgres": ["--events", "100000"]}
+             "postgres": ["--events", "100000"], "audit_chain": ["--events", "100000"]}
 TIMEOUT_SECONDS = 3 * 3600
 
 
