@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Protocol, Sequence
 from uuid import UUID
@@ -50,6 +51,7 @@ def drop_tables(tx: Tx, projection: Projection) -> None:
         tx.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+@lru_cache(maxsize=256)  # several read models ask for the same event's time in a row
 def recorded_at(value: datetime) -> str:
     """Fixed-width UTC timestamp text, so that string order is time order."""
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -91,6 +93,8 @@ def plain(value: Any) -> Any:
         return {(k if type(k) is str else _key(k)): plain(v) for k, v in value.items()}
     if kind is list or kind is tuple:
         return [plain(v) for v in value]
+    if kind is UUID:
+        return str(value)
     if kind is float:
         return json.loads(json.dumps(value))  # nan/inf as json spells them
     if isinstance(value, (dict, list, tuple, str, int)):  # subclasses: as json.dumps treats them
