@@ -296,12 +296,14 @@ def goals_met(outcomes: list[Outcome]) -> list[tuple[Any, str]]:
 
 
 # Benchmarks that read a generated store (bench/stores.py): it is made before they run, and reused.
-STORE_USERS = ("rebuild", "scale", "verify_speed", "serve_memory")
+STORE_USERS = ("rebuild", "scale", "verify_speed", "serve_memory", "postgres")
 
 
 def _sizes_asked(options: list[str]) -> list[int]:
-    """The store sizes a benchmark's options ask for: --events N (and --small N)."""
-    return [int(options[i + 1]) for i, o in enumerate(options[:-1]) if o in ("--events", "--small")]
+    """The store sizes a benchmark's options ask for: --events N (and --small N), the last of each winning
+    (as argparse takes it: `--args scale="--events 5000"` overrides FULL_ARGS)."""
+    last = {o: int(options[i + 1]) for i, o in enumerate(options[:-1]) if o in ("--events", "--small")}
+    return [last[o] for o in ("--events", "--small") if o in last]
 
 
 def prepare_stores(sizes: list[int], log=print, paths: dict[int, Path] | None = None) -> list[str]:

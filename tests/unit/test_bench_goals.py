@@ -51,6 +51,7 @@ def test_figures_are_judged_by_their_rows_rule():
 def test_the_stores_a_benchmark_asks_for_are_read_from_its_options():
     assert run_all._sizes_asked(["--events", "1000000", "--small", "10000", "--json"]) == [1000000, 10000]
     assert run_all._sizes_asked(["--seconds", "3"]) == []
+    assert run_all._sizes_asked(["--events", "1000000", "--small", "10000", "--events", "5000"]) == [5000, 10000]
 
 
 def test_postgresql_figures_go_to_their_own_row():
