@@ -151,7 +151,9 @@ def main() -> None:
         {"figure": f"server RSS at its peak (VmHWM) serving {n:,} events, during the warm-up", "value": max(hwm, peak[0]),
          "unit": "MB", "baseline": "the same server just started", "baseline_value": started_rss, "goal": "≤ 200 MB"},
     ]
-    notes = [f"{count} report requests in {seconds:,.0f} s, answers {statuses}"] + odd
+    notes = [f"{count} report requests in {seconds:,.0f} s, answers {statuses}",
+             f"the server held {started_rss:,.0f} MB before the first report ({100 * started_rss / max(after, 1):.0f} % "
+             f"of its RSS after the warm-up): what it imports and loads at start, not the reports, sets this figure"] + odd
     if args.json:
         print(json.dumps({"figures": figures, "notes": notes}, ensure_ascii=False))
         return
