@@ -98,6 +98,46 @@ class ReferenceRepository(Repository):
                         self.cache.put(aggregate_id, aggregate)
         return aggregate if readonly or not (deepcopy_from_cache and self.deepcopy_from_cache) else deepcopy(aggregate)
 
+    def get_many(self, aggregate_ids: Any) -> dict[Any, Any]:
+        """Read-only aggregates by id (`get(readonly=True)` for each; those that do not exist are left out), the
+        cached ones brought up to the log by ONE read of all their newer events where the recorder offers it
+        (`select_newer_events`, infra/audit_chain.py) instead of one read — one transaction — each."""
+        select = getattr(self.event_store.recorder, "select_newer_events", None)
+        found: dict[Any, Any] = {}
+        cached: dict[Any, Any] = {}
+        for aggregate_id in dict.fromkeys(aggregate_ids):
+            try:
+                if select is None or not self.cache or not self.fastforward:
+                    raise KeyError(aggregate_id)
+                cached[aggregate_id] = self.cache.get(aggregate_id)
+            except KeyError:
+                try:
+                    found[aggregate_id] = self.get(aggregate_id, readonly=True)
+                except AggregateNotFoundError:
+                    pass
+        newer: dict[Any, list[Any]] = {}
+        if cached:
+            mapper = self.event_store.mapper
+            for stored in select({i: a.version for i, a in cached.items()}):
+                newer.setdefault(stored.originator_id, []).append(mapper.to_domain_event(stored))
+        for aggregate_id, aggregate in cached.items():
+            events = newer.get(aggregate_id)
+            if events:
+                with self._stripes[hash(aggregate_id) % self.STRIPES]:
+                    try:
+                        latest = self.cache.get(aggregate_id)  # another thread may have moved it on meanwhile
+                    except KeyError:
+                        latest = aggregate
+                    events = [e for e in events if e.originator_version > latest.version]
+                    if events:
+                        latest = project_aggregate(deepcopy(latest), events)  # the cached one stays as it is
+                        if latest is None:
+                            continue
+                        self.cache.put(aggregate_id, latest)
+                aggregate = latest
+            found[aggregate_id] = aggregate
+        return found
+
 
 @dataclass(frozen=True)
 class Saved:
@@ -227,16 +267,39 @@ class Splot(Application):
         """`Saved` for an aggregate as stored, nothing new saved (so no log position to wait for)."""
         return Saved(aggregate.id, aggregate.version, None)
 
-    def _load(self, cls: type[A], aggregate_id: object, *, field: str, what: str, readonly: bool = False) -> A:
+    def _read_many(self, aggregate_ids: Any) -> dict[UUID, Aggregate]:
+        """Read-only aggregates by id, those that exist (the ids that are no UUID left out): a write's reference
+        checks read them all at once (`ReferenceRepository.get_many`) and hand them to `_load(found=...)`."""
+        ids = []
+        for value in aggregate_ids:
+            try:
+                ids.append(value if isinstance(value, UUID) else UUID(str(value)))
+            except ValueError:
+                continue
+        if isinstance(self.repository, ReferenceRepository):
+            return self.repository.get_many(ids)
+        found = {}
+        for aggregate_id in dict.fromkeys(ids):
+            try:
+                found[aggregate_id] = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                pass
+        return found
+
+    def _load(self, cls: type[A], aggregate_id: object, *, field: str, what: str, readonly: bool = False,
+              found: Mapping[UUID, Aggregate] | None = None) -> A:
         """The aggregate, or UnknownReference. `readonly`: the caller only reads it (a reference check), so it may
-        be handed the cached object itself, not a copy — it must never change it."""
+        be handed the cached object itself, not a copy — it must never change it. `found`: aggregates read
+        already (`_read_many`), used when they hold this one."""
         if not isinstance(aggregate_id, UUID):
             try:
                 aggregate_id = UUID(str(aggregate_id))
             except ValueError:
                 raise UnknownReference(what, aggregate_id, field=field) from None
         try:
-            if readonly and isinstance(self.repository, ReferenceRepository):
+            if found is not None and aggregate_id in found:
+                aggregate = found[aggregate_id]
+            elif readonly and isinstance(self.repository, ReferenceRepository):
                 aggregate = self.repository.get(aggregate_id, readonly=True)
             else:
                 aggregate = self.repository.get(aggregate_id)
@@ -270,12 +333,14 @@ class Splot(Application):
         return True
 
     # ------------------------------------------------------------------ reading aggregates
-    def get_network(self, network_id: object, field: str = "network_id", *, readonly: bool = False) -> Network:
-        return self._load(Network, network_id, field=field, what="network", readonly=readonly)
+    def get_network(self, network_id: object, field: str = "network_id", *, readonly: bool = False,
+                    found: Mapping[UUID, Aggregate] | None = None) -> Network:
+        return self._load(Network, network_id, field=field, what="network", readonly=readonly, found=found)
 
     def get_institution(self, institution_id: object, field: str = "institution_id", *,
-                        readonly: bool = False) -> Institution:
-        return self._load(Institution, institution_id, field=field, what="institution", readonly=readonly)
+                        readonly: bool = False, found: Mapping[UUID, Aggregate] | None = None) -> Institution:
+        return self._load(Institution, institution_id, field=field, what="institution", readonly=readonly,
+                          found=found)
 
     def get_firm(self, firm_id: object, field: str = "firm_id") -> Firm:
         return self._load(Firm, firm_id, field=field, what="firm")

@@ -65,22 +65,20 @@ class RecordCommands:
     def _check_references(self, kind: str, fields: dict[str, Any]) -> None:
         """Every id names an existing thing of the right kind, in the record's network."""
         store = self.store
-        # Read only: the cached aggregates themselves, no copies (domain/application.py, ReferenceRepository),
-        # each loaded once even when the record names it twice (the owner is one of the references too).
-        network = store.get_network(fields["network_id"], readonly=True)
+        # Read only, all at once: the cached aggregates themselves, no copies, brought up to the log by one read
+        # (domain/application.py, ReferenceRepository), each once even when the record names it twice.
+        refs = references(kind, fields)
+        owner_id = institutions_involved(kind, fields)[0]
+        found = store._read_many([fields["network_id"], *(ref for _, ref, _ in refs), owner_id])
+        network = store.get_network(fields["network_id"], readonly=True, found=found)
         day = fields["occurred_on"]
-        loaded: dict[Any, Any] = {}
-        for field, ref, what in references(kind, fields):
+        for field, ref, what in refs:
             aggregate = store._load(Institution if what == "institution" else Firm, ref, field=field, what=what,
-                                    readonly=True)
-            loaded[aggregate.id] = aggregate
+                                    readonly=True, found=found)
             if aggregate.network_id != network.id:
                 raise UnknownReference(f"{what} in network {network.name}", ref, field=field,
                                        what_pl=f"{REFERENCE_GENITIVE[what]} w sieci {network.name}")
-        owner_id = institutions_involved(kind, fields)[0]
-        owner = loaded.get(owner_id)
-        if not isinstance(owner, Institution):
-            owner = store.get_institution(owner_id, readonly=True)
+        owner = store.get_institution(owner_id, readonly=True, found=found)
         if not owner.active:
             raise InvariantViolated(bilingual(f"Instytucja {owner.short_name} jest wyłączona i nie może rejestrować "
                                               "nowych działań.",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 from datetime import date
 
+import pytest
+
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import Actor
 from infra.container import open_container
@@ -51,3 +53,34 @@ def test_a_record_s_checks_read_without_copying(sqlite_settings, monkeypatch):
         record = container.app.records.prepare("meeting", dict(fields), ADMIN)
         assert record.fields["organiser_id"] == world.riph
         assert copies == []
+
+
+def test_a_record_s_checks_bring_their_cached_references_up_to_the_log_in_one_read(sqlite_settings, monkeypatch):
+    """One read of every reference's newer events, not one per reference; and what it reads is the log's
+    answer: an institution another process deactivated is refused."""
+    from domain.errors import InvariantViolated
+    from infra.container import build_container
+
+    with open_container(sqlite_settings) as container:
+        world = build_world(container, NET)
+        fields = {"network_id": NET, "occurred_on": date(2012, 3, 5), "title": "Spotkanie", "kind": "network_meeting",
+                  "organiser_id": world.riph, "institution_ids": [world.citt], "firm_ids": [world.firm_a]}
+        app = container.app
+        app.records.prepare("meeting", dict(fields), ADMIN)  # every reference in the cache
+        recorder, reads = app.recorder, []
+        for name in ("select_events", "select_newer_events"):
+            real = getattr(recorder, name)
+            def counted(*a, _real=real, _name=name, **k):
+                reads.append((_name, a[0] if a else k.get("originator_id")))
+                return _real(*a, **k)
+
+            monkeypatch.setattr(recorder, name, counted)
+        app.records.prepare("meeting", dict(fields), ADMIN)
+        assert [name for name, _ in reads].count("select_newer_events") == 1
+        one_by_one = {str(arg) for name, arg in reads if name == "select_events"}  # the year and its gate only
+        assert not one_by_one & {str(NET), str(world.riph), str(world.citt), str(world.firm_a)}
+        with build_container(sqlite_settings) as other:
+            other.app.registry.deactivate_institution(institution_id=world.riph, reason="Likwidacja", actor=ADMIN)
+        with pytest.raises(InvariantViolated, match="wyłączona"):
+            app.records.prepare("meeting", dict(fields), ADMIN)
+        assert app.repository.get(world.riph, readonly=True).active is False
