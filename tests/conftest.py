@@ -6,6 +6,10 @@
 - `postgres_settings`: settings for a fresh database on a PostgreSQL 15 server that this test
   session starts itself (initdb + pg_ctl from Debian's postgresql-15 package) on a free port;
   tests using it are skipped only when the server binaries are missing (`make test` installs them).
+
+`api.app.create_app(container)` is replaced for the session by tests/support/apps.py's copy of one app
+built once (an app costs 0.4-1 s to build; the e2e tests build one per test). SPLOT_TEST_FRESH_APPS=1
+builds a real app each time instead, to check that nothing depends on the sharing.
 """
 
 from __future__ import annotations
@@ -22,10 +26,15 @@ from typing import Iterator
 
 import pytest
 
+import api.app
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import Actor
 from infra.container import Container, bootstrap, build_container
 from infra.settings import Settings
+from tests.support.apps import shared_create_app
+
+if not os.environ.get("SPLOT_TEST_FRESH_APPS"):  # before any test module does `from api.app import create_app`
+    api.app.create_app = shared_create_app(api.app.create_app)
 
 
 @pytest.fixture
