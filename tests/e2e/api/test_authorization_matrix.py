@@ -2,8 +2,11 @@
 
 "own" targets the institution of the staff and lead users (RIPH); "other" targets another one
 (CITT, or the food cluster run by LCB). Roles that are not scoped to an institution get the same
-answer in both columns. Each cell runs against a fresh store, so one cell's write cannot change
-another's answer (a route's `setup` prepares that store first, e.g. a closed year to reopen). Strategy
+answer in both columns. Each cell that may write (any method but GET, or a route with a `setup`) runs
+against a fresh store, so one cell's write cannot change another's answer (a route's `setup` prepares that
+store first, e.g. a closed year to reopen). The GET cells without a setup share one store and app per module
+(a world costs ~0.1 s to build, ~200 cells): each such cell also checks that its request recorded no event,
+so a read that wrote would fail here instead of reaching the next cell. Strategy
 and audit routes are added by `STRATEGY_ROUTES`, the year-closing routes by `CLOSING_ROUTES`.
 """
 
@@ -16,9 +19,13 @@ from typing import Callable
 from uuid import UUID
 
 import pytest
+from fastapi.testclient import TestClient
 
-from infra.container import Container
-from tests.support.world import World, auth
+from api.app import create_app
+from domain.application import DEFAULT_NETWORK_ID
+from infra.container import Container, bootstrap, build_container
+from infra.settings import Settings
+from tests.support.world import World, auth, build_world
 from tests.e2e.api.test_endpoints import V1
 
 ROLES = ("staff", "lead", "coordinator", "auditor", "admin")
@@ -145,18 +152,45 @@ ROUTES.update(CALENDAR_ROUTES)
 CELLS = [(route, role, scope) for route in ROUTES for role in ROLES for scope in SCOPES]
 
 
+def reads_only(route: Route) -> bool:
+    return route.method == "GET" and route.setup is None
+
+
+@pytest.fixture(scope="module")
+def read_store():
+    """(client, container, world) shared by the GET cells without a setup."""
+    container = build_container(Settings(in_memory=True))
+    try:
+        bootstrap(container)
+        world = build_world(container, DEFAULT_NETWORK_ID)
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            yield client, container, world
+    finally:
+        container.close()
+
+
+def events_in(container: Container) -> int:
+    return container.app.recorder.max_notification_id() or 0
+
+
 @pytest.mark.parametrize(("route_name", "role", "scope"), CELLS, ids=[f"{r}|{role}|{s}" for r, role, s in CELLS])
-def test_cell(client, container, world, route_name, role, scope):
+def test_cell(request, route_name, role, scope):
     route = ROUTES[route_name]
+    shared = reads_only(route)
+    client, container, world = (request.getfixturevalue("read_store") if shared else
+                                [request.getfixturevalue(name) for name in ("client", "container", "world")])
     if route.setup:
         route.setup(container, world)
     expected = route.expected[role][SCOPES.index(scope)]
     path = V1 + route.path(world, scope)
     body = route.body(world, scope) if route.body else None
+    before = events_in(container)
     response = client.request(route.method, path, headers=auth(world.tokens[role]), json=body)
     assert response.status_code == expected, (route_name, role, scope, response.text)
     if expected >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
+    if shared:
+        assert events_in(container) == before, f"{route_name} recorded an event: it must not share a store"
 
 
 def test_every_api_route_is_in_the_matrix(client):
