@@ -1,7 +1,9 @@
 """The authorization matrix on the use-case layer itself, without HTTP: every route of the JSON API's
 matrix (tests/e2e/api/test_authorization_matrix.py) is called here as the use case behind it, by every role
 for its own and another institution, and must end as the matrix says — done, `Forbidden`, or not found —
-so a second face (pages, CLI) that calls the same use cases gets the same answers."""
+so a second face (pages, CLI) that calls the same use cases gets the same answers. As there, the GET rows
+without a setup share one store per module and check that their call recorded no event; every other cell
+gets a fresh store."""
 
 from __future__ import annotations
 
@@ -15,9 +17,12 @@ from domain.errors import DomainError, NotFound, UnknownReference
 from domain.policy import Forbidden
 from domain.use_cases import UseCases
 from domain.use_cases.audit import AuditFilter
-from infra.container import Container
-from tests.support.world import World, world  # noqa: F401 (world is a fixture)
-from tests.e2e.api.test_authorization_matrix import ROLES, ROUTES, SCOPES, cluster, inst, partner, record
+from domain.application import DEFAULT_NETWORK_ID
+from infra.container import Container, bootstrap, build_container
+from infra.settings import Settings
+from tests.support.world import World, build_world, world  # noqa: F401 (world is a fixture)
+from tests.e2e.api.test_authorization_matrix import (ROLES, ROUTES, SCOPES, cluster, events_in, inst, partner,
+                                                     reads_only, record)
 from tests.factories import valid_nip
 
 D = date(2012, 3, 5)
@@ -121,17 +126,34 @@ def test_every_route_of_the_api_matrix_has_its_use_case_here():
     assert set(ROUTES) - OPERATIONAL == set(USE_CASES)
 
 
+@pytest.fixture(scope="module")
+def read_store():
+    """(container, world) shared by the GET rows without a setup."""
+    container = build_container(Settings(in_memory=True))
+    try:
+        bootstrap(container)
+        yield container, build_world(container, DEFAULT_NETWORK_ID)
+    finally:
+        container.close()
+
+
 @pytest.mark.parametrize(("name", "role", "scope"), CELLS, ids=[f"{n}|{r}|{s}" for n, r, s in CELLS])
-def test_cell(container: Container, world: World, name: str, role: str, scope: str):
+def test_cell(request, name: str, role: str, scope: str):
     route = ROUTES[name]
+    shared = reads_only(route)
+    container, world = (request.getfixturevalue("read_store") if shared else
+                        [request.getfixturevalue(fixture) for fixture in ("container", "world")])
     if route.setup:
         route.setup(container, world)
     user = container.users.get_by_email(f"{role}@example.org")
     expected = route.expected[role][SCOPES.index(scope)]
     call = USE_CASES[name]
+    before = events_in(container)
     if expected < 400:
         call(container.use_cases, user, world, scope)
-        return
-    with pytest.raises(DomainError) as refused:
-        call(container.use_cases, user, world, scope)
-    assert isinstance(refused.value, OUTCOME[expected]), (name, role, scope, refused.value)
+    else:
+        with pytest.raises(DomainError) as refused:
+            call(container.use_cases, user, world, scope)
+        assert isinstance(refused.value, OUTCOME[expected]), (name, role, scope, refused.value)
+    if shared:
+        assert events_in(container) == before, f"{name} recorded an event: it must not share a store"
