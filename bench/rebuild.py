@@ -103,7 +103,7 @@ def rebuild(store: Path, views: Path) -> dict:
 def reports(store: Path, views: Path) -> dict:
     """p50/p95 in ms of the current report, the as-of report and a drill-down page, over the rebuilt views."""
     from infra.sqldb import SQLiteDatabase
-    from projections.indicator_values.queries import indicator_events, task_report
+    from projections.indicator_values.queries import indicator_events_page, task_report
     from domain.strategy.use_cases import STRATEGY_ID
 
     SID = str(STRATEGY_ID)  # the default strategy, the demo network's
@@ -112,7 +112,7 @@ def reports(store: Path, views: Path) -> dict:
     calls = {
         "current": lambda tx: task_report(tx, TASK, strategy_id=SID),
         "as_of": lambda tx: task_report(tx, TASK, strategy_id=SID, as_of=AS_OF),
-        "drill_down": lambda tx: _drill_page(tx, indicator_events, SID),
+        "drill_down": lambda tx: indicator_events_page(tx, INDICATOR, YEAR, strategy_id=SID, limit=50),
     }
     for name, call in calls.items():
         spent = 0.0
@@ -124,13 +124,6 @@ def reports(store: Path, views: Path) -> dict:
             spent += timings[name][-1] / 1000
     db.close()
     return {name: _percentiles(values) for name, values in timings.items()}
-
-
-def _drill_page(tx, indicator_events, strategy_id: str):
-    try:  # paged (issue 13): the first page of 50 and the total
-        return indicator_events(tx, INDICATOR, YEAR, strategy_id=strategy_id, limit=50)
-    except TypeError:  # an unpaged read model: the whole answer
-        return indicator_events(tx, INDICATOR, YEAR, strategy_id=strategy_id)
 
 
 def _percentiles(values: list[float]) -> dict:

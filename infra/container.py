@@ -55,6 +55,7 @@ from projections.calendar import CalendarProjection
 from projections.practices import PracticesProjection
 from projections.registry import RegistryProjection
 from projections.indicator_values import IndicatorValuesProjection
+from projections.indicator_values.history import IndicatorHistoryProjection
 from projections.investor_service import InvestorServiceProjection
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def all_projections() -> list[Any]:
     return [InvestorServiceProjection(),  # the investor service (issue 14): reads no other read model
             RegistryProjection(), ActivityRegisterProjection(), AuditTrailProjection(),
             IndicatorValuesProjection(),  # indicator values read the registry and activity tables: keep it after them
+            IndicatorHistoryProjection(),  # the tallies by recorded day (as-of reports): after them too
             CalendarProjection(),  # the joint events calendar (issue 14)
             PracticesProjection()]  # the good-practice library (issue 14)
 

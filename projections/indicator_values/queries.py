@@ -28,11 +28,12 @@ from typing import Any
 
 from domain.labels import NO_RULE, indicator_not_found, level_label, publication_not_found, task_not_found
 from domain.strategy.rule_words import describe
-from domain.strategy.rules import dependencies, evaluate
+from domain.strategy.rules import YearFacts, dependencies, evaluate
 from domain.strategy.values import NOT_PLANNED, NO_DATA, is_number, number
 from domain.values import WARSAW, check_query_day, warsaw_today
 from projections.base import Tx, decode_cursor, encode_cursor, end_of_warsaw_day, recorded_at
-from projections.indicator_values.compute import TOTAL, computable, indicator_rows
+from projections.indicator_values import history, tallies
+from projections.indicator_values.compute import TOTAL, computable, evaluation_rows, indicator_rows, with_cumulative
 from projections.indicator_values.facts import (
     STRATEGY_TABLE,
     StrategyState,
@@ -113,23 +114,31 @@ def goal_progress(state: StrategyState, code: str) -> float | None:
 
 # ---------------------------------------------------------------------------------------------- report
 def task_report(tx: Tx, task_code: str, *, strategy_id: str, as_of: datetime.date | None = None) -> dict[str, Any]:
+    """With `as_of`, the record counts come from the tallies as they stood at the end of that day
+    (history.py), not from a recomputation over the record versions known then."""
     bound = end_of_warsaw_day(check_query_day(as_of, field="as_of")) if as_of is not None else None
     reference_year = (as_of or warsaw_today()).year
     report = _report(tx, strategy_id, task_code, bound, reference_year,
-                     as_of=as_of.isoformat() if as_of else None)
+                     as_of=as_of.isoformat() if as_of else None, day=as_of)
     report["as_of"] = as_of.isoformat() if as_of else None
     return report
 
 
 def _report(tx: Tx, strategy_id: str, task_code: str, bound: str | None, reference_year: int, *,
-            as_of: str | None = None) -> dict[str, Any]:
+            as_of: str | None = None, day: datetime.date | None = None) -> dict[str, Any]:
+    """The task report now (bound None), as of the end of a Warsaw `day` (its `bound`: from the day's
+    tallies), or as of any other recorded-time `bound` (recomputed: a published report's instant)."""
     state = strategy_state(tx, strategy_id, bound)
     if task_code not in state.tasks:
         raise task_not_found(task_code, as_of=as_of)
     task = state.tasks[task_code]
     names = institution_names(tx, bound)
-    rows = (stored_rows(tx, task_code, strategy_id=strategy_id) if bound is None
-            else _computed_rows(tx, state, task_code, bound))
+    if bound is None:
+        rows = stored_rows(tx, task_code, strategy_id=strategy_id)
+    elif day is not None:
+        rows = tallied_rows(tx, state, strategy_id, task_code, day, bound)
+    else:
+        rows = _computed_rows(tx, state, task_code, bound)
     indicators = [_indicator_table(state, indicator, [r for r in rows if r["indicator_code"] == indicator["code"]],
                                    task["years"], reference_year, names)
                   for indicator in state.indicators_of(task_code)]
@@ -170,6 +179,32 @@ def published_report(tx: Tx, number: int, *, strategy_id: str) -> dict[str, Any]
     report["as_of"] = published_at.astimezone(WARSAW).date().isoformat()
     report["publication"] = publication
     return report
+
+
+def tallied_rows(tx: Tx, state: StrategyState, strategy_id: str, task_code: str, day: datetime.date,
+                 bound: str) -> list[dict[str, Any]]:
+    """The task's indicator rows as known at the end of `day` (`bound` its end): record leaves from the
+    tallies of that day (one query), gauges and reported values evaluated over the (small) facts known then,
+    combined as `tallies.assemble` combines them — what `_computed_rows` computes, without the records."""
+    codes = [i["code"] for i in state.indicators_of(task_code) if computable(state, i["code"])]
+    kept = history.read_as_of(tx, strategy_id, codes, day)
+    cache: dict[tuple[int, frozenset[str]], Any] = {}
+    out = []
+    for code in codes:
+        rule = state.rules[code]["rule"]
+        indicator = state.indicators[code]
+        needs = frozenset(tallies.non_record_needs(rule))
+        rows = []
+        for year in state.tasks[indicator["task_code"]]["years"]:
+            if (year, needs) not in cache:
+                cache[(year, needs)] = (year_facts(tx, state.network_id, year, bound, needs=set(needs),
+                                                   reported=state.reported) if needs
+                                        else YearFacts(year=year, reported=state.reported))
+            result = tallies.assemble(rule, kept.get(code, {}).get(year, {}), cache[(year, needs)],
+                                      list(indicator["sources"]), indicator_code=code)
+            rows += evaluation_rows(state, code, year, result)
+        out += with_cumulative(state, code, rows)
+    return out
 
 
 def _computed_rows(tx: Tx, state: StrategyState, task_code: str, bound: str) -> list[dict[str, Any]]:
@@ -262,39 +297,54 @@ def _stage_table(state: StrategyState, task_code: str) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------- drill-down
 def indicator_events(tx: Tx, indicator_code: str, year: int, *, strategy_id: str, institution_id: str | None = None,
                      as_of: datetime.date | None = None) -> list[dict[str, Any]]:
+    evidence, describe_items = _evidence(tx, indicator_code, year, strategy_id=strategy_id,
+                                         institution_id=institution_id, as_of=as_of)
+    return describe_items(evidence)
+
+
+def _evidence(tx: Tx, indicator_code: str, year: int, *, strategy_id: str, institution_id: str | None,
+              as_of: datetime.date | None) -> tuple[list[Any], Any]:
+    """The evidence behind one value (the domain's own evaluation of the year) and a function that turns some
+    of it into the drill-down's entries (names of institutions and firms looked up only for those)."""
     bound = end_of_warsaw_day(check_query_day(as_of, field="as_of")) if as_of is not None else None
     state = strategy_state(tx, strategy_id, bound)
     if indicator_code not in state.indicators:
         raise indicator_not_found(indicator_code)
     if not computable(state, indicator_code):
-        return []
+        return [], lambda items: []
     indicator = state.indicators[indicator_code]
     rule = state.rules[indicator_code]["rule"]
     facts = year_facts(tx, state.network_id, int(year), bound, needs=dependencies(rule) - {"reported"},
                        reported=state.reported)
     result = evaluate(rule, facts, indicator_code=indicator_code, sources=indicator["sources"])
-    names = institution_names(tx, bound)
-    firms = {r["id"]: r for r in tx.execute("SELECT id, name, firm_key FROM registry_firms WHERE network_id = ?",
-                                            (state.network_id,))}
-    out = []
-    for item in result.evidence:
-        if institution_id is not None and str(institution_id) not in item.institution_ids:
-            continue
-        entry: dict[str, Any] = {"type": item.type, "ref": item.ref, "sources": list(item.sources),
-                                 "institutions": [{"id": i, "short_name": names.get(i, i)}
-                                                  for i in item.institution_ids]}
-        detail = dict(item.detail)
-        if item.type == "record":
-            entry.update(record_id=item.ref, **detail)
-            entry["firms"] = [{"id": f, "name": firms.get(f, {}).get("name", f)} for f in detail["firm_ids"]]
-        elif item.type == "membership":
-            member = detail["member_id"]
-            entry.update(**detail, group_name=names.get(detail["group_id"], detail["group_id"]),
-                         member_name=firms.get(member, {}).get("name") or names.get(member, member))
-        else:
-            entry.update(**detail)
-        out.append(entry)
-    return out
+    evidence = [item for item in result.evidence
+                if institution_id is None or str(institution_id) in item.institution_ids]
+
+    def describe_items(items: list[Any]) -> list[dict[str, Any]]:
+        if not items:
+            return []
+        names = institution_names(tx, bound)
+        firms = {r["id"]: r for r in tx.execute("SELECT id, name, firm_key FROM registry_firms WHERE network_id = ?",
+                                                (state.network_id,))}
+        return [_entry(item, names, firms) for item in items]
+
+    return evidence, describe_items
+
+
+def _entry(item: Any, names: dict[str, str], firms: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"type": item.type, "ref": item.ref, "sources": list(item.sources),
+                             "institutions": [{"id": i, "short_name": names.get(i, i)} for i in item.institution_ids]}
+    detail = dict(item.detail)
+    if item.type == "record":
+        entry.update(record_id=item.ref, **detail)
+        entry["firms"] = [{"id": f, "name": firms.get(f, {}).get("name", f)} for f in detail["firm_ids"]]
+    elif item.type == "membership":
+        member = detail["member_id"]
+        entry.update(**detail, group_name=names.get(detail["group_id"], detail["group_id"]),
+                     member_name=firms.get(member, {}).get("name") or names.get(member, member))
+    else:
+        entry.update(**detail)
+    return entry
 
 
 DRILL_CURSOR = "drill"
@@ -308,31 +358,33 @@ def indicator_events_page(tx: Tx, indicator_code: str, year: int, *, strategy_id
     None on the first page, "" when the page before is the first). Items keep `indicator_events`' order;
     the cursor names the last item seen (its place and its reference), so a page follows on from it even when
     items before it came or went since (then from that item's new place), and is refused (BadCursor) if it
-    was not made here."""
+    was not made here. Only the page's items are turned into entries."""
     if not 1 <= int(limit) <= MAX_DRILL_PAGE:
         raise ValueError(f"limit must be between 1 and {MAX_DRILL_PAGE}")
-    items = indicator_events(tx, indicator_code, year, strategy_id=strategy_id, institution_id=institution_id,
-                             as_of=as_of)
+    items, describe_items = _evidence(tx, indicator_code, year, strategy_id=strategy_id,
+                                      institution_id=institution_id, as_of=as_of)
     start = 0
     if cursor:
         place, ref = decode_cursor(cursor, DRILL_CURSOR, int, str)
-        if 0 <= place < len(items) and _item_ref(items[place]) == ref:
+        if 0 <= place < len(items) and _evidence_ref(items[place]) == ref:
             start = place + 1
         else:
-            start = next((i + 1 for i, item in enumerate(items) if _item_ref(item) == ref), min(place + 1, len(items)))
+            start = next((i + 1 for i, item in enumerate(items) if _evidence_ref(item) == ref),
+                         min(place + 1, len(items)))
     page = items[start:start + int(limit)]
     last = start + len(page) - 1
-    next_cursor = (encode_cursor(DRILL_CURSOR, last, _item_ref(items[last]))
+    next_cursor = (encode_cursor(DRILL_CURSOR, last, _evidence_ref(items[last]))
                    if page and last + 1 < len(items) else None)
     before = max(0, start - int(limit))  # where the page before this one starts ("" cursor: the first page)
     previous_cursor = (None if start == 0 else "" if before == 0
-                       else encode_cursor(DRILL_CURSOR, before - 1, _item_ref(items[before - 1])))
-    return {"items": page, "total": len(items), "limit": int(limit), "offset": start, "next_cursor": next_cursor,
-            "previous_cursor": previous_cursor}
+                       else encode_cursor(DRILL_CURSOR, before - 1, _evidence_ref(items[before - 1])))
+    return {"items": describe_items(page), "total": len(items), "limit": int(limit), "offset": start,
+            "next_cursor": next_cursor, "previous_cursor": previous_cursor}
 
 
-def _item_ref(item: dict[str, Any]) -> str:
-    return f"{item['type']}:{item.get('role', '')}:{item['ref']}"
+def _evidence_ref(item: Any) -> str:
+    """The reference a cursor names: type, role (a ratio's part) and the thing itself."""
+    return f"{item.type}:{item.detail.get('role', '')}:{item.ref}"
 
 
 def rule_versions(tx: Tx, indicator_code: str, *, strategy_id: str) -> list[dict[str, Any]]:

@@ -133,12 +133,19 @@ def version_facts(tx: Tx, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, in
     return _facts([v for v in versions if (v["record_id"], v["version"]) in wanted], parties)
 
 
-def current_facts(tx: Tx, network_id: str, year: int, kinds: list[str], upto: int) -> list[RecordFact]:
-    """The record versions of a network's year current at log position `upto`."""
+def current_facts(tx: Tx, network_id: str, year: int, kinds: list[str], upto: int,
+                  bound: str | None = None) -> list[RecordFact]:
+    """The record versions of a network's year current at log position `upto`; with `bound` (a recorded
+    time), those of them known at `bound` (recorded before it, not closed before it)."""
     marks = ", ".join("?" for _ in kinds)
     where = (f"v.network_id = ? AND v.year = ? AND v.kind IN ({marks}) AND v.notification_id <= ? "
-             "AND (v.closed_by IS NULL OR v.closed_by > ?)")
-    params = [network_id, year, *kinds, upto, upto]
+             "AND (v.closed_by IS NULL OR v.closed_by > ?")
+    params: list[Any] = [network_id, year, *kinds, upto, upto]
+    if bound is None:
+        where += ")"
+    else:
+        where += " OR v.recorded_to >= ?) AND v.recorded_from < ?"
+        params += [bound, bound]
     versions = tx.execute("SELECT v.record_id, v.version, v.kind, v.subkind, v.network_id, v.occurred_on, "
                           f"v.owner_institution_id, v.title FROM activity_versions v WHERE {where}", params)
     parties = tx.execute("SELECT p.record_id, p.version, p.party_type, p.party_id, p.role FROM activity_parties p "
