@@ -4,7 +4,6 @@ equal to values computed here from the test's own dates — an unanswered past-d
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from statistics import median
 from uuid import uuid4
@@ -17,6 +16,7 @@ from domain.investor_values import add_working_days
 from domain.policy import Forbidden, Role, User
 from infra.container import Container
 from infra.working_days import PolishWorkingDays
+from projections.base import unpack_changes
 
 TODAY = date(2026, 3, 16)
 
@@ -78,7 +78,7 @@ def test_the_audit_trail_names_the_codename_only(uc, container):
         entries = tx.execute("SELECT event_type, changes_json FROM audit_entries WHERE record_id = ?", (str(saved.id),))
     assert [e["event_type"] for e in entries] == ["InvestorInquiry.Received", "InvestorInquiry.Answered"]
     for entry in entries:
-        fields = {c["field"] for c in json.loads(entry["changes_json"])}
+        fields = {c["field"] for c in unpack_changes(entry["changes_json"])}
         assert fields == {"codename"}, fields
         assert "owoców" not in entry["changes_json"] and "Poufne" not in entry["changes_json"]
 
