@@ -15,6 +15,7 @@ function per kind below, run after every field has passed its own check.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from enum import StrEnum
 from typing import Any, Callable
 from uuid import UUID
@@ -149,39 +150,43 @@ class RecordKindSpec:
     subkind_field: str  # the choice that sorts records of this kind (channel, meeting kind, ...)
     rules: Callable[[dict[str, Any]], None]  # the cross-field rules, over fields that passed their checks
 
-    @property
+    # The tables derived from `fields` are worked out once per spec (cached_property writes the instance's
+    # __dict__, which a frozen dataclass allows): the projections and the import ask them for every event and row.
+
+    @cached_property
     def names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
     def field(self, name: str) -> FieldSpec:
-        for spec in self.fields:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
+        return self._by_name[name]  # KeyError for a name the kind has not
+
+    @cached_property
+    def _by_name(self) -> dict[str, FieldSpec]:
+        return {spec.name: spec for spec in self.fields}
 
     def with_role(self, role: Role) -> tuple[FieldSpec, ...]:
         return tuple(f for f in self.fields if f.has(role))
 
-    @property
+    @cached_property
     def owner_field(self) -> str:
         (owner,) = self.with_role(Role.OWNER)
         return owner.name
 
-    @property
+    @cached_property
     def institution_fields(self) -> tuple[str, ...]:
         """The fields naming institutions that took part, the owner's first."""
         return tuple(f.name for f in self.with_role(Role.PARTY_INSTITUTION))
 
-    @property
+    @cached_property
     def firm_fields(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.with_role(Role.PARTY_FIRM))
 
-    @property
+    @cached_property
     def person_field(self) -> str:
         (person,) = self.with_role(Role.PARTY_PERSON)
         return person.name
 
-    @property
+    @cached_property
     def free_text_fields(self) -> tuple[str, ...]:
         """Paths of every free-text value: a field's name, or `follow_ups[].action` inside a list's items."""
         paths = []
