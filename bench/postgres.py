@@ -65,17 +65,9 @@ def copy_store(source: Path, url: str) -> tuple[object, int, float]:
 
 
 def read_back(container) -> tuple[int, float]:
-    app, start, count = container.app, 0, 0
-    began = time.perf_counter()
-    while True:
-        page = app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False)
-        if not page:
-            break
-        for notification in page:
-            app.mapper.to_domain_event(notification)
-        count += len(page)
-        start = page[-1].id
-    return count, time.perf_counter() - began
+    from bench.log_scan import read_back as read_whole_log
+
+    return read_whole_log(container.app)
 
 
 def reports(container) -> dict[str, dict[str, float]]:

@@ -59,23 +59,13 @@ def generate(store: Path, events: int) -> dict:
 
 
 def read_back(store: Path) -> dict:
+    from bench.log_scan import read_back as read_whole_log
+
     container = _container(store)
-    app = container.app
-    start, count, began = 0, 0, time.perf_counter()
-    while True:
-        page = app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False)
-        if not page:
-            break
-        many = getattr(app.mapper, "to_domain_events", None)  # a page at once: the key store asked once a page
-        if many is not None:
-            many(page)
-        else:
-            for notification in page:
-                app.mapper.to_domain_event(notification)
-        count += len(page)
-        start = page[-1].id
-    seconds = time.perf_counter() - began
-    container.close()
+    try:
+        count, seconds = read_whole_log(container.app)
+    finally:
+        container.close()
     return {"events": count, "seconds": seconds}
 
 

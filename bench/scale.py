@@ -8,7 +8,7 @@ For each of the default strategy's tasks (both: I.3.5 and III.1.3) the current t
 read models (`projections.indicator_values.queries.task_report`, what the API and the page call) 30 times
 (after one untimed call), p50 / p95 per task. The baseline is what a report without read models would have
 to do at least: scan the log — read every stored event of the large store and decode it (the library's
-`select_notifications` in pages of 1,000 and `mapper.to_domain_event`), timed once. Growth: the report's p95
+`select_notifications` in pages of 1,000, decoded a page at a time: bench/log_scan.py), timed once. Growth: the report's p95
 on the large store beside the same on the small one (a report whose cost grows with the log shows it here).
 """
 
@@ -57,19 +57,11 @@ def scan_log(data_dir: Path) -> tuple[int, float]:
     from infra.container import build_container
     from infra.settings import Settings
 
+    from bench.log_scan import read_back
+
     container = build_container(Settings(data_dir=data_dir))
     try:
-        app, start, count = container.app, 0, 0
-        began = time.perf_counter()
-        while True:
-            page = app.recorder.select_notifications(start=start, limit=1000, inclusive_of_start=False)
-            if not page:
-                break
-            for notification in page:
-                app.mapper.to_domain_event(notification)
-            count += len(page)
-            start = page[-1].id
-        return count, time.perf_counter() - began
+        return read_back(container.app)
     finally:
         container.close()
 
