@@ -192,3 +192,14 @@ def short_names_as_of(tx: Tx, bound: str) -> dict[str, str]:
     condition, params = visible("", bound)
     return {r["id"]: r["short_name"] for r in tx.execute(
         f"SELECT id, short_name FROM registry_institution_names WHERE {condition}", params)}
+
+
+def stored_versions(tx: Tx, record_ids: list[str]) -> dict[str, list[int]]:
+    """Each record's versions the activity register holds (in chunks of 400 ids: SQLite's parameter limit)."""
+    stored: dict[str, list[int]] = {}
+    for i in range(0, len(record_ids), 400):
+        chunk = record_ids[i:i + 400]
+        for row in tx.execute("SELECT record_id, version FROM activity_versions "
+                              f"WHERE record_id IN ({', '.join('?' for _ in chunk)})", chunk):
+            stored.setdefault(row["record_id"], []).append(row["version"])
+    return stored

@@ -31,7 +31,7 @@ from domain.values import WARSAW
 from projections.base import Tx, end_of_warsaw_day
 from projections.indicator_values import tallies
 from projections.indicator_values.compute import computable
-from projections.indicator_values.facts import StrategyState, strategies_of_network, strategy_state, year_facts
+from projections.indicator_values.facts import StrategyState, strategies_of_network, stored_versions, strategy_state, year_facts
 
 HISTORY_TABLE = "indicator_tally_days"
 _BASE_NEEDS = {"network_members", "cluster_members"}  # what a contribution reads beside the record
@@ -286,13 +286,7 @@ def _replaced_versions(tx: Tx, notes: list[tuple[int, tuple[Any, ...]]]) -> dict
     """For each record note (by its place among the page's notes): (record, the version it replaces or None,
     the version it brings or None) — the replaced one is the record's latest version before the event's (in
     this page, or stored), as the indicator values' projection finds it."""
-    ids = sorted({n[1] for _, n in notes})
-    stored: dict[str, list[int]] = {}
-    for i in range(0, len(ids), 400):
-        chunk = ids[i:i + 400]
-        for row in tx.execute("SELECT record_id, version FROM activity_versions "
-                              f"WHERE record_id IN ({', '.join('?' for _ in chunk)})", chunk):
-            stored.setdefault(row["record_id"], []).append(row["version"])
+    stored = stored_versions(tx, sorted({n[1] for _, n in notes}))
     latest: dict[str, int | None] = {}
     out: dict[int, tuple[str, int | None, int | None]] = {}
     for index, (_, record_id, event_version, came) in notes:

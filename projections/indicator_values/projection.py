@@ -31,6 +31,7 @@ from projections.indicator_values.compute import computable, evaluation_rows, wi
 from projections.indicator_values.facts import (
     STRATEGY_TABLE,
     StrategyState,
+    stored_versions,
     strategies_of_network,
     strategy_state,
     year_facts,
@@ -210,13 +211,7 @@ class IndicatorValuesProjection:
         """Adds what the page's record versions contribute (and takes away what the versions they replace
         did); returns strategy -> record kind -> the (indicator, year) cells touched."""
         # The version an event replaces: the record's latest version before it (in this page, or stored).
-        ids = sorted({r for r, _, _ in record_events})
-        stored: dict[str, list[int]] = {}
-        for i in range(0, len(ids), 400):
-            chunk = ids[i:i + 400]
-            for row in tx.execute("SELECT record_id, version FROM activity_versions "
-                                  f"WHERE record_id IN ({', '.join('?' for _ in chunk)})", chunk):
-                stored.setdefault(row["record_id"], []).append(row["version"])
+        stored = stored_versions(tx, sorted({r for r, _, _ in record_events}))
         latest: dict[str, int | None] = {}
         changes: list[tuple[str, int | None, int | None]] = []
         for record_id, event_version, came in record_events:
