@@ -8,6 +8,9 @@
   source (see compute.py), maintained incrementally: an event recomputes only the strategies that
   measure its network, only the indicators whose rule reads what it changed, and only the years it
   touches.
+- `indicator_tallies` (tallies.py): the record counts the values are read from, and `indicator_evidence`
+  (evidence.py): the record versions behind each count, what a drill-down page reads; both kept in the
+  same steps.
 
 Every row is keyed by `strategy_id` (the Strategy aggregate's id as text): several municipalities'
 strategies live side by side, and two of them may use the same task and indicator codes.
@@ -26,7 +29,7 @@ from domain.registry import Institution, Network
 from domain.strategy.model import Strategy
 from domain.strategy.rules import dependencies
 from projections.base import Tx, recorded_at, to_json
-from projections.indicator_values import tallies
+from projections.indicator_values import evidence, tallies
 from projections.indicator_values.compute import computable, evaluation_rows, with_cumulative
 from projections.indicator_values.facts import (
     STRATEGY_TABLE,
@@ -104,10 +107,11 @@ class IndicatorValuesProjection:
     (memberships, renames, the strategy) recompute what they can change, as noted."""
 
     name = "indicator_values"
-    version = 4  # v2: every table keyed by strategy_id (many strategies in one store); v3: own views of gauges
+    version = 5  # v2: every table keyed by strategy_id (many strategies in one store); v3: own views of gauges
     # include the clusters an institution runs, booleans have per-institution and per-source values;
-    # v4: record counts kept as tallies (tallies.py), only the cells a page touches rewritten
-    tables = (STRATEGY_TABLE, VALUES_TABLE, TALLY_TABLE)
+    # v4: record counts kept as tallies (tallies.py), only the cells a page touches rewritten;
+    # v5: the record leaves' current evidence kept for the drill-down (evidence.py)
+    tables = (STRATEGY_TABLE, VALUES_TABLE, TALLY_TABLE, evidence.EVIDENCE_TABLE)
 
     def __init__(self) -> None:
         # strategy id -> (what changed or None for anything, indicator codes or None for all) -> years or None
@@ -143,6 +147,7 @@ class IndicatorValuesProjection:
         tx.execute(f"CREATE INDEX IF NOT EXISTS {VALUES_TABLE}_by_task ON {VALUES_TABLE} "
                    "(strategy_id, task_code, year)")
         tallies.create_table(tx)
+        evidence.create_table(tx)
 
     # ------------------------------------------------------------------------------------------ events
     def handle(self, tx: Tx, event: Any, notification_id: int) -> None:
@@ -222,6 +227,7 @@ class IndicatorValuesProjection:
             latest[record_id] = came
         facts = tallies.version_facts(tx, {(r, v) for r, g, c in changes for v in (g, c) if v is not None})
         deltas: dict[tuple[str, str, str, int, str, str], int] = {}
+        shown = evidence.Changes()
         touched: dict[str, dict[str, set[tuple[str, int]]]] = {}
         bases: dict[str, Any] = {}
         for record_id, gone, came in changes:
@@ -237,11 +243,14 @@ class IndicatorValuesProjection:
                             continue
                         if network_id not in bases:
                             bases[network_id] = year_facts(tx, network_id, 0, needs=_BASE_NEEDS)
-                        for scope, key, n in tallies.contribution(leaf, record, bases[network_id], sources):
+                        result = evidence.single(leaf, record, bases[network_id], sources)
+                        for scope, key, n in tallies.contribution(leaf, record, bases[network_id], sources, result):
                             k = (strategy_id, code, path, year, scope, key)
                             deltas[k] = deltas.get(k, 0) + sign * n
+                        shown.note(strategy_id, code, path, year, record, result, sign)
                         touched.setdefault(strategy_id, {}).setdefault(record.kind, set()).add((code, year))
         tallies.add(tx, deltas)
+        shown.write(tx)
         return touched
 
     def _record_fact(self, tx: Tx, strategy_id: str, event: Any, notification_id: int, fact: str, key: str,
@@ -316,24 +325,30 @@ class IndicatorValuesProjection:
         if not rebuilt:
             return
         if len(rebuilt) == len(list(tallies.leaves(rule))):
-            tallies.clear(tx, strategy_id, code, None if len(years) == len(
-                state.tasks[state.indicators[code]["task_code"]]["years"]) else years)
+            every_year = len(years) == len(state.tasks[state.indicators[code]["task_code"]]["years"])
+            tallies.clear(tx, strategy_id, code, None if every_year else years)
+            evidence.clear(tx, strategy_id, code, None if every_year else years)
         else:
             tx.executemany(f"DELETE FROM {TALLY_TABLE} WHERE strategy_id = ? AND indicator_code = ? AND leaf = ? "
                            "AND year = ?", [(strategy_id, code, path, y) for path, _ in rebuilt for y in years])
+            evidence.clear(tx, strategy_id, code, years, [path for path, _ in rebuilt])
         base = year_facts(tx, state.network_id, 0, needs=_BASE_NEEDS)
         position = upto if upto is not None else _FAR
         deltas: dict[tuple[str, str, str, int, str, str], int] = {}
+        shown = evidence.Changes()
         for year in years:
             kinds = sorted({leaf["record_kind"] for _, leaf in rebuilt})
             for record in tallies.current_facts(tx, state.network_id, year, kinds, position):
                 for path, leaf in rebuilt:
                     if leaf["record_kind"] != record.kind:
                         continue
-                    for scope, key, n in tallies.contribution(leaf, record, base, sources):
+                    result = evidence.single(leaf, record, base, sources)
+                    for scope, key, n in tallies.contribution(leaf, record, base, sources, result):
                         k = (strategy_id, code, path, year, scope, key)
                         deltas[k] = deltas.get(k, 0) + n
+                    shown.note(strategy_id, code, path, year, record, result, 1)
         tallies.add(tx, deltas)
+        shown.write(tx)
 
     @staticmethod
     def _insert(tx: Tx, strategy_id: str, rows: list[dict[str, Any]]) -> None:

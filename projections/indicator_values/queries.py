@@ -8,8 +8,9 @@ one store holds the strategies of several municipalities, and their codes may co
 - `task_report(tx, task_code, *, strategy_id, as_of=None)`: the task's indicator and stage tables,
   plan against actual, in the strategy's own layout; with `as_of`, exactly as known at the end of
   that day (Warsaw time): the records, memberships, targets and rule versions recorded by then.
-- `indicator_events(tx, indicator_code, year, *, strategy_id, institution_id=None, as_of=None)`: the
-  records (or memberships, or reported entries) behind one value — the drill-down.
+- `indicator_events(tx, indicator_code, year, *, strategy_id, institution_id=None, as_of=None)` and
+  `indicator_events_page(...)`: the records (or memberships, or reported entries) behind one value — the
+  drill-down, whole or a page (drill_down.py, from the evidence table evidence.py).
 - `list_publications(tx, task_code=None, *, strategy_id)`, `published_report(tx, number, *,
   strategy_id)`: a published report, reproduced exactly as it was at the moment of publication.
 - `rule_versions(tx, indicator_code, *, strategy_id)`: every version of an indicator's rule.
@@ -28,11 +29,12 @@ from typing import Any
 
 from domain.labels import NO_RULE, indicator_not_found, level_label, publication_not_found, task_not_found
 from domain.strategy.rule_words import describe
-from domain.strategy.rules import YearFacts, dependencies, evaluate
+from domain.strategy.rules import YearFacts, dependencies
 from domain.strategy.values import NOT_PLANNED, NO_DATA, is_number, number
 from domain.values import WARSAW, check_query_day, warsaw_today
-from projections.base import Tx, decode_cursor, encode_cursor, end_of_warsaw_day, recorded_at
+from projections.base import Tx, end_of_warsaw_day, recorded_at
 from projections.indicator_values import history, tallies
+from projections.indicator_values.drill_down import MAX_DRILL_PAGE, indicator_events, indicator_events_page  # noqa: F401
 from projections.indicator_values.compute import TOTAL, computable, evaluation_rows, indicator_rows, with_cumulative
 from projections.indicator_values.facts import (
     STRATEGY_TABLE,
@@ -294,99 +296,7 @@ def _stage_table(state: StrategyState, task_code: str) -> list[dict[str, Any]]:
     return out
 
 
-# ---------------------------------------------------------------------------------------------- drill-down
-def indicator_events(tx: Tx, indicator_code: str, year: int, *, strategy_id: str, institution_id: str | None = None,
-                     as_of: datetime.date | None = None) -> list[dict[str, Any]]:
-    evidence, describe_items = _evidence(tx, indicator_code, year, strategy_id=strategy_id,
-                                         institution_id=institution_id, as_of=as_of)
-    return describe_items(evidence)
-
-
-def _evidence(tx: Tx, indicator_code: str, year: int, *, strategy_id: str, institution_id: str | None,
-              as_of: datetime.date | None) -> tuple[list[Any], Any]:
-    """The evidence behind one value (the domain's own evaluation of the year) and a function that turns some
-    of it into the drill-down's entries (names of institutions and firms looked up only for those)."""
-    bound = end_of_warsaw_day(check_query_day(as_of, field="as_of")) if as_of is not None else None
-    state = strategy_state(tx, strategy_id, bound)
-    if indicator_code not in state.indicators:
-        raise indicator_not_found(indicator_code)
-    if not computable(state, indicator_code):
-        return [], lambda items: []
-    indicator = state.indicators[indicator_code]
-    rule = state.rules[indicator_code]["rule"]
-    facts = year_facts(tx, state.network_id, int(year), bound, needs=dependencies(rule) - {"reported"},
-                       reported=state.reported)
-    result = evaluate(rule, facts, indicator_code=indicator_code, sources=indicator["sources"])
-    evidence = [item for item in result.evidence
-                if institution_id is None or str(institution_id) in item.institution_ids]
-
-    def describe_items(items: list[Any]) -> list[dict[str, Any]]:
-        if not items:
-            return []
-        names = institution_names(tx, bound)
-        firms = {r["id"]: r for r in tx.execute("SELECT id, name, firm_key FROM registry_firms WHERE network_id = ?",
-                                                (state.network_id,))}
-        return [_entry(item, names, firms) for item in items]
-
-    return evidence, describe_items
-
-
-def _entry(item: Any, names: dict[str, str], firms: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    entry: dict[str, Any] = {"type": item.type, "ref": item.ref, "sources": list(item.sources),
-                             "institutions": [{"id": i, "short_name": names.get(i, i)} for i in item.institution_ids]}
-    detail = dict(item.detail)
-    if item.type == "record":
-        entry.update(record_id=item.ref, **detail)
-        entry["firms"] = [{"id": f, "name": firms.get(f, {}).get("name", f)} for f in detail["firm_ids"]]
-    elif item.type == "membership":
-        member = detail["member_id"]
-        entry.update(**detail, group_name=names.get(detail["group_id"], detail["group_id"]),
-                     member_name=firms.get(member, {}).get("name") or names.get(member, member))
-    else:
-        entry.update(**detail)
-    return entry
-
-
-DRILL_CURSOR = "drill"
-MAX_DRILL_PAGE = 1000
-
-
-def indicator_events_page(tx: Tx, indicator_code: str, year: int, *, strategy_id: str,
-                          institution_id: str | None = None, as_of: datetime.date | None = None,
-                          cursor: str | None = None, limit: int = 100) -> dict[str, Any]:
-    """One page of the drill-down: {items, total, limit, offset, next_cursor, previous_cursor} (previous_cursor
-    None on the first page, "" when the page before is the first). Items keep `indicator_events`' order;
-    the cursor names the last item seen (its place and its reference), so a page follows on from it even when
-    items before it came or went since (then from that item's new place), and is refused (BadCursor) if it
-    was not made here. Only the page's items are turned into entries."""
-    if not 1 <= int(limit) <= MAX_DRILL_PAGE:
-        raise ValueError(f"limit must be between 1 and {MAX_DRILL_PAGE}")
-    items, describe_items = _evidence(tx, indicator_code, year, strategy_id=strategy_id,
-                                      institution_id=institution_id, as_of=as_of)
-    start = 0
-    if cursor:
-        place, ref = decode_cursor(cursor, DRILL_CURSOR, int, str)
-        if 0 <= place < len(items) and _evidence_ref(items[place]) == ref:
-            start = place + 1
-        else:
-            start = next((i + 1 for i, item in enumerate(items) if _evidence_ref(item) == ref),
-                         min(place + 1, len(items)))
-    page = items[start:start + int(limit)]
-    last = start + len(page) - 1
-    next_cursor = (encode_cursor(DRILL_CURSOR, last, _evidence_ref(items[last]))
-                   if page and last + 1 < len(items) else None)
-    before = max(0, start - int(limit))  # where the page before this one starts ("" cursor: the first page)
-    previous_cursor = (None if start == 0 else "" if before == 0
-                       else encode_cursor(DRILL_CURSOR, before - 1, _evidence_ref(items[before - 1])))
-    return {"items": describe_items(page), "total": len(items), "limit": int(limit), "offset": start,
-            "next_cursor": next_cursor, "previous_cursor": previous_cursor}
-
-
-def _evidence_ref(item: Any) -> str:
-    """The reference a cursor names: type, role (a ratio's part) and the thing itself."""
-    return f"{item.type}:{item.detail.get('role', '')}:{item.ref}"
-
-
+# ---------------------------------------------------------------------------------------------- rule versions
 def rule_versions(tx: Tx, indicator_code: str, *, strategy_id: str) -> list[dict[str, Any]]:
     """Every version of an indicator's rule, with when it was recorded and why (for auditors).
     `description` is a Message (Polish and English apart)."""

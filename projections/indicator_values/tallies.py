@@ -74,11 +74,12 @@ def non_record_needs(rule: dict[str, Any]) -> set[str]:
 
 
 # ---------------------------------------------------------------------------------------------- contributions
-def contribution(leaf: dict[str, Any], record: RecordFact, base: YearFacts,
-                 sources: list[str]) -> list[tuple[str, str, int]]:
-    """(scope, key, n) that one record version adds to a leaf in its year; [] when it does not count."""
-    facts = replace(base, year=record.occurred_on.year, records=[record])
-    result = evaluate(leaf, facts, sources=sources)
+def contribution(leaf: dict[str, Any], record: RecordFact, base: YearFacts, sources: list[str],
+                 result: Evaluation | None = None) -> list[tuple[str, str, int]]:
+    """(scope, key, n) that one record version adds to a leaf in its year; [] when it does not count.
+    `result`: the leaf's evaluation over that record alone, when the caller has it already."""
+    if result is None:
+        result = evaluate(leaf, replace(base, year=record.occurred_on.year, records=[record]), sources=sources)
     if leaf["kind"] in COUNT_KINDS:
         if not result.evidence:
             return []
