@@ -7,6 +7,7 @@ and a record of a closed reporting year is refused (`store.years.check_record_ye
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -39,6 +40,17 @@ class RecordCommands:
         normalised = normalise_record(kind, fields, today=self.store.today())
         self._check_references(kind, normalised.fields)
         record = Record.create_normalised(normalised, actor)
+        self.store.years.check_record_year_open(record)
+        return record
+
+    def recheck(self, record: Record) -> Record:
+        """A record `prepare` made for a save put off (a bulk import checks a whole file before it saves a row):
+        checked again against the store as it is now — every id it names, the owner active, membership, the
+        year open — and its creation event stamped now, so that its recorded time is its save's. Its fields
+        were normalised by `prepare` and do not change."""
+        take_year_checks()
+        self._check_references(record.kind, record.fields)
+        _stamp_now(record)
         self.store.years.check_record_year_open(record)
         return record
 
@@ -100,3 +112,14 @@ class RecordCommands:
         for i, person_id in enumerate(fields.get("person_ids", [])):
             if store.person_directory is not None and not store.person_directory.exists(person_id):
                 raise UnknownReference("person", person_id, field=f"person_ids[{i}]")
+
+
+def _stamp_now(record: Record) -> None:
+    """The time of a new, unsaved record's creation event (and so its `created_on`) set to now."""
+    pending = record.pending_events
+    if record.version != 1 or len(pending) != 1:
+        raise TypeError("only a new record not yet saved is stamped again")
+    now = pending[0].create_timestamp()
+    pending[0] = replace(pending[0], timestamp=now)
+    record._created_on = now  # eventsourcing keeps it so; `modified_on` has its setter
+    record.modified_on = now

@@ -7,8 +7,10 @@ cells a record's fields. Each row then passes `RecordCommands.prepare` — the v
 and `uc.records.record` make: fields, references, the owner active, membership, the year open. Nothing is
 saved from a file with a rejected row unless the caller asks for the valid rows alone.
 
-Saving: the valid rows are prepared again batch by batch (so a record's recorded time is its save's, and a
-batch sees the registry as it is then) and each batch is one transaction — its records, its rows' keys and one
+Saving: each row is prepared once. The records the check made are kept and, batch by batch, checked again
+against the store as it is then (`RecordCommands.recheck`: the references, the owner active, membership, the
+year open — not the fields, normalised already) and stamped then, so a record's recorded time is its save's;
+each batch is one transaction — its records, its rows' keys and one
 closing-gate event — with the records' free-text keys made for the whole batch in one directory transaction
 beforehand (`RecordKeyBatches`). What a batch reads of the registry and of the reporting years it reads once
 (`_BatchView`): the answers are at most a batch old, as a single write's are by the time it is saved, and the
@@ -44,6 +46,10 @@ from domain.use_cases.scope import Scopes
 __all__ = ["INSTRUCTIONS_SHEET", "KIND_COLUMN", "SHEET_NAMES", "ImportReport", "ImportRow", "ImportUseCases",
            "ImportBulk", "Progress", "RegisterFile", "RegisterFiles", "RowProblem", "Table", "columns_of",
            "count_rows", "file_rows", "kind_of_sheet", "parse_date", "row_fields"]
+
+
+# A row that passed its check: its fields and the record its check made (None: prepared again at its save).
+_Checked = tuple[ImportRow, dict[str, Any], "Record | None"]
 
 
 class ImportBulk(Protocol):
@@ -93,16 +99,29 @@ class _BatchView:
     def __init__(self, store: Splot) -> None:
         self._store = store
         self._loaded: dict[tuple[type, Any], Any] = {}
+        self._read: dict[UUID, Any] = {}  # `_read_many`'s answers so far: each id read once per batch
+        self._asked: set[UUID] = set()
         self.years = _YearsOnce(store.years)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
 
+    def _read_many(self, aggregate_ids: Any) -> dict[UUID, Any]:
+        """`store._read_many` once per id per batch (a row's reference check asks for its network, parties and
+        owner: without this, one query per row to bring the same few cached aggregates up to the log)."""
+        ids = list(aggregate_ids)
+        new = [i for i in ids if not isinstance(i, UUID) or i not in self._asked]
+        if new:
+            self._read.update(self._store._read_many(new))
+            self._asked.update(i for i in new if isinstance(i, UUID))
+        return self._read
+
     def _load(self, cls: type, aggregate_id: object, *, field: str, what: str, **_: Any) -> Any:
         key = (cls, aggregate_id)  # as the rows name it (a UUID, or text the store turns into one)
-        if key not in self._loaded:  # a refusal is not kept: it is raised each time (`readonly` and the like:
-            # every caller here only reads what it loads)
-            self._loaded[key] = self._store._load(cls, aggregate_id, field=field, what=what)
+        if key not in self._loaded:  # a refusal is not kept: it is raised each time (every caller here only
+            # reads what it loads, so it may be the read-only aggregate `_read_many` found)
+            self._loaded[key] = self._store._load(cls, aggregate_id, field=field, what=what, readonly=True,
+                                                  found=self._read)
         return self._loaded[key]
 
     def get_network(self, network_id: object, field: str = "network_id", **_: Any) -> Network:
@@ -155,7 +174,7 @@ class ImportUseCases:
         rows, problems = file_rows(register)
         report = ImportReport(register.name, rows=len(rows), problems=problems, dry_run=dry_run)
         names = RegisterNames(self.reads, self.persons, network_id)
-        valid: list[tuple[ImportRow, dict[str, Any]]] = []
+        valid: list[_Checked] = []
         commands = RecordCommands(_BatchView(self.store))
         already: set[tuple[str, int]] = set()
         for done, row in enumerate(rows, 1):
@@ -167,8 +186,8 @@ class ImportUseCases:
             else:
                 try:
                     fields = row_fields(row.kind, row.cells, names)
-                    self._prepare(commands, user, network_id, row.kind, fields)  # the checks of uc.records.check
-                    valid.append((row, fields))
+                    record = self._prepare(commands, user, network_id, row.kind, fields)  # uc.records.check's
+                    valid.append((row, fields, record))  # kept: its save checks it again and stamps it (`recheck`)
                 except DomainError as error:
                     report.problems.append(RowProblem(row.sheet, row.row, error.field, error.text))
                 take_year_checks()  # a check saves nothing: forget the years it found open
@@ -185,7 +204,7 @@ class ImportUseCases:
 
     # ------------------------------------------------------------------ saving
     def _save_batch(self, user: User, network_id: UUID, register: RegisterFile,
-                    batch: list[tuple[ImportRow, dict[str, Any]]], report: ImportReport, *, retry: bool = True) -> None:
+                    batch: list[_Checked], report: ImportReport, *, retry: bool = True) -> None:
         """One transaction for the batch's records, their rows' keys and the closing gate. A row refused now (the
         world changed since its check) is reported and left out. When the save is refused — another run saved
         some of these rows meanwhile (their keys' versions are taken), or a year was sealed since the rows'
@@ -193,19 +212,23 @@ class ImportUseCases:
         prepared and saved again: as a batch once, then one by one."""
         aggregates: list[Any] = []
         checks: dict[int, YearCheck] = {}  # the batch's open-year checks, each once (`_YearsOnce` repeats them)
-        saving: list[tuple[ImportRow, dict[str, Any]]] = []
+        saving: list[_Checked] = []
         commands = RecordCommands(_BatchView(self.store))
         actor = {"actor_user_id": user.actor.user_id, "actor_institution_id": None}
-        for row, fields in batch:
+        for row, fields, checked in batch:
             try:
-                record = self._prepare(commands, user, network_id, row.kind, fields)
+                if checked is None:
+                    record = self._prepare(commands, user, network_id, row.kind, fields)
+                else:  # the record the check made: checked again against the store as it is now, stamped now
+                    check_acts_for(user, owner_candidates(row.kind, fields), field=OWNER_FIELD[row.kind])
+                    record = commands.recheck(checked)
             except DomainError as error:
                 take_year_checks()
                 report.problems.append(RowProblem(row.sheet, row.row, error.field, error.text))
                 continue
             checks.update((id(check), check) for check in take_year_checks())
             aggregates += [record, self._key(network_id, register, row).aggregate(record.id, record.version, actor)]
-            saving.append((row, fields))
+            saving.append((row, fields, None))  # a retry prepares the row afresh
         if not aggregates:
             return
         if self.bulk is not None:  # every new record's free-text key, committed before the batch's events
@@ -216,9 +239,9 @@ class ImportUseCases:
             self.store._save(*aggregates, answer=False)
         except (VersionConflict, InvariantViolated) as error:
             take_year_checks()
-            done = self._already_imported(network_id, register, [row for row, _ in saving])
+            done = self._already_imported(network_id, register, [row for row, _, _ in saving])
             report.already += len(done)
-            rest = [(row, fields) for row, fields in saving if (row.sheet, row.row) not in done]
+            rest = [one for one in saving if (one[0].sheet, one[0].row) not in done]
             if len(rest) == 1 and not done:
                 report.problems.append(RowProblem(rest[0][0].sheet, rest[0][0].row, error.field, error.text))
             elif rest and (retry or done):
@@ -228,7 +251,7 @@ class ImportUseCases:
                     self._save_batch(user, network_id, register, [one], report, retry=False)
             return
         report.imported += len(saving)
-        for row, _ in saving:
+        for row, _, _ in saving:
             report.by_kind[str(row.kind)] = report.by_kind.get(str(row.kind), 0) + 1
 
     @staticmethod
