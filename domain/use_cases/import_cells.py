@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -53,17 +54,23 @@ class RegisterNames:
                 if name:
                     self.firms.setdefault(plain_name(name), set()).add(row["id"])
         self._people: dict[tuple[tuple[str, ...], tuple[str, ...]], dict[str, set[str]]] = {}
+        # Names found so far, by (table, text): a register names the same few again on every row. Only names
+        # found once are kept; a name not found, or found several times, is refused every time it is given.
+        self._found: dict[tuple[int, str], UUID] = {}
 
-    @staticmethod
-    def _one(table: dict[str, set[str]], text: str, *, field: str, missing: Message, what_pl: str,
+    def _one(self, table: dict[str, set[str]], text: str, *, field: str, missing: Message, what_pl: str,
              what_en: str) -> UUID:
+        found_before = self._found.get((id(table), text))
+        if found_before is not None:
+            return found_before
         key = plain_name(text)
         if what_en == "firm":  # a NIP as the register writes it: 526-025-02-74, PL5260250274
             digits = re.sub(r"[\s-]", "", text.upper().removeprefix("PL"))
             key = digits if digits.isdigit() and len(digits) == 10 else key
         found = table.get(key, set())
         if len(found) == 1:
-            return UUID(next(iter(found)))
+            self._found[(id(table), text)] = UUID(next(iter(found)))
+            return self._found[(id(table), text)]
         if not found:
             raise ValidationFailed(missing, field=field)
         raise ValidationFailed(bilingual(f"„{text}” pasuje do kilku pozycji ({what_pl}); podaj pełną nazwę"
@@ -98,8 +105,13 @@ class RegisterNames:
 
 
 def _choice(spec: FieldSpec, text: str) -> str:
+    return _choice_value(spec.choices, text)
+
+
+@lru_cache(maxsize=4096)  # a register writes the same few choices on every row
+def _choice_value(choices: Any, text: str) -> str:
     wanted = plain_name(text)
-    for value, label in CHOICE_LABELS[spec.choices].items():
+    for value, label in CHOICE_LABELS[choices].items():
         if wanted in (plain_name(value), plain_name(label.pl), plain_name(label.en)):
             return str(value)
     return text  # the record's own check names the allowed values
