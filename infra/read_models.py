@@ -6,7 +6,6 @@ current), then asks the projection's own query in one read transaction.
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from typing import Any, Collection, Iterator
@@ -28,6 +27,7 @@ from projections.indicator_values.queries import (
     task_report,
 )
 from projections.practices.queries import list_practices
+from projections.record_fields import record_fields
 from projections.registry import queries as registry_queries
 from projections.registry.queries import (
     cluster_members,
@@ -135,7 +135,8 @@ class ReadModelQueries:
         with self._tx() as tx:
             rows = tx.execute(sql, ids)
         for row in rows:
-            row["fields"] = json.loads(row.pop("fields_json"))
+            row["fields"] = record_fields(row)
+            del row["fields_json"]
             row["named_now"] = row.pop("last_naming_version") == row.pop("current_version")
         return rows
 

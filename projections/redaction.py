@@ -14,21 +14,22 @@ work whatever a projection batches. Rows are read with `SELECT *` so that a tabl
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from domain.privacy import REDACTED_TEXT, redacted_change, redacted_fields, redacted_text
 from domain.record_kinds import RECORD_KINDS
-from projections.base import Tx, pack_changes, to_json, unpack_changes
+from projections.record_fields import pack_fields, record_fields
+from projections.base import Tx, pack_changes, unpack_changes
 
 
 def _fields_and_title(kind: str, row: dict[str, Any]) -> dict[str, Any]:
-    """The columns of a register row to set: its fields and title with the text gone."""
+    """The columns of a register row to set: its fields and title with the text gone (the fields stored against
+    the row's columns as they will be: `projections.record_fields.pack_fields`)."""
     out: dict[str, Any] = {}
-    if "fields_json" in row and row["fields_json"]:
-        out["fields_json"] = to_json(redacted_fields(kind, json.loads(row["fields_json"])))
     if "title" in row and row["title"]:
         out["title"] = REDACTED_TEXT
+    if "fields_json" in row and row["fields_json"]:
+        out["fields_json"] = pack_fields(kind, redacted_fields(kind, record_fields(row)), {**row, **out})
     return out
 
 

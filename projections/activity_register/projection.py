@@ -13,14 +13,14 @@ Indicator rules are queries over these tables, and a drill-down is the same quer
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from domain.privacy import PersonalDataAct
 from domain.record_kinds import RECORD_KINDS
 from domain.records import Record, firms_involved, institutions_involved
 from domain.values import RecordKind
-from projections.base import Tx, id_text, plain, recorded_at, to_json
+from projections.record_fields import pack_fields, record_fields
+from projections.base import Tx, id_text, plain, recorded_at
 from projections.redaction import redact_register
 
 # Per kind, the field shown as a record's title and the choice that sorts it (from the record-kind specs;
@@ -45,8 +45,9 @@ class ActivityRegisterProjection:
     or writes these tables with its own SQL calls `self.flush(tx)` first, so the tables hold the page so far."""
 
     name = "activity_register"
-    version = 3  # v2: a version's title instead of its fields (the record's row keeps them), closed_by, page batches;
-    # v3: parties indexed by party for persons only
+    version = 4  # v2: a version's title instead of its fields (the record's row keeps them), closed_by, page batches;
+    # v3: parties indexed by party for persons only; v4: fields_json without the values of the row's columns
+    # (projections/record_fields.py)
     tables = ("activity_records", "activity_versions", "activity_parties")
 
     def __init__(self) -> None:
@@ -149,7 +150,8 @@ class ActivityRegisterProjection:
         """The record's current row: from this page, or as stored."""
         if record_id not in self._records:
             row = tx.execute("SELECT * FROM activity_records WHERE record_id = ?", (record_id,))[0]
-            row["fields"] = json.loads(row.pop("fields_json"))
+            row["fields"] = record_fields(row)
+            del row["fields_json"]
             self._records[record_id] = row
         return self._records[record_id]
 
@@ -184,7 +186,7 @@ class ActivityRegisterProjection:
                            "WHERE record_id = ? AND recorded_to IS NULL",
                            [(at, by, record_id) for record_id, (at, by) in closed.items()])
         columns = _RECORD_COLUMNS
-        rows = [(*(r[c] for c in columns), to_json(r["fields"])) for r in records.values()]
+        rows = [(*(r[c] for c in columns), pack_fields(r["kind"], r["fields"], r)) for r in records.values()]
         inserted = [row for row in rows if row[0] in new]
         updated = [row for row in rows if row[0] not in new]
         if inserted:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, Collection
 
+from projections.record_fields import record_fields
 from projections.base import Tx, decode_cursor, encode_cursor
 
 CURSOR_TAG = "register"
@@ -66,7 +66,8 @@ def list_records(
         rows = rows[:limit]
         next_cursor = encode_cursor(CURSOR_TAG, rows[-1]["occurred_on"], rows[-1]["record_id"])
     for row in rows:
-        row["fields"] = json.loads(row.pop("fields_json"))
+        row["fields"] = record_fields(row)
+        del row["fields_json"]
     return rows, next_cursor
 
 
@@ -75,7 +76,8 @@ def get_record_row(tx: Tx, record_id: str) -> dict[str, Any] | None:
     if not rows:
         return None
     row = rows[0]
-    row["fields"] = json.loads(row.pop("fields_json"))
+    row["fields"] = record_fields(row)
+    del row["fields_json"]
     return row
 
 

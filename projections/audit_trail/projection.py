@@ -18,7 +18,6 @@ queries attach it through a lookup the infrastructure supplies (see queries.atta
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -27,6 +26,7 @@ from eventsourcing.utils import get_topic
 from domain.privacy import PersonalDataAct
 from domain.records import Record
 from domain.registry import Municipality, Network
+from projections.record_fields import record_fields
 from projections.base import Tx, id_text, pack_changes, plain, recorded_at
 from projections.redaction import redact_trail
 
@@ -138,12 +138,12 @@ class AuditTrailProjection:
         which stands where this page began (the register writes its page at the page's end, and both write out
         at a redaction) — its fields with the owner among them, as a creation's diff lists it."""
         if record_id not in self._states:
-            row = tx.execute("SELECT kind, owner_institution_id, network_id, fields_json FROM activity_records "
-                             "WHERE record_id = ?", (record_id,))[0]
+            row = tx.execute("SELECT kind, owner_institution_id, network_id, occurred_on, title, subkind, fields_json "
+                             "FROM activity_records WHERE record_id = ?", (record_id,))[0]
             owner = row["owner_institution_id"]
             self._states[record_id] = {"kind": row["kind"], "owner_institution_id": owner,
                                        "network_id": row["network_id"],
-                                       "fields": {**json.loads(row["fields_json"]), "owner_institution_id": owner}}
+                                       "fields": {**record_fields(row), "owner_institution_id": owner}}
         return self._states[record_id]
 
     def flush(self, tx: Tx) -> None:

@@ -34,6 +34,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 import domain
 from projections.base import unpack_changes
+from projections.record_fields import record_fields
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "events"
 CORPUS_FILE = CORPUS_DIR / "corpus.jsonl"
@@ -200,7 +201,7 @@ def read_model_figures(container: Any, *, network_id: UUID, as_of: Iterable[date
                    for day in as_of}
         register = [
             [r["record_id"], r["kind"], r["subkind"], r["occurred_on"], r["version"], r["status"],
-             r["owner_institution_id"], r["title"], json.loads(r["fields_json"])]
+             r["owner_institution_id"], r["title"], record_fields(r)]
             for r in _rows(tx, "SELECT * FROM activity_records ORDER BY record_id")]
         versions = [[r["record_id"], r["version"], r["occurred_on"], r["recorded_to"] is None]
                     for r in _rows(tx, "SELECT * FROM activity_versions ORDER BY record_id, version")]
