@@ -7,7 +7,6 @@ and a record of a closed reporting year is refused (`store.years.check_record_ye
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -120,6 +119,6 @@ def _stamp_now(record: Record) -> None:
     if record.version != 1 or len(pending) != 1:
         raise TypeError("only a new record not yet saved is stamped again")
     now = pending[0].create_timestamp()
-    pending[0] = replace(pending[0], timestamp=now)
+    object.__setattr__(pending[0], "timestamp", now)  # a frozen event, but pending: nobody else holds it yet
     record._created_on = now  # eventsourcing keeps it so; `modified_on` has its setter
     record.modified_on = now
