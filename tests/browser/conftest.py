@@ -67,7 +67,7 @@ def new_page(browser: Browser) -> Iterator[Callable[..., Page]]:
         options.setdefault("locale", harness.DEFAULT_LOCALE)
         context = browser.new_context(**options)
         contexts.append(context)
-        harness.watch(context)
+        harness.watch(context, javascript=options.get("java_script_enabled", True))
         return context.new_page()
 
     yield make

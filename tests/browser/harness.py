@@ -110,6 +110,8 @@ class RequestLog:
     blocked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # "URL (error text)"
     error_responses: list[str] = field(default_factory=list)  # "status URL"
+    javascript: bool = True  # the context runs the pages' scripts (`java_script_enabled`)
+    in_flight: int = 0  # requests started and neither finished nor failed yet (see `wait_for_requests`)
 
     def problems(self) -> list[str]:
         return ([f"blocked (not {ALLOWED_HOST}): {u}" for u in self.blocked]
@@ -132,11 +134,12 @@ def _is_main_document(request: Request) -> bool:
         return False
 
 
-def watch(context: BrowserContext) -> RequestLog:
+def watch(context: BrowserContext, *, javascript: bool = True) -> RequestLog:
     """Routes every request of `context` (all its pages): 127.0.0.1 continues, anything else is
     aborted before any connection and recorded; also records failed requests and sub-resource
-    responses >= 400. Call before the first navigation."""
-    log = RequestLog()
+    responses >= 400, and counts the requests in flight. Call before the first navigation;
+    `javascript` must say whether the context was made with `java_script_enabled` (the default)."""
+    log = RequestLog(javascript=javascript)
     _logs[context] = log
 
     def route(route: Route) -> None:
@@ -154,7 +157,14 @@ def watch(context: BrowserContext) -> RequestLog:
             log.blocked.append(ws.url)
             ws.close(code=1008, reason="blocked by the test harness")
 
+    def on_request(request: Request) -> None:
+        log.in_flight += 1
+
+    def on_finished(request: Request) -> None:
+        log.in_flight -= 1
+
     def on_failed(request: Request) -> None:
+        log.in_flight -= 1
         if request.url in log.blocked and (request.failure or "").startswith("net::ERR_BLOCKED_BY_CLIENT"):
             return  # already recorded as blocked
         if request.failure == "net::ERR_ABORTED":
@@ -167,6 +177,8 @@ def watch(context: BrowserContext) -> RequestLog:
 
     context.route("**/*", route)
     context.route_web_socket(lambda url: True, route_ws)
+    context.on("request", on_request)
+    context.on("requestfinished", on_finished)
     context.on("requestfailed", on_failed)
     context.on("response", on_response)
     return log
@@ -178,6 +190,23 @@ def request_log(page: Page) -> RequestLog:
         raise AssertionError("this page's context is not watched: make it with the harness fixtures "
                              "(page, page_no_js, new_page) or call harness.watch(context) first")
     return log
+
+
+def wait_for_requests(page: Page, timeout: float = 15.0) -> None:
+    """Waits until the page's context has no request in flight and the page's fonts are loaded: what
+    `wait_for_load_state("networkidle")` waits for, without its fixed 500 ms of quiet after the last
+    request. (Playwright delivers the browser's events in order, so once an evaluate has answered,
+    every request started before it has been counted.) Falls back to networkidle after `timeout` s."""
+    log = request_log(page)
+    deadline = time.monotonic() + timeout
+    while True:
+        fonts_loaded = page.evaluate("document.fonts ? document.fonts.status === 'loaded' : true")
+        if fonts_loaded and log.in_flight <= 0:
+            return
+        if time.monotonic() > deadline:
+            page.wait_for_load_state("networkidle")
+            return
+        page.wait_for_timeout(20)
 
 
 # --- the checks ----------------------------------------------------------------------------------
@@ -202,15 +231,6 @@ def _axe() -> str:
     return _axe_source
 
 
-_PAGE_SCRIPTS_RUN = """() => {
-    const s = document.createElement('script');
-    s.textContent = 'window.__harnessScriptsRun = true';
-    (document.head || document.documentElement).appendChild(s);
-    s.remove();
-    return window.__harnessScriptsRun === true;
-}"""
-
-
 _STATIC_COPY = """() => {
     const root = document.documentElement.cloneNode(true);
     root.querySelectorAll('script').forEach(e => e.remove());
@@ -230,31 +250,44 @@ _RUN_AXE = """async (tags) => {
 
 
 def _run_axe_in_place(page: Page) -> list[dict[str, Any]]:
+    """axe is put into the page by an evaluate, which the page's Content-Security-Policy does not
+    govern (a <script> tag would be refused by the app's `default-src 'self'`)."""
     if page.evaluate("typeof window.axe") != "object":
-        page.add_script_tag(content=_axe())
+        page.evaluate(_axe() + "\n;typeof window.axe")
     return page.evaluate(_RUN_AXE, AXE_TAGS)
+
+
+_scratch_pages: "weakref.WeakKeyDictionary[Browser, Page]" = weakref.WeakKeyDictionary()
+
+
+def _scratch_page(browser: Browser) -> Page:
+    """One JavaScript-on page per browser, in a context of its own that ignores CSP and is held to
+    127.0.0.1 too, reused for every static copy (a new context costs about half a second)."""
+    scratch = _scratch_pages.get(browser)
+    if scratch is None or scratch.is_closed():
+        context = browser.new_context(bypass_csp=True)
+        watch(context)
+        scratch = _scratch_pages[browser] = context.new_page()
+    return scratch
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
     """axe-core's violations of the WCAG 2.0/2.1 A and AA rules on the page as it is now.
 
-    Where the page's own scripts run, axe is injected as a <script> tag into the page itself. Where
-    they do not (JavaScript off, whose page has no timers for axe to run on; or a CSP that stops
-    inline scripts), axe runs on a copy of the page as rendered (scripts dropped, <noscript> content
-    kept, same base URL so its styles load, same viewport) in a scratch JavaScript-on context."""
-    if page.evaluate(_PAGE_SCRIPTS_RUN):
+    Where the page's scripts run (its context has JavaScript on), axe runs in the page itself. Where
+    they do not (JavaScript off: the page has no timers for axe to run on), axe runs on a copy of the
+    page as rendered (scripts dropped, <noscript> content kept, same base URL so its styles load, same
+    viewport) in a scratch JavaScript-on page."""
+    if request_log(page).javascript:
         return _run_axe_in_place(page)
     html = page.evaluate(_STATIC_COPY)
     browser = page.context.browser
     assert browser is not None
-    scratch = browser.new_context(bypass_csp=True, viewport=page.viewport_size)
-    try:
-        watch(scratch)  # the copy is held to 127.0.0.1 too
-        copy = scratch.new_page()
-        copy.set_content(html)
-        return _run_axe_in_place(copy)
-    finally:
-        scratch.close()
+    copy = _scratch_page(browser)
+    if page.viewport_size:
+        copy.set_viewport_size(page.viewport_size)
+    copy.set_content(html)
+    return _run_axe_in_place(copy)
 
 
 def assert_accessible(page: Page) -> None:
@@ -280,17 +313,14 @@ _WIDEST = """(limit) => {
 
 
 def assert_reflows(page: Page) -> None:
-    """WCAG 1.4.10: at a 320×640 viewport (after a reload, so the page lays out from scratch) the
-    document is no wider than 320 px. A page made with `set_content` is set again instead of
-    reloaded. Names the widest offending elements. Restores the previous viewport size."""
+    """WCAG 1.4.10: at a 320×640 viewport the document is no wider than 320 px. The viewport is
+    resized in place (as a person zooming in would see it): media queries and layout follow the new
+    size at once, and the app's scripts lay nothing out by width. Names the widest offending
+    elements. Restores the previous viewport size."""
     before = page.viewport_size
     page.set_viewport_size({"width": REFLOW_WIDTH, "height": REFLOW_HEIGHT})
     try:
-        if page.url.startswith(("http://", "https://")):
-            page.reload(wait_until="networkidle")  # fonts still loading would be aborted by the next navigation
-        else:
-            page.set_content(page.content())
-        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")  # reading it lays out anew
         widest = page.evaluate(_WIDEST, 5) if scroll_width > REFLOW_WIDTH else []
     finally:
         if before:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pyotp
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Response
 
 from tests.browser import harness
 from tests.support.pages import PASSWORD
@@ -12,8 +12,17 @@ from tests.support.pages import PASSWORD
 
 def settle(page: Page) -> None:
     """Waits until the page has loaded everything (fonts included): a request still in flight when the
-    next navigation starts is aborted by the browser, which would read as a failed request."""
-    page.wait_for_load_state("networkidle")
+    next navigation starts is aborted by the browser, which would read as a failed request. Waits for
+    the requests themselves (harness.wait_for_requests), not for networkidle's 500 ms of quiet."""
+    page.wait_for_load_state("load")
+    harness.wait_for_requests(page)
+
+
+def open_page(page: Page, url: str) -> Response | None:
+    """`page.goto(url)`, then `settle`; returns the main document's response."""
+    response = page.goto(url, wait_until="load")
+    settle(page)
+    return response
 
 
 def check_page(page: Page) -> None:
@@ -24,7 +33,7 @@ def check_page(page: Page) -> None:
 
 def sign_in(page: Page, server, email: str, password: str = PASSWORD) -> None:
     """Password sign-in; a role with a second factor lands on the code (or enrolment) page."""
-    page.goto(server.url_for("/login"), wait_until="networkidle")
+    open_page(page, server.url_for("/login"))
     page.fill("#email", email)
     page.fill("#password", password)
     page.locator("button[type=submit]").click()

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from infra.users import UserStore
-from tests.browser.session import check_page, enrol_and_sign_in, settle, sign_in
+from tests.browser.session import check_page, enrol_and_sign_in, open_page, settle, sign_in
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -32,7 +32,7 @@ def world(live_server) -> World:
 
 
 def visit(page: Page, server, path: str, language: str) -> None:
-    page.goto(server.url_for(f"{path}{'&' if '?' in path else '?'}lang={language}"), wait_until="networkidle")
+    open_page(page, server.url_for(f"{path}{'&' if '?' in path else '?'}lang={language}"))
     assert page.locator("html").get_attribute("lang") == language
     check_page(page)
 
@@ -75,7 +75,7 @@ def test_every_administration_and_profile_page_is_accessible_in_both_languages(l
         check_page(page)
         # the person's page behind the link (no session)
         person = new_page(locale="pl-PL" if language == "pl" else "en-GB")
-        person.goto(link + f"?lang={language}", wait_until="networkidle")
+        open_page(person, link + f"?lang={language}")
         assert person.locator("#password").is_visible()
         check_page(person)
     # the new user's page with its history
@@ -100,7 +100,7 @@ def test_with_javascript_off_a_user_is_added_sets_the_password_and_uses_a_token(
     link = admin.locator("#setup-link").input_value()
 
     person = new_page(java_script_enabled=False)
-    person.goto(link, wait_until="networkidle")
+    open_page(person, link)
     person.fill("#password", NEW_PASSWORD)
     person.fill("#repeated_password", NEW_PASSWORD)
     person.get_by_role("button", name="Ustaw hasło").click()
@@ -131,7 +131,7 @@ def test_with_javascript_off_a_user_is_added_sets_the_password_and_uses_a_token(
 
     # the admin changes the lead's role and then disables the account, with JavaScript off too
     added = live_server.container.users.get_by_email("bez-js@example.org")
-    admin.goto(live_server.url_for(f"/admin/uzytkownicy/{added.id}/rola"), wait_until="networkidle")
+    open_page(admin, live_server.url_for(f"/admin/uzytkownicy/{added.id}/rola"))
     admin.select_option("#role", label="pracownik instytucji")
     admin.get_by_role("button", name="Zapisz zmianę").click()
     settle(admin)

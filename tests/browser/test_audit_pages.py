@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import WARSAW
-from tests.browser.session import check_page, settle, sign_in
+from tests.browser.session import check_page, open_page, settle, sign_in
 from tests.support.world import World, build_world
 
 REASON = "Literówka w opisie — poprawiono po rozmowie z RIPH"
@@ -58,13 +58,13 @@ def test_every_state_of_the_audit_page_is_accessible_and_reflows(live_server, wo
     sign_in_as_auditor(page, live_server)
     for path in (f"/audyt?lang={language}", "/audyt?internal=1", f"/audyt?wpis={world.own_record}",
                  "/audyt?kind=contact&from=2001-01-01"):
-        page.goto(live_server.url_for(path), wait_until="networkidle")
+        open_page(page, live_server.url_for(path))
         assert page.locator("html").get_attribute("lang") == language
         check_page(page)
-    page.goto(live_server.url_for("/audyt?from=5.03.2013"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/audyt?from=5.03.2013"))
     expect(page.locator(".govuk-error-summary")).to_have_count(1)
     check_page(page)
-    page.goto(live_server.url_for("/audyt"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/audyt"))
     page.get_by_role("button", name="Sprawdź łańcuch" if language == "pl" else "Check the chain").click()
     settle(page)
     expect(page.locator(".govuk-notification-banner--success")).to_have_count(1)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import warsaw_today
-from tests.browser.session import check_page, settle, sign_in
+from tests.browser.session import check_page, open_page, settle, sign_in
 from tests.support.world import World, build_world
 
 STAFF = "staff@example.org"
@@ -48,7 +48,7 @@ def test_publish_find_subscribe_and_record_attendance(live_server, world, new_pa
     container = live_server.container
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
     sign_in(page, live_server, STAFF)
-    page.goto(live_server.url_for(f"/?lang={language}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/?lang={language}"))
     page.get_by_role("link", name=words["menu"], exact=True).click()
     settle(page)
     assert "/kalendarz" in page.url, (page.url, page.locator("h1").all_text_contents())
@@ -81,7 +81,7 @@ def test_publish_find_subscribe_and_record_attendance(live_server, world, new_pa
     check_page(page)
     event_url = page.url.split("?")[0]
 
-    page.goto(live_server.url_for("/kalendarz"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/kalendarz"))
     expect(page.get_by_role("link", name=title)).to_be_visible()
     page.get_by_role("link", name=re.compile(words["feeds"])).click()
     settle(page)
@@ -97,7 +97,7 @@ def test_publish_find_subscribe_and_record_attendance(live_server, world, new_pa
     container.use_cases.calendar.commands.now = lambda: started
     container.app.today = lambda: started.date()
     try:
-        page.goto(event_url, wait_until="networkidle")
+        open_page(page, event_url)
         page.get_by_role("link", name=re.compile(words["attendance"])).click()
         settle(page)
         check_page(page)

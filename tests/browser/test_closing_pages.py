@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
 from infra.users import UserStore
 from tests.browser import harness
-from tests.browser.session import check_page, enrol_and_sign_in, settle, sign_in
+from tests.browser.session import check_page, enrol_and_sign_in, open_page, settle, sign_in
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -60,7 +60,7 @@ def close_year(page: Page, version: int) -> None:
 def test_close_reopen_correct_and_close_again_from_the_pages(live_server, world, new_page):
     coordinator = new_page()
     enrol_and_sign_in(coordinator, live_server, "coordinator@example.org")
-    coordinator.goto(live_server.url_for("/lata/2012"), wait_until="networkidle")
+    open_page(coordinator, live_server.url_for("/lata/2012"))
     check_page(coordinator)
     # Closing before the sign-offs: refused, naming who is missing.
     coordinator.get_by_role("button", name="Zamknij rok").click()
@@ -73,7 +73,7 @@ def test_close_reopen_correct_and_close_again_from_the_pages(live_server, world,
     for email, short in (("lead@example.org", "RIPH"), ("lead-citt@example.org", "CITT"),
                          ("lead-wpir@example.org", "WPiR"), ("lead-lcb@example.org", "LCB")):
         lead_signs_off(new_page, live_server, email, short)
-    coordinator.goto(live_server.url_for("/lata/2012"), wait_until="networkidle")
+    open_page(coordinator, live_server.url_for("/lata/2012"))
     close_year(coordinator, 1)
     check_page(coordinator)
 
@@ -95,14 +95,16 @@ def test_close_reopen_correct_and_close_again_from_the_pages(live_server, world,
     container.use_cases.records.correct(riph_lead, world.own_record, expected_version=1,
                                         reason="Literówka w opisie", changes={"summary": "Kontakt telefoniczny"})
     lead_signs_off(new_page, live_server, "lead@example.org", "RIPH")
-    coordinator.reload(wait_until="networkidle")
+    coordinator.reload(wait_until="load")
+    settle(coordinator)
     close_year(coordinator, 2)
 
     coordinator.get_by_role("link", name="wersja 1").click()
     settle(coordinator)
     expect(coordinator.get_by_role("heading", level=1)).to_have_text("Wersja 1")
     check_page(coordinator)
-    coordinator.go_back(wait_until="networkidle")
+    coordinator.go_back(wait_until="load")
+    settle(coordinator)
     coordinator.get_by_role("link", name="różnice względem wersji 1").click()
     settle(coordinator)
     expect(coordinator.get_by_text("Liczba różnic: 1")).to_be_visible()
@@ -112,14 +114,14 @@ def test_close_reopen_correct_and_close_again_from_the_pages(live_server, world,
     for path in ("/lata", "/lata/2012", "/lata/2012/zamkniecie", "/lata/2012/otwarcie/strategia",
                  "/lata/2012/wersje/2", "/lata/2012/wersje/1/roznice/2"):
         for language in ("pl", "en"):
-            coordinator.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
+            open_page(coordinator, live_server.url_for(f"{path}?lang={language}"))
             assert coordinator.locator("html").get_attribute("lang") == language
             check_page(coordinator)
 
     folder = os.environ.get("SPLOT_SCREENSHOTS")  # `make screenshots`: the year's page after two closes
     if folder:
         coordinator.set_viewport_size({"width": 1200, "height": 900})
-        coordinator.goto(live_server.url_for("/lata/2012?lang=pl"), wait_until="networkidle")
+        open_page(coordinator, live_server.url_for("/lata/2012?lang=pl"))
         harness.screenshot(coordinator, Path(folder) / "zamykanie-roku.png")
-        coordinator.goto(live_server.url_for("/lata/2012/wersje/1/roznice/2?lang=pl"), wait_until="networkidle")
+        open_page(coordinator, live_server.url_for("/lata/2012/wersje/1/roznice/2?lang=pl"))
         harness.screenshot(coordinator, Path(folder) / "roznice-wersji-raportu.png")

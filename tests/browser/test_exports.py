@@ -11,7 +11,7 @@ import pytest
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import WARSAW
 from tests.browser import harness
-from tests.browser.session import sign_in
+from tests.browser.session import open_page, sign_in
 from tests.support.world import World, build_world
 
 AUDITOR = "auditor@example.org"
@@ -33,14 +33,14 @@ def test_pages_with_downloads_are_accessible_and_the_links_download(live_server,
     today = datetime.now(WARSAW).date().isoformat()
     for path in (f"/strategia/zadania/III.1.3?as_of={today}&", "/strategia/wskazniki/III.1.3.W2/2012?",
                  "/wpisy?year=2012&"):
-        page.goto(live_server.url_for(f"{path}lang={language}"), wait_until="networkidle")
+        open_page(page, live_server.url_for(f"{path}lang={language}"))
         downloads = page.locator("#downloads")
         assert downloads.locator("h2").inner_text() == ("Pobierz" if language == "pl" else "Download")
         assert downloads.locator("a").count() >= 2
         harness.assert_accessible(page)
         harness.assert_no_failed_requests(page)
         harness.assert_reflows(page)
-    page.goto(live_server.url_for(f"/strategia/zadania/III.1.3?as_of={today}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/strategia/zadania/III.1.3?as_of={today}"))
     for fmt in ("xlsx", "pdf", "csv"):
         with page.expect_download() as info:
             page.locator(f'a[data-download="{fmt}"]').click()

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from domain.application import DEFAULT_NETWORK_ID
-from tests.browser.session import check_page, enrol_and_sign_in, settle
+from tests.browser.session import check_page, enrol_and_sign_in, open_page, settle
 from tests.support.registers import CONTACT_HEADER, contacts, csv_file, xlsx_file
 from tests.support.world import World, build_world
 
@@ -39,10 +39,10 @@ def test_the_coordinator_imports_a_register(live_server, world, new_page, tmp_pa
     page = new_page()
     enrol_and_sign_in(page, live_server, COORDINATOR)
     for language in ("pl", "en"):
-        page.goto(live_server.url_for(f"/import?lang={language}"), wait_until="networkidle")
+        open_page(page, live_server.url_for(f"/import?lang={language}"))
         assert page.locator("html").get_attribute("lang") == language
         check_page(page)
-    page.goto(live_server.url_for("/import?lang=pl"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/import?lang=pl"))
     before = _records(live_server)
 
     page.set_input_files("#file", str(workbook))
@@ -61,7 +61,7 @@ def test_the_coordinator_imports_a_register(live_server, world, new_page, tmp_pa
     check_page(page)
     assert _records(live_server) == before + 2
 
-    page.goto(live_server.url_for("/import?lang=en"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/import?lang=en"))
     page.set_input_files("#file", str(workbook))
     page.get_by_role("button", name="Check only").click()
     settle(page)

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from domain.application import DEFAULT_MUNICIPALITY_ID
-from tests.browser.session import check_page, settle, sign_in
+from tests.browser.session import check_page, open_page, settle, sign_in
 from tests.support.pages import PASSWORD
 
 OFFICER = "inwestor@example.org"
@@ -37,7 +37,7 @@ def test_the_investor_service_works_through_its_pages(live_server, officer, page
     settle(page)
     assert page.url.endswith("/inwestorzy")
 
-    page.goto(live_server.url_for("/tereny/nowy"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/tereny/nowy"))
     page.locator("button[type=submit].govuk-button").click()  # empty: the summary names the fields
     settle(page)
     assert page.locator(".govuk-error-summary").is_visible()
@@ -64,7 +64,7 @@ def test_the_investor_service_works_through_its_pages(live_server, officer, page
     settle(page)
     assert page.locator("img[alt='Widok terenu od strony drogi']").evaluate("img => img.naturalWidth") == 60
 
-    page.goto(live_server.url_for("/inwestorzy/nowe"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/inwestorzy/nowe"))
     page.fill("#codename", "Orzeł")
     page.check("#sectors-2")
     _fill_date(page, "received_on", "2", "3", "2026")
@@ -84,7 +84,7 @@ def test_the_investor_service_works_through_its_pages(live_server, officer, page
                      "/inwestorzy/szkolenia", "/tereny", "/tereny?min_area_ha=5&utilities=water", site_url,
                      site_url + "/zmien", "/tereny/nowy"):
             url = path if path.startswith("http") else live_server.url_for(path)
-            page.goto(url + ("&" if "?" in url else "?") + f"lang={language}", wait_until="networkidle")
+            open_page(page, url + ("&" if "?" in url else "?") + f"lang={language}")
             assert page.locator("html").get_attribute("lang") == language
             check_page(page)
 
@@ -92,7 +92,7 @@ def test_the_investor_service_works_through_its_pages(live_server, officer, page
 def test_a_form_with_errors_is_accessible_too(live_server, officer, new_page):
     page = new_page(locale="en-GB")
     sign_in(page, live_server, officer)
-    page.goto(live_server.url_for("/inwestorzy/nowe?lang=en"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/inwestorzy/nowe?lang=en"))
     page.locator("button[type=submit].govuk-button").click()
     settle(page)
     assert page.title().startswith("Error:") or page.title().startswith("Błąd:")

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import Actor
 from tests.browser import harness
-from tests.browser.session import check_page, settle, sign_in
+from tests.browser.session import check_page, open_page, settle, sign_in
 from tests.support.world import World, build_world
 
 STAFF = "staff@example.org"
@@ -64,7 +64,7 @@ def test_the_network_picture_and_the_comparison_are_accessible_and_reflow(live_s
     words = WORDS[language]
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
     sign_in(page, live_server, STAFF)
-    page.goto(live_server.url_for(f"/strategia?lang={language}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/strategia?lang={language}"))
     page.get_by_role("link", name=re.compile(words["link"])).click()
     settle(page)
     page.get_by_label(words["year"], exact=True).fill("2013")
@@ -85,7 +85,7 @@ def test_the_network_picture_and_the_comparison_are_accessible_and_reflow(live_s
     assert page.locator("svg.splot-network").count() == 0
     check_page(page)
 
-    page.goto(live_server.url_for(f"/strategia/zadania/{TASK}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/strategia/zadania/{TASK}"))
     page.locator("#compare-publications").get_by_role("button", name=words["compare"], exact=True).click()
     settle(page)
     assert "/porownanie?" in page.url
@@ -99,5 +99,5 @@ def test_screenshots(live_server, world, page):
     folder = Path(os.environ["SPLOT_SCREENSHOTS"])
     sign_in(page, live_server, STAFF)
     page.set_viewport_size({"width": 1200, "height": 900})
-    page.goto(live_server.url_for("/siec?rok=2013"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/siec?rok=2013"))
     harness.screenshot(page, folder / "siec-instytucji.png")

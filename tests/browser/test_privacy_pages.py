@@ -12,7 +12,8 @@ import pytest
 
 from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
 from domain.values import Actor
-from tests.browser.session import check_page, enrol_and_sign_in, sign_in
+from tests.browser import harness
+from tests.browser.session import check_page, enrol_and_sign_in, open_page, settle, sign_in
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -40,6 +41,7 @@ def dpo_session(live_server, world, browser) -> dict:
     """The DPO signed in once (password and TOTP enrolment): a code is accepted only once, so the tests share
     the session's cookies rather than signing in again within the same 30 seconds."""
     context = browser.new_context()
+    harness.watch(context)  # held to 127.0.0.1 like every other context
     try:
         enrol_and_sign_in(context.new_page(), live_server, DPO)
         return context.storage_state()
@@ -51,29 +53,29 @@ def dpo_session(live_server, world, browser) -> dict:
 def test_the_pages_are_accessible_reflow_and_load_only_local_files(live_server, world, dpo_session, new_page,
                                                                   language):
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
-    page.goto(live_server.url_for(f"/ochrona-danych?lang={language}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/ochrona-danych?lang={language}"))
     check_page(page)  # the notice, signed out
     anna = world["persons"]["Anna Przeglądowa"]
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB", storage_state=dpo_session)
     for path in ("/ochrona-danych/osoby", f"/ochrona-danych/osoby/{anna}", f"/ochrona-danych/osoby/{anna}/usun",
                  "/ochrona-danych/przeglad", "/ochrona-danych"):
-        page.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
+        open_page(page, live_server.url_for(f"{path}?lang={language}"))
         assert page.locator("html").get_attribute("lang") == language
         check_page(page)
-    page.goto(live_server.url_for(f"/ochrona-danych/osoby?lang={language}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/ochrona-danych/osoby?lang={language}"))
     page.fill("#q", "Przeglądowa")  # the search's results
     page.locator("form[action='/ochrona-danych/osoby'] button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.get_by_role("link", name="Anna Przeglądowa").count() == 1
     check_page(page)
-    page.goto(live_server.url_for(f"/ochrona-danych/osoby/{anna}/usun"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/ochrona-danych/osoby/{anna}/usun"))
     page.locator("main form button[type=submit]").click()  # no ground chosen: the error summary
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".govuk-error-summary").count() == 1
     check_page(page)
     auditor = new_page(locale="pl-PL" if language == "pl" else "en-GB")
     sign_in(auditor, live_server, "auditor@example.org")
-    auditor.goto(live_server.url_for(f"/katalog/osoby/{anna}?lang={language}"), wait_until="networkidle")
+    open_page(auditor, live_server.url_for(f"/katalog/osoby/{anna}?lang={language}"))
     assert auditor.get_by_text("Spotkanie o targach").count() == 1
     check_page(auditor)
 
@@ -96,5 +98,5 @@ def test_with_javascript_off_the_dpo_finds_downloads_and_erases_a_person(live_se
     assert page.get_by_text("Usunięto dane osoby kontaktowej (art. 17 RODO): art. 17 ust. 1 lit. b RODO").count() == 1
     auditor = new_page()
     sign_in(auditor, live_server, "auditor@example.org")
-    auditor.goto(live_server.url_for(f"/wpisy/{world['meeting']}"), wait_until="networkidle")
+    open_page(auditor, live_server.url_for(f"/wpisy/{world['meeting']}"))
     assert auditor.get_by_text("osoba usunięta").count() >= 1 and auditor.get_by_text("Jan Usuwany").count() == 0

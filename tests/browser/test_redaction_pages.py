@@ -12,7 +12,8 @@ import pytest
 
 from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
 from domain.values import Actor
-from tests.browser.session import check_page, enrol_and_sign_in, sign_in
+from tests.browser import harness
+from tests.browser.session import check_page, enrol_and_sign_in, open_page, settle, sign_in
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -41,6 +42,7 @@ def world(live_server) -> dict:
 def dpo_session(live_server, world, browser) -> dict:
     """The DPO signed in once (password and TOTP enrolment), shared by the tests (a code is accepted once)."""
     context = browser.new_context()
+    harness.watch(context)  # held to 127.0.0.1 like every other context
     try:
         enrol_and_sign_in(context.new_page(), live_server, DPO)
         return context.storage_state()
@@ -55,29 +57,27 @@ def test_the_pages_are_accessible_reflow_and_load_only_local_files(live_server, 
     first, second = world["meetings"][0], world["meetings"][1 if language == "pl" else 2]
     for path in ("/ochrona-danych/wpisy", f"/ochrona-danych/wpisy/{first}/redakcja",
                  f"/ochrona-danych/osoby/{world['person']}"):
-        page.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
+        open_page(page, live_server.url_for(f"{path}?lang={language}"))
         assert page.locator("html").get_attribute("lang") == language
         check_page(page)
-    page.goto(live_server.url_for(f"/ochrona-danych/wpisy?lang={language}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/ochrona-danych/wpisy?lang={language}"))
     for text, found in (("Wrzosowa", True), ("nikt-taki", False)):  # results, and none
         page.fill("#q", text)
         page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert (page.locator("a[href$='/redakcja']").count() >= 2) == found
         check_page(page)
-    page.goto(live_server.url_for(f"/ochrona-danych/wpisy/{second}/redakcja?lang={language}"),
-              wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/ochrona-danych/wpisy/{second}/redakcja?lang={language}"))
     page.locator("main form button[type=submit]").click()  # no ground chosen: the error summary
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".govuk-error-summary").count() == 1
     check_page(page)
     page.locator("#legal_ground-0").check()
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".govuk-notification-banner--success").count() == 1  # redacted: the list with its banner
     check_page(page)
-    page.goto(live_server.url_for(f"/ochrona-danych/wpisy/{second}/redakcja?lang={language}"),
-              wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/ochrona-danych/wpisy/{second}/redakcja?lang={language}"))
     assert page.locator("#already-redacted").count() == 1 and page.get_by_text(NAME).count() == 0
     check_page(page)
 
@@ -96,7 +96,7 @@ def test_with_javascript_off_the_dpo_finds_and_redacts_a_record(live_server, wor
     assert page.get_by_text("Treść wpisu została usunięta.", exact=False).count() == 1
     auditor = new_page()
     sign_in(auditor, live_server, "auditor@example.org")
-    auditor.goto(live_server.url_for(f"/wpisy/{world['meetings'][0]}"), wait_until="networkidle")
+    open_page(auditor, live_server.url_for(f"/wpisy/{world['meetings'][0]}"))
     assert auditor.get_by_text("treść usunięta (RODO)", exact=False).count() >= 1
     # The person still took part (named as a participant: not erased); what was typed about them is gone.
     assert auditor.get_by_text(f"Wystąpiła {NAME}", exact=False).count() == 0

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.use_cases.sign_in import SignInRefused
-from tests.browser.session import check_page, settle, sign_in
+from tests.browser.session import check_page, open_page, settle, sign_in
 from tests.support.world import World, build_world
 
 
@@ -25,7 +25,7 @@ def world(live_server) -> World:
 
 def test_the_auditor_filters_the_trail_by_sign_ins(live_server, world, page: Page):
     sign_in(page, live_server, "auditor@example.org")
-    page.goto(live_server.url_for("/audyt"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/audyt"))
     page.locator("#kind").select_option(value="sign_in")
     expect(page.locator("#kind option[value=sign_in]")).to_have_text("Logowanie")
     page.get_by_role("button", name="Filtruj").click()
@@ -43,6 +43,6 @@ def test_the_sign_in_events_page_is_accessible_and_reflows(live_server, world, n
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
     sign_in(page, live_server, "auditor@example.org")
     for path in (f"/audyt?kind=sign_in&lang={language}", "/audyt?kind=account_change", "/audyt?kind=api_token_change"):
-        page.goto(live_server.url_for(path), wait_until="networkidle")
+        open_page(page, live_server.url_for(path))
         assert page.locator("html").get_attribute("lang") == language
         check_page(page)

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from domain.application import DEFAULT_MUNICIPALITY_ID, DEFAULT_NETWORK_ID
 from domain.use_cases.users import OPERATOR
 from infra.strategy_loader import load_strategy_file
-from tests.browser.session import check_page, enrol_and_sign_in, settle, sign_in
+from tests.browser.session import check_page, enrol_and_sign_in, open_page, settle, sign_in
 from tests.e2e.test_two_municipalities import SECOND_STRATEGY
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
@@ -79,7 +79,7 @@ def test_publish_attach_find_read_and_compare(live_server, metro, new_page, tmp_
     words = WORDS[language]
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
     sign_in(page, live_server, STAFF)
-    page.goto(live_server.url_for(f"/?lang={language}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/?lang={language}"))
     page.get_by_role("link", name=words["menu"], exact=True).click()
     settle(page)
     check_page(page)
@@ -115,7 +115,7 @@ def test_publish_attach_find_read_and_compare(live_server, metro, new_page, tmp_
     expect(page.get_by_role("link", name="prezentacja.pdf")).to_be_visible()
     check_page(page)
 
-    page.goto(live_server.url_for("/dobre-praktyki"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/dobre-praktyki"))
     page.get_by_label(words["search_field"]).fill("mlodych")
     page.get_by_role("button", name=words["search"], exact=True).click()
     settle(page)
@@ -124,10 +124,10 @@ def test_publish_attach_find_read_and_compare(live_server, metro, new_page, tmp_
 
     other = new_page(locale="pl-PL" if language == "pl" else "en-GB")
     sign_in(other, live_server, OTHER_STAFF)
-    other.goto(live_server.url_for(f"{urlsplit(practice_url).path}?lang={language}"), wait_until="networkidle")
+    open_page(other, live_server.url_for(f"{urlsplit(practice_url).path}?lang={language}"))
     expect(other.get_by_role("heading", name=title)).to_be_visible()
     check_page(other)
-    other.goto(live_server.url_for(f"/sieci-wspolne/{metro['network']}"), wait_until="networkidle")
+    open_page(other, live_server.url_for(f"/sieci-wspolne/{metro['network']}"))
     check_page(other)
     other.get_by_role("link", name=words["compare"]).click()
     settle(other)
@@ -139,7 +139,7 @@ def test_publish_attach_find_read_and_compare(live_server, metro, new_page, tmp_
 def test_the_deployment_admins_page(live_server, metro, page):
     enrol_and_sign_in(page, live_server, ADMIN)
     for language in ("pl", "en"):
-        page.goto(live_server.url_for(f"/admin/sieci?lang={language}"), wait_until="networkidle")
+        open_page(page, live_server.url_for(f"/admin/sieci?lang={language}"))
         expect(page.get_by_role("heading", name=WORDS[language]["manage"], exact=True)).to_be_visible()
         check_page(page)
     page.get_by_role("button", name="Create the network").click()  # nothing typed: refused, the summary shown

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from tests.browser import harness
-from tests.browser.session import check_page, settle
+from tests.browser.session import check_page, open_page, settle
 from tests.support.pages import PASSWORD
 from tests.support.world import World, build_world
 
@@ -35,7 +35,7 @@ def world(live_server) -> World:
 
 
 def sign_in(page: Page, server, email: str) -> None:
-    page.goto(server.url_for("/login"), wait_until="networkidle")
+    open_page(page, server.url_for("/login"))
     page.get_by_label("Adres e-mail").fill(email)
     page.get_by_label("Hasło").fill(PASSWORD)
     page.get_by_role("button", name="Zaloguj się").click()
@@ -88,7 +88,7 @@ def test_staff_log_a_meeting_of_three_institutions_and_two_firms(live_server, wo
 def test_an_empty_form_shows_the_error_summary_focused_at_the_top(live_server, world, page):
     sign_in(page, live_server, "staff@example.org")
     before = live_server.container.runner.log_position()
-    page.goto(live_server.url_for("/wpisy/nowy/meeting"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/wpisy/nowy/meeting"))
     page.get_by_role("button", name="Dalej").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_be_focused()
@@ -110,7 +110,7 @@ SIGNED_IN_PAGES = ["/", "/wpisy", "/wpisy/nowy/meeting", "/wpisy/nowy/contact", 
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_every_page_is_accessible_reflows_and_loads_only_local_files(live_server, world, new_page, language):
     page = new_page(locale="pl-PL" if language == "pl" else "en-GB")
-    page.goto(live_server.url_for(f"/login?lang={language}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/login?lang={language}"))
     assert page.locator("html").get_attribute("lang") == language
     check_page(page)
     # the sign-in page with an error
@@ -129,34 +129,34 @@ def test_every_page_is_accessible_reflows_and_loads_only_local_files(live_server
     page.wait_for_url(live_server.url_for("/"))
     settle(page)
     for path in SIGNED_IN_PAGES:
-        page.goto(live_server.url_for(path), wait_until="networkidle")
+        open_page(page, live_server.url_for(path))
         check_page(page)
     # a form with errors, the check-answers step, a record, its correction and retraction forms
     page.set_viewport_size(REFLOW)
-    page.goto(live_server.url_for("/wpisy/nowy/meeting"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/wpisy/nowy/meeting"))
     page.locator("button[type=submit].govuk-button").last.click()
     settle(page)
     assert page.locator(".govuk-error-summary").count() == 1
     harness.assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= harness.REFLOW_WIDTH
-    page.goto(live_server.url_for(f"/wpisy/{world.own_record}"), wait_until="networkidle")
+    open_page(page, live_server.url_for(f"/wpisy/{world.own_record}"))
     check_page(page)
     for suffix in ("korekta", "wycofanie"):
-        page.goto(live_server.url_for(f"/wpisy/{world.own_record}/{suffix}"), wait_until="networkidle")
+        open_page(page, live_server.url_for(f"/wpisy/{world.own_record}/{suffix}"))
         check_page(page)
     harness.assert_no_failed_requests(page)
 
 
 @pytest.mark.parametrize("email", ["lead@example.org", "auditor@example.org"])
 def test_the_signed_in_pages_of_other_roles(live_server, world, page, email):
-    page.goto(live_server.url_for("/login"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/login"))
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("button[type=submit]").click()
     page.wait_for_url(live_server.url_for("/"))
     settle(page)
     for path in ("/", "/wpisy", "/haslo"):
-        page.goto(live_server.url_for(path), wait_until="networkidle")
+        open_page(page, live_server.url_for(path))
         check_page(page)
 
 
@@ -167,11 +167,11 @@ def test_screenshots(live_server, world, page):
     sign_in(page, live_server, "staff@example.org")
     page.set_viewport_size({"width": 1200, "height": 900})
     harness.screenshot(page, folder / "strona-glowna.png")
-    page.goto(live_server.url_for("/wpisy/nowy/meeting"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/wpisy/nowy/meeting"))
     harness.screenshot(page, folder / "formularz-spotkania.png")
     page.get_by_role("button", name="Dalej").click()
     harness.screenshot(page, folder / "formularz-spotkania-bledy.png")
-    page.goto(live_server.url_for("/"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/"))
     log_meeting(page, "Spotkanie sieci instytucji w sprawie targów pracy")
     harness.screenshot(page, folder / "wpis.png")
 
@@ -185,7 +185,7 @@ def test_a_long_list_of_firms_can_be_searched_by_name_or_nip(live_server, world,
         app.registry.register_firm(network_id=DEFAULT_NETWORK_ID, name=f"Piekarnia Łódzka {n}",
                                    nip=valid_nip(9000 + n), regon=None, actor=Actor("setup"))
     sign_in(page, live_server, "staff@example.org")
-    page.goto(live_server.url_for("/wpisy/nowy/meeting"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/wpisy/nowy/meeting"))
     search = page.get_by_label("Szukaj na liście: Firmy", exact=False)
     search.fill("lodzka 7")  # without the Polish letter, any case
     visible = page.locator("select[name=firm_ids] option:not([hidden])")
@@ -200,7 +200,7 @@ def test_a_long_list_of_firms_can_be_searched_by_name_or_nip(live_server, world,
 def test_coordinators_and_admins_enrol_a_second_factor_and_their_pages_are_accessible(live_server, world, page, email):
     import pyotp
 
-    page.goto(live_server.url_for("/login"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/login"))
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.locator("button[type=submit]").click()
@@ -213,7 +213,7 @@ def test_coordinators_and_admins_enrol_a_second_factor_and_their_pages_are_acces
     settle(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Strona główna")
     for path in ("/", "/wpisy", "/katalog", "/haslo") if "coordinator" in email else ("/", "/katalog", "/haslo"):
-        page.goto(live_server.url_for(path), wait_until="networkidle")
+        open_page(page, live_server.url_for(path))
         check_page(page)
 
 
@@ -247,6 +247,6 @@ def test_correct_the_meeting_into_another_year_then_retract_it(live_server, worl
     assert page.url.split("?")[0] == record_url
     expect(page.get_by_text("Ten wpis został wycofany")).to_be_visible()
     assert meetings(live_server, 2013) == in_2013
-    page.goto(live_server.url_for("/wpisy?text=poprawienia"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/wpisy?text=poprawienia"))
     expect(page.get_by_role("link", name=title)).to_be_visible()  # still listed, as retracted
     expect(page.get_by_text("wycofany").first).to_be_visible()

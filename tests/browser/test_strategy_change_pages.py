@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from domain.application import DEFAULT_NETWORK_ID
 from tests.browser import harness
-from tests.browser.session import check_page, enrol_and_sign_in, settle, sign_in
+from tests.browser.session import check_page, enrol_and_sign_in, open_page, settle, sign_in
 from tests.support.world import World, build_world
 
 COORDINATOR = "coordinator@example.org"
@@ -42,10 +42,10 @@ def test_the_coordinator_changes_the_strategy_from_the_pages(live_server, world,
     enrol_and_sign_in(page, live_server, COORDINATOR)
     for language in ("pl", "en"):
         for path in PAGES:
-            page.goto(live_server.url_for(f"{path}?lang={language}"), wait_until="networkidle")
+            open_page(page, live_server.url_for(f"{path}?lang={language}"))
             assert page.locator("html").get_attribute("lang") == language
             check_page(page)
-    page.goto(live_server.url_for("/strategia/zadania/III.1.3?lang=pl"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/strategia/zadania/III.1.3?lang=pl"))
     page.get_by_role("link", name="Zmień wartości docelowe, wartości lub regułę III.1.3.W2").click()
     settle(page)
     page.fill("#target-2013", "9")
@@ -64,7 +64,7 @@ def test_the_coordinator_changes_the_strategy_from_the_pages(live_server, world,
     expect(page.locator("#target-2012-error")).to_be_visible()
     check_page(page)
 
-    page.goto(live_server.url_for("/strategia/wskazniki/III.1.3.W4/regula"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/strategia/wskazniki/III.1.3.W4/regula"))
     page.get_by_label("Wartość wprowadzana przez koordynatora (np. dane GUS)").check()
     page.get_by_role("button", name="Sprawdź regułę").click()
     settle(page)
@@ -81,12 +81,12 @@ def test_the_coordinator_changes_the_strategy_from_the_pages(live_server, world,
     expect(page.get_by_text("Zapisano wprowadzoną wartość.")).to_be_visible()
     assert _target(live_server, world, "III.1.3.W4", "2011")["actual"] == 6
 
-    page.goto(live_server.url_for("/strategia/zadania/III.1.3/etapy"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/strategia/zadania/III.1.3/etapy"))
     page.fill("#realised-4-2013", "2,5")
     page.get_by_role("button", name="Zapisz realizację").click()
     settle(page)
     expect(page.get_by_text("Zapisano realizację etapów.")).to_be_visible()
-    page.goto(live_server.url_for("/strategia/zadania/III.1.3"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/strategia/zadania/III.1.3"))
     assert "2,5/2,5%" in page.locator("#stages").inner_text().replace(" ", "")
 
     # the same form with JavaScript off, in the same session
@@ -106,7 +106,7 @@ def test_screenshots(live_server, world, page):
     folder = Path(os.environ["SPLOT_SCREENSHOTS"])
     sign_in(page, live_server, "auditor@example.org")
     page.set_viewport_size({"width": 1200, "height": 900})
-    page.goto(live_server.url_for("/strategia/zadania/III.1.3?lang=pl"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/strategia/zadania/III.1.3?lang=pl"))
     harness.screenshot(page, folder / "zadanie-wskazniki-i-wykresy.png")
-    page.goto(live_server.url_for("/audyt?lang=pl"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/audyt?lang=pl"))
     harness.screenshot(page, folder / "dziennik-audytu.png")

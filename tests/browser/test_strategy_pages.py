@@ -11,7 +11,7 @@ import pytest
 
 from domain.application import DEFAULT_NETWORK_ID
 from domain.values import WARSAW
-from tests.browser.session import check_page, settle, sign_in
+from tests.browser.session import check_page, open_page, settle, sign_in
 from tests.support.world import World, build_world
 
 AUDITOR = "auditor@example.org"
@@ -33,10 +33,10 @@ def test_strategy_pages_are_accessible_reflow_and_load_only_local_files(live_ser
     for path in ("/strategia", "/strategia/zadania/III.1.3", "/strategia/zadania/I.3.5",
                  f"/strategia/zadania/III.1.3?as_of={today}", "/strategia/wskazniki/III.1.3.W2/2012",
                  "/strategia/wskazniki/III.1.3.W1/2012", "/strategia/wskazniki/III.1.3.W3/2012"):
-        page.goto(live_server.url_for(f"{path}{'&' if '?' in path else '?'}lang={language}"), wait_until="networkidle")
+        open_page(page, live_server.url_for(f"{path}{'&' if '?' in path else '?'}lang={language}"))
         assert page.locator("html").get_attribute("lang") == language
         check_page(page)
-    page.goto(live_server.url_for("/strategia/zadania/III.1.3"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/strategia/zadania/III.1.3"))
     assert page.locator("svg[role=img] title").count() == 4  # one chart per indicator of III.1.3
 
 
@@ -45,7 +45,7 @@ def test_a_cells_link_opens_exactly_the_records_behind_it(live_server, world, pa
     container = live_server.container
     auditor = container.users.get_by_email(AUDITOR)
     events = container.use_cases.strategy.indicator_events(auditor, "III.1.3.W2", 2012)
-    page.goto(live_server.url_for("/strategia"), wait_until="networkidle")
+    open_page(page, live_server.url_for("/strategia"))
     page.get_by_role("link", name="III.1.3 Tworzenie sieci jednostek okołobiznesowych dla subregionu").click()
     settle(page)
     page.locator('[data-cell="III.1.3.W2|actual|2012"] a').click()
