@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser import harness
+from tests.browser.session import open_page
 from tests.browser.harness import (assert_accessible, assert_no_failed_requests, assert_reflows,
                                    request_log, screenshot)
 
@@ -112,3 +113,27 @@ def test_javascript_off_and_locale_variants(new_page, page_no_js: Page,
         english.goto(live_server.url_for("/api/v1/health"))
     assert sent.value.all_headers()["accept-language"].startswith("en-GB")
     assert english.evaluate("navigator.language") == "en-GB"
+
+
+def test_axe_runs_inside_an_app_page_despite_its_csp(page: Page, live_server: harness.LiveServer) -> None:
+    open_page(page, live_server.url_for("/login"))
+    policy = page.evaluate("() => fetch(location.href).then(r => r.headers.get('content-security-policy'))")
+    assert "default-src 'self'" in policy  # a <script> tag would be refused here
+    assert_accessible(page)
+    assert page.evaluate("typeof window.axe") == "object"  # run in the page itself, not on a copy
+
+
+def test_settle_waits_for_every_request_and_the_fonts(page: Page, live_server: harness.LiveServer) -> None:
+    open_page(page, live_server.url_for("/login"))
+    assert request_log(page).in_flight == 0
+    assert page.evaluate("document.fonts.status") == "loaded"
+    assert page.evaluate("document.fonts.size") > 0  # the page does load fonts, so the wait was needed
+
+
+def test_reflow_follows_a_media_query_without_a_reload(page: Page) -> None:
+    page.set_content('<html lang="pl"><head><title>t</title><style>@media (max-width: 400px) '
+                     '{ #narrow-only { width: 600px } }</style></head><body><main>'
+                     '<div id="narrow-only">x</div></main></body></html>')
+    with pytest.raises(AssertionError, match="div#narrow-only"):
+        assert_reflows(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280  # fine at the width it had
