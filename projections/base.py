@@ -15,7 +15,7 @@ import base64
 import json
 from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 from uuid import UUID
 
 from domain.values import WARSAW
@@ -67,20 +67,51 @@ def to_json(value: Any) -> str:
     return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True)
 
 
-def pack_changes(changes: list[dict[str, Any]]) -> str:
-    """An audit entry's change list as stored: a diff whose every old value is None (a creation's) as
-    {field: new}, about half the size; any other as the list [{field, old, new}]. `unpack_changes` reverses it."""
+def _record_creations() -> frozenset[str]:
+    """The event types of a record's creation ('Record.ContactEstablished', ...): Record.Created and its kinds."""
+    from domain.records import Record
+
+    return frozenset(c.TOPIC.split(":", 1)[-1] for c in (Record.Created, *Record.Created.__subclasses__()))
+
+
+RECORD_CREATIONS = _record_creations()
+# A record's creation lists these among its changes, and its audit entry holds them in columns of the same names.
+_CREATION_COLUMNS = ("network_id", "owner_institution_id")
+
+
+def creation_columns(entry: Mapping[str, Any]) -> dict[str, Any] | None:
+    """For a record's creation entry (a row or the values going into one: event_type, network_id,
+    owner_institution_id), the columns its packed changes leave out; None for any other entry."""
+    if entry.get("event_type") not in RECORD_CREATIONS:
+        return None
+    return {column: entry.get(column) for column in _CREATION_COLUMNS}
+
+
+def pack_changes(changes: list[dict[str, Any]], columns: Mapping[str, Any] | None = None) -> str:
+    """An audit entry's change list as stored, compact: a diff whose every old value is None (a creation's) as
+    {field: new}, about half the size, without the fields whose value the entry's `columns` hold (a record's
+    network and owner: `creation_columns`); any other as the list [{field, old, new}]. `unpack_changes`
+    (given the same columns) reverses it."""
     if changes and all(c.keys() == {"field", "old", "new"} and c["old"] is None for c in changes):
-        return to_json({c["field"]: c["new"] for c in changes})
-    return to_json(changes)
+        columns = columns or {}
+        return _compact({c["field"]: c["new"] for c in changes
+                         if not (isinstance(c["new"], str) and columns.get(c["field"]) == c["new"])})
+    return _compact(changes)
 
 
-def unpack_changes(text: str) -> list[dict[str, Any]]:
-    """The [{field, old, new}] (sorted by field) that `pack_changes` stored."""
+def unpack_changes(text: str, columns: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The [{field, old, new}] (sorted by field) that `pack_changes` stored with these `columns`."""
     value = json.loads(text)
     if isinstance(value, dict):
+        for field, column_value in (columns or {}).items():
+            if field not in value and column_value is not None:
+                value[field] = column_value
         return [{"field": k, "new": v, "old": None} for k, v in sorted(value.items())]
     return value
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def plain(value: Any) -> Any:

@@ -19,7 +19,7 @@ from typing import Any
 from domain.privacy import REDACTED_TEXT, redacted_change, redacted_fields, redacted_text
 from domain.record_kinds import RECORD_KINDS
 from projections.record_fields import pack_fields, record_fields
-from projections.base import Tx, pack_changes, unpack_changes
+from projections.base import Tx, creation_columns, pack_changes, unpack_changes
 
 
 def _fields_and_title(kind: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -57,12 +57,13 @@ def redact_register(tx: Tx, record_id: str) -> None:
 def redact_trail(tx: Tx, record_id: str) -> None:
     """The audit trail's entries of the record (reasons, changes)."""
     _secure(tx)
-    for entry in tx.execute("SELECT position, reason, changes_json FROM audit_entries WHERE record_id = ?",
-                            (record_id,)):
-        changes = [redacted_change(c) for c in unpack_changes(entry["changes_json"])]
+    for entry in tx.execute("SELECT position, reason, changes_json, event_type, network_id, owner_institution_id "
+                            "FROM audit_entries WHERE record_id = ?", (record_id,)):
+        columns = creation_columns(entry)
+        changes = [redacted_change(c) for c in unpack_changes(entry["changes_json"], columns)]
         changes = [c for c in changes if c.get("old") != c.get("new")]
         tx.execute("UPDATE audit_entries SET reason = ?, changes_json = ? WHERE position = ?",
-                   (redacted_text(entry["reason"]), pack_changes(changes), entry["position"]))
+                   (redacted_text(entry["reason"]), pack_changes(changes, columns), entry["position"]))
     # The state the next diff starts from is the activity register's row, which `redact_register` redacts.
 
 

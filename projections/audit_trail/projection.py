@@ -27,7 +27,7 @@ from domain.privacy import PersonalDataAct
 from domain.records import Record
 from domain.registry import Municipality, Network
 from projections.record_fields import record_fields
-from projections.base import Tx, id_text, pack_changes, plain, recorded_at
+from projections.base import Tx, creation_columns, id_text, pack_changes, plain, recorded_at
 from projections.redaction import redact_trail
 
 NETWORK = Network.TOPIC.split(":", 1)[-1]  # "Network": the aggregate part of an event type
@@ -63,9 +63,10 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
 
 class AuditTrailProjection:
     name = "audit_trail"
-    version = 5  # v2: network_id / municipality_id of every entry; audit_aggregate_networks; v3: written in page
+    version = 6  # v2: network_id / municipality_id of every entry; audit_aggregate_networks; v3: written in page
     # batches; v4: no audit_record_state (a record's previous fields are read from the activity register);
-    # v5: a creation's changes stored as {field: new} (projections.base.pack_changes)
+    # v5: a creation's changes stored as {field: new} (projections.base.pack_changes); v6: compact JSON, a record's
+    # creation without its network and owner (in their columns: projections.base.creation_columns)
     tables = ("audit_entries", "audit_aggregate_networks")
     rebuilt_with = ("activity_register",)  # reads its tables as of the same position: reset together
 
@@ -128,10 +129,11 @@ class AuditTrailProjection:
             kind = _aggregate_kind(etype)
             changes = diff({}, _payload(event))
             network_id, municipality_id = self._scope(tx, event, etype, record_id)
+        columns = creation_columns({"event_type": etype, "network_id": network_id, "owner_institution_id": owner})
         self._entries.append(
             (notification_id, recorded_at(event.timestamp), getattr(event, "actor_user_id", None),
              id_text(getattr(event, "actor_institution_id", None)), owner, record_id, event.originator_version,
-             kind, etype, getattr(event, "reason", None), pack_changes(changes), network_id, municipality_id))
+             kind, etype, getattr(event, "reason", None), pack_changes(changes, columns), network_id, municipality_id))
 
     def _state(self, tx: Tx, record_id: str) -> dict[str, Any]:
         """The record as of the event before this one: from this page, or the activity register's stored row,

@@ -14,7 +14,7 @@ from typing import Any, Callable, Collection
 
 from domain.labels import field_label
 from domain.values import WARSAW
-from projections.base import Tx, decode_cursor, encode_cursor, recorded_at, unpack_changes
+from projections.base import Tx, creation_columns, decode_cursor, encode_cursor, recorded_at, unpack_changes
 
 ChainLookup = Callable[[list[int]], dict[int, str]]  # positions -> chain hash (supplied by infra)
 _SCOPE_COLUMNS = ("network_id", "municipality_id")  # for filtering; rows keep the shape the API documents
@@ -32,8 +32,9 @@ def _time_bound(value: datetime | date | str | None) -> str | None:
 
 
 def _row(row: dict[str, Any]) -> dict[str, Any]:
-    row = {k: v for k, v in row.items() if k not in _SCOPE_COLUMNS}
-    row["changes"] = [{**c, "label": field_label(c["field"]).pl} for c in unpack_changes(row.pop("changes_json"))]
+    changes = unpack_changes(row["changes_json"], creation_columns(row))
+    row = {k: v for k, v in row.items() if k not in _SCOPE_COLUMNS and k != "changes_json"}
+    row["changes"] = [{**c, "label": field_label(c["field"]).pl} for c in changes]
     return row
 
 

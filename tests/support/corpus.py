@@ -33,7 +33,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 import domain
-from projections.base import unpack_changes
+from projections.base import creation_columns, unpack_changes
 from projections.record_fields import record_fields
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "events"
@@ -206,7 +206,7 @@ def read_model_figures(container: Any, *, network_id: UUID, as_of: Iterable[date
         versions = [[r["record_id"], r["version"], r["occurred_on"], r["recorded_to"] is None]
                     for r in _rows(tx, "SELECT * FROM activity_versions ORDER BY record_id, version")]
         audit = [[r["position"], r["event_type"], r["kind"], r["record_id"], r["version"], r["user_id"],
-                  r["institution_id"], r["reason"], r["network_id"], unpack_changes(r["changes_json"])]
+                  r["institution_id"], r["reason"], r["network_id"], unpack_changes(r["changes_json"], creation_columns(r))]
                  for r in _rows(tx, "SELECT * FROM audit_entries ORDER BY position")]
         registry = {
             "institutions": [[r["id"], r["name"], r["short_name"], r["kind"], r["active"], r["version"]]

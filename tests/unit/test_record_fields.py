@@ -43,3 +43,17 @@ def test_a_field_whose_column_differs_stays_in_the_json():
     row = _row("information_exchange", fields, title="[usunięto]")  # the title column redacted, the field not
     assert json.loads(row["fields_json"])["subject"] == "Oferta"
     assert record_fields(row) == fields
+
+
+def test_a_records_creation_entry_leaves_its_network_and_owner_to_its_columns():
+    from projections.base import creation_columns, pack_changes, unpack_changes
+
+    changes = [{"field": f, "old": None, "new": v} for f, v in
+               (("network_id", "n-1"), ("occurred_on", "2012-05-14"), ("owner_institution_id", "i-1"))]
+    entry = {"event_type": "Record.MeetingHeld", "network_id": "n-1", "owner_institution_id": "i-1"}
+    stored = pack_changes(changes, creation_columns(entry))
+    assert json.loads(stored) == {"occurred_on": "2012-05-14"}
+    assert unpack_changes(stored, creation_columns(entry)) == changes
+    other = {**entry, "event_type": "Record.Corrected"}  # any other entry keeps every field
+    assert creation_columns(other) is None
+    assert unpack_changes(pack_changes(changes, creation_columns(other))) == changes

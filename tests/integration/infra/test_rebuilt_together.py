@@ -11,6 +11,7 @@ from domain.application import DEFAULT_NETWORK_ID
 from infra.container import bootstrap, build_container, scratch_runner
 from infra.projection_runner import TRACKING_TABLE
 from infra.verify import compare_read_models
+from projections.base import unpack_changes
 from tests.support.world import build_world
 
 
@@ -44,8 +45,8 @@ def test_a_new_audit_trail_version_rebuilds_the_register_with_it(sqlite_settings
         with c.views.transaction() as tx:
             changes = [r["changes_json"] for r in tx.execute(
                 "SELECT changes_json FROM audit_entries WHERE event_type = 'Record.Corrected' ORDER BY position")]
-        assert '"old": "Pierwsze"' in changes[0] and '"new": "Drugie"' in changes[0]
-        assert '"old": "Drugie"' in changes[1] and '"new": "Trzecie"' in changes[1]
+        assert [unpack_changes(c) for c in changes] == [[{"field": "minutes", "old": "Pierwsze", "new": "Drugie"}],
+                                                       [{"field": "minutes", "old": "Drugie", "new": "Trzecie"}]]
         scratch = scratch_runner(c, tmp_path / "scratch.sqlite3")
         try:
             assert compare_read_models(c.runner, scratch).ok
