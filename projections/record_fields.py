@@ -10,11 +10,13 @@ Every reader of `fields_json` goes through `record_fields`.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any, Mapping
 
 from domain.record_kinds import RECORD_KINDS
 
 
+@lru_cache(maxsize=None)  # a handful of kinds; asked for every row written or read
 def _column_of(kind: str) -> dict[str, str]:
     """field -> the `activity_records` column that holds the same value, for records of `kind`."""
     spec = RECORD_KINDS.get(kind)
