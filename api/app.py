@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.body_limit import API_MAX_BODY_BYTES, BodySizeLimitMiddleware
-from api.deps import reject_non_json_bodies, reject_unknown_query_parameters
+from api.deps import json_api_guards
 from api.docs import install_docs
 from api.errors import PROBLEM_MEDIA_TYPE, CatchAllMiddleware, install_error_handlers, problems
 from api.pages import install_pages
@@ -84,13 +84,15 @@ def _openapi_with_problem_media_type(app: FastAPI) -> dict:
     return app.openapi_schema
 
 
-def json_api_router() -> APIRouter:
-    """The JSON API under /api/v1, with its own guards: strict query strings and JSON-only bodies."""
-    api = APIRouter(prefix=API_PREFIX,
-                    dependencies=[Depends(reject_unknown_query_parameters), Depends(reject_non_json_bodies)])
+def include_json_api(app: FastAPI) -> None:
+    """The JSON API under /api/v1, with its own guards: strict query strings and JSON-only bodies.
+
+    Each router is included in the app itself, not through one /api/v1 router: FastAPI matches a request
+    against every level of nested routers again on the way down, so one level less is less work per request
+    (issue 13)."""
+    guards = [Depends(json_api_guards)]
     for router in ROUTERS:
-        api.include_router(router)
-    return api
+        app.include_router(router, prefix=API_PREFIX, dependencies=guards)
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -116,7 +118,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container
     install_error_handlers(app)  # problem+json under /api/; other faces register their own renderer
     install_docs(app)  # /api/docs from vendored Swagger UI (no CDN: the servers have no internet)
-    app.include_router(json_api_router())
+    include_json_api(app)
 
     install_pages(app)  # the HTML face: /, /login, ... with its own error pages
     app.openapi = lambda: _openapi_with_problem_media_type(app)  # type: ignore[method-assign]

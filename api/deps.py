@@ -148,7 +148,13 @@ def _query_names(dependant) -> dict[str, bool]:
     return names
 
 
-async def reject_unknown_query_parameters(request: Request) -> None:
+async def json_api_guards(request: Request) -> None:
+    """The JSON API's guards as ONE dependency (each dependency costs FastAPI its own resolution per request)."""
+    _reject_unknown_query_parameters(request)
+    _reject_non_json_bodies(request)
+
+
+def _reject_unknown_query_parameters(request: Request) -> None:
     """Strict query strings too: a misspelt filter (`?institutions=`) is an error, not silently ignored,
     and a single-valued parameter given twice (`?year=2013&year=2014`) is refused, not read as one of them."""
     route = request.scope.get("route")
@@ -187,7 +193,7 @@ def _has_body(request: Request) -> bool:
     return (length is not None and length != "0") or "transfer-encoding" in request.headers
 
 
-async def reject_non_json_bodies(request: Request) -> None:
+def _reject_non_json_bodies(request: Request) -> None:
     """Writes take JSON only: a form, plain text or a body without Content-Type is a 415, not a vague 422.
 
     A route with a body needs a JSON Content-Type; a write without one may be sent no body or a JSON one.
