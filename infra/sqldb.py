@@ -108,6 +108,13 @@ class SQLiteDatabase:
             self._anchor = None
 
 
+# `INSERT INTO table (columns) VALUES (?, ..., ?)` and nothing else (no ON CONFLICT, no literal values): rows
+# that such a statement would insert one by one, COPY inserts in one stream with the same constraints checked.
+_PLAIN_INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)\s*\(([\w\s,]+)\)\s*VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)\s*",
+                           re.IGNORECASE)
+COPY_FROM_ROWS = 50  # below this, the savepoint around a COPY costs more than the round trips it saves
+
+
 class PostgresTx:
     dialect = "postgres"
 
@@ -122,8 +129,28 @@ class PostgresTx:
             return list(cursor.fetchall())
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Plain inserts of many rows go by COPY (a rebuild's pages: ~5x cheaper a row than psycopg's
+        pipelined executemany); everything else, and a COPY that a value's text form fails, row by row."""
+        if len(rows) >= COPY_FROM_ROWS and (insert := _PLAIN_INSERT.fullmatch(sql)):
+            columns = [c.strip() for c in insert.group(2).split(",")]
+            if len(columns) == sql.count("?") and self._copied(insert.group(1), columns, rows):
+                return
         with self.connection.cursor() as cursor:
             cursor.executemany(_PLACEHOLDER.sub("%s", sql), [tuple(r) for r in rows])
+
+    def _copied(self, table: str, columns: list[str], rows: Sequence[Sequence[Any]]) -> bool:
+        """COPY in a savepoint; False (nothing written) when the server refuses a value's text form, e.g. a
+        float such as 2.0 bound to an INTEGER column, which an INSERT's parameter would have cast."""
+        from psycopg.errors import DataError
+
+        try:
+            with self.connection.transaction(), self.connection.cursor() as cursor:
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        except DataError:
+            return False
+        return True
 
 
 class PostgresDatabase:
