@@ -75,3 +75,15 @@ def test_many_inserts_with_on_conflict_keep_their_meaning(views):
     stored = _stored(views)
     assert len(stored) == COPY_FROM_ROWS + 2
     assert sorted(n for _, n, _ in stored) == sorted([n + 1000 for _, n, _ in rows] + [COPY_FROM_ROWS, COPY_FROM_ROWS + 1])
+
+
+@pytest.mark.postgres
+def test_a_write_in_a_read_transaction_is_refused_and_leaves_nothing(views):
+    import psycopg
+
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        with views.transaction() as tx:
+            tx.execute("INSERT INTO items (id, n) VALUES ('read', 1)")
+    assert _stored(views) == []
+    with views.transaction() as tx:  # the pooled session is still usable for reads
+        assert tx.execute("SELECT COUNT(*) AS n FROM items") == [{"n": 0}]
