@@ -20,12 +20,12 @@ import json
 import resource
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from statistics import quantiles
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from domain.values import warsaw_today  # noqa: E402  (after ROOT is on the path)
 
 TASKS = ("I.3.5", "III.1.3")
 INDICATOR, YEAR = "III.1.3.W3", 2011
@@ -76,7 +76,7 @@ def reports(container) -> dict[str, dict[str, float]]:
 
     sid = str(STRATEGY_ID)
     calls = {f"task report {t}": (lambda tx, t=t: task_report(tx, t, strategy_id=sid)) for t in TASKS}
-    calls["as-of report"] = lambda tx: task_report(tx, "III.1.3", strategy_id=sid, as_of=date.today())
+    calls["as-of report"] = lambda tx: task_report(tx, "III.1.3", strategy_id=sid, as_of=warsaw_today())  # Warsaw day
     calls["drill-down page"] = lambda tx: indicator_events_page(tx, INDICATOR, YEAR, strategy_id=sid, limit=50)
     found = {}
     for name, call in calls.items():

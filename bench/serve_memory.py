@@ -24,11 +24,11 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from domain.values import warsaw_today  # noqa: E402  (after ROOT is on the path)
 
 TASKS = ("I.3.5", "III.1.3")
 EMAIL = "bench-coordinator@example.org"
@@ -73,7 +73,7 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
 
 
 def warm_up(port: int, cookie: str, token: str, cells: list[tuple[str, int]]) -> tuple[int, dict[str, int], list[str]]:
-    as_of = date.today().isoformat()  # recorded-time bound: the store was written recently, so this reads it all
+    as_of = warsaw_today().isoformat()  # the Warsaw day; recorded-time bound: the store was written recently, so this reads it all
     pages = ["/strategia"] + [p for t in TASKS for p in (f"/strategia/zadania/{t}", f"/strategia/zadania/{t}?as_of={as_of}")]
     api = [p for t in TASKS for p in (f"/api/v1/strategy/tasks/{t}/report", f"/api/v1/strategy/tasks/{t}/report?as_of={as_of}")]
     pages += [f"/strategia/wskazniki/{code}/{year}" for code, year in cells]
