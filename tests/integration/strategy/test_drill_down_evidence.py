@@ -23,7 +23,7 @@ from projections.indicator_values.drill_down import _entry, indicator_events, in
 from projections.indicator_values.evidence import EVIDENCE_TABLE
 from projections.indicator_values.facts import institution_names, strategy_state, year_facts
 from tests.integration.strategy.test_properties import FIRMS, apply, independent, operation
-from tests.integration.strategy.test_tallies import RULES
+from tests.integration.strategy.test_tallies import RULES, network_with_test_rules
 from tests.support.strategy import SID, STAFF, build_network
 
 YEARS = range(2009, 2015)
@@ -91,9 +91,7 @@ def test_drill_down_pages_from_the_table_equal_the_evaluation(operations, split,
     container = build_container(Settings(in_memory=True))
     try:
         bootstrap(container)
-        net = build_network(container, DEFAULT_NETWORK_ID, firms=FIRMS)
-        for code, rule in RULES.items():
-            container.app.strategy.change_rule(indicator_code=code, rule=rule, reason="test", actor=STAFF)
+        net = network_with_test_rules(container)
         operations = independent(operations)
         for op, retract, move in operations[:split]:
             apply(net, op, retract, move)

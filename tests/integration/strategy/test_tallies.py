@@ -57,6 +57,15 @@ def check(container) -> list[dict]:
     return kept
 
 
+def network_with_test_rules(container):
+    """The test network, with every indicator in RULES given its test rule (shared by the tallies' and the
+    drill-down evidence's randomised tests)."""
+    net = build_network(container, DEFAULT_NETWORK_ID, firms=FIRMS)
+    for code, rule in RULES.items():
+        container.app.strategy.change_rule(indicator_code=code, rule=rule, reason="test", actor=STAFF)
+    return net
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(operation, st.booleans(), st.one_of(st.none(), st.integers(-200, 200))),
                 min_size=1, max_size=14), st.integers(0, 14), st.booleans())
@@ -64,9 +73,7 @@ def test_values_from_tallies_equal_the_rules_over_the_whole_year(operations, spl
     container = build_container(Settings(in_memory=True))
     try:
         bootstrap(container)
-        net = build_network(container, DEFAULT_NETWORK_ID, firms=FIRMS)
-        for code, rule in RULES.items():
-            container.app.strategy.change_rule(indicator_code=code, rule=rule, reason="test", actor=STAFF)
+        net = network_with_test_rules(container)
         operations = independent(operations)
         for op, retract, move in operations[:split]:
             apply(net, op, retract, move)
